@@ -1,0 +1,52 @@
+/**
+ * The Fastify app factory. `buildApp` wires plugins and routes around dependencies it is given;
+ * it opens nothing itself. The server entry (runtime/) only listens and closes.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createAlertIntake } from './alert-intake.js';
+import { installAuth } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { createIncidentCommands } from './incident-commands.js';
+import { installProblemHandlers } from './problem.js';
+import { alertRoutes } from './routes/alerts.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { historyRoutes } from './routes/history.routes.js';
+import { incidentRoutes } from './routes/incidents.routes.js';
+
+/** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
+  });
+  installProblemHandlers(app);
+  installAuth(app, deps.db);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'irflow', version: '1', description: 'Security incident response orchestration' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, playbookFor: deps.playbooks.forAlert });
+  const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue });
+
+  healthRoutes(app, deps);
+  alertRoutes(app, intake);
+  incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
+  historyRoutes(app, deps.db);
+  apiKeyRoutes(app, deps.db);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

@@ -1,0 +1,111 @@
+/**
+ * Commands that change an incident go to its workflow: opening one reported by a person, and
+ * lifecycle events as Temporal Updates. Rejections the workflow's validator raises come back as
+ * typed failures and are turned into 409 / 422 problems here, by failure type.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { IncidentView } from '../machines/incident.types.js';
+import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
+import {
+  INCIDENT_WORKFLOW_TYPE,
+  REJECTION,
+  applyEventUpdate,
+  incidentWorkflowId,
+  recordedViewUpdate,
+  type EventNotAllowedDetails,
+  type IncidentWorkflow,
+  type LifecycleRequest,
+  type ProcedureNotMetDetails,
+} from '../workflows/incident.messages.js';
+import { problems } from './problem.js';
+
+export interface ReportedIncident {
+  incidentId: string;
+  title: string;
+  severity: Severity;
+  description?: string;
+  category?: string;
+  playbook: PinnedPlaybook;
+  openedBy: string;
+}
+
+function rejectionProblem(error: unknown): Error {
+  if (error instanceof WorkflowNotFoundError) return problems.notFound('no such incident');
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error as Error;
+  const failure = error.cause;
+  if (failure.type === REJECTION.eventNotAllowed) {
+    const details = failure.details?.[0] as EventNotAllowedDetails;
+    return problems.conflict('event-not-allowed', 'Event not allowed in this stage', failure.message, {
+      event: details.event,
+      stage: details.stage,
+      allowedEvents: details.allowedEvents,
+    });
+  }
+  if (failure.type === REJECTION.procedureNotMet) {
+    const details = failure.details?.[0] as ProcedureNotMetDetails;
+    return problems.unprocessable('procedure-not-met', 'Procedure not met', failure.message, {
+      event: details.event,
+      stage: details.stage,
+      missing: details.missing,
+    });
+  }
+  return error;
+}
+
+export function createIncidentCommands(deps: { temporal: Client; taskQueue: string }) {
+  const { temporal, taskQueue } = deps;
+
+  /** Starts the incident's workflow and answers its view once the opening step is recorded. */
+  async function openIncident(incident: ReportedIncident): Promise<{ view: IncidentView; created: boolean }> {
+    const workflowId = incidentWorkflowId(incident.incidentId);
+    let created = true;
+    try {
+      await temporal.workflow.start<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            incidentId: incident.incidentId,
+            playbook: incident.playbook,
+            opening: {
+              title: incident.title,
+              severity: incident.severity,
+              ...(incident.description ? { description: incident.description } : {}),
+              ...(incident.category ? { category: incident.category } : {}),
+              openedBy: incident.openedBy,
+            },
+          },
+        ],
+      });
+    } catch (error) {
+      // Only reached with an idempotency key: the same request was made before.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      created = false;
+    }
+    const view = await temporal.workflow.getHandle(workflowId).executeUpdate(recordedViewUpdate);
+    return { view, created };
+  }
+
+  async function applyEvent(
+    incidentId: string,
+    request: LifecycleRequest,
+    idempotencyKey?: string,
+  ): Promise<IncidentView> {
+    const handle = temporal.workflow.getHandle(incidentWorkflowId(incidentId));
+    try {
+      return await handle.executeUpdate(applyEventUpdate, {
+        args: [request],
+        updateId: idempotencyKey ? `transition:${request.actor}:${idempotencyKey}` : randomUUID(),
+      });
+    } catch (error) {
+      throw rejectionProblem(error);
+    }
+  }
+
+  return { openIncident, applyEvent };
+}
+
+export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

@@ -1,0 +1,45 @@
+/** `POST /v1/alerts/:source`: one alert or an array, answered 202 once every incident holds its alerts. */
+import type { FastifyInstance } from 'fastify';
+import type { GenericAlert, NormalisedAlert } from '../../machines/alert.js';
+import type { AlertIntake } from '../alert-intake.js';
+import { problems } from '../problem.js';
+import { MAX_ALERTS_PER_REQUEST, alertAccepted, authProblems, genericAlert, problem } from '../schemas.js';
+
+/** Sources with an adapter to the generic format. */
+const ADAPTERS: Record<string, (input: GenericAlert) => NormalisedAlert> = {
+  generic: (input) => ({ ...input, source: 'generic' }),
+};
+
+export function alertRoutes(app: FastifyInstance, intake: AlertIntake): void {
+  app.post<{ Params: { source: string }; Body: GenericAlert | GenericAlert[] }>(
+    '/v1/alerts/:source',
+    {
+      config: { roles: ['ingest'] },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Post one alert or an array of alerts',
+        params: { type: 'object', required: ['source'], properties: { source: { type: 'string', maxLength: 32 } } },
+        body: { oneOf: [genericAlert, { type: 'array', minItems: 1, maxItems: MAX_ALERTS_PER_REQUEST, items: genericAlert }] },
+        response: {
+          202: { oneOf: [alertAccepted, { type: 'array', items: alertAccepted }] },
+          ...authProblems,
+          404: problem,
+          503: problem,
+        },
+      },
+    },
+    async (request, reply) => {
+      const adapt = ADAPTERS[request.params.source];
+      if (!adapt) throw problems.notFound(`unknown alert source ${request.params.source}; known: ${Object.keys(ADAPTERS).join(', ')}`);
+      const batch = Array.isArray(request.body) ? request.body : [request.body];
+      const duplicates = new Set<string>();
+      for (const alert of batch) {
+        if (duplicates.has(alert.sourceId)) throw problems.badRequest(`sourceId ${alert.sourceId} appears twice in this request`);
+        duplicates.add(alert.sourceId);
+      }
+      const results = [];
+      for (const alert of batch) results.push(await intake.ingest(adapt(alert)));
+      return reply.code(202).send(Array.isArray(request.body) ? results : results[0]);
+    },
+  );
+}

@@ -1,0 +1,136 @@
+/** Incidents: list, read, report one, and move one through its lifecycle. */
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { findIncident, InvalidCursorError, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
+import type { Severity } from '../../machines/playbook.types.js';
+import type { Fields } from '../../machines/procedure.js';
+import { principalOf } from '../auth.js';
+import type { PlaybookCatalog } from '../deps.js';
+import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
+import type { IncidentCommands } from '../incident-commands.js';
+import { problems } from '../problem.js';
+import { authProblems, incidentIdParams, incidentView, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
+
+const READERS = ['analyst', 'auditor', 'approver'] as const;
+const idempotencyHeader = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+interface ListQuery {
+  stage?: string;
+  severity?: string;
+  priority?: string;
+  playbook?: string;
+  open?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export function incidentRoutes(app: FastifyInstance, deps: { db: Database; commands: IncidentCommands; playbooks: PlaybookCatalog }): void {
+  const { db, commands, playbooks } = deps;
+
+  app.get<{ Querystring: ListQuery }>(
+    '/v1/incidents',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['incidents'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            stage: { type: 'string', maxLength: 64 },
+            severity,
+            priority: { type: 'string', pattern: '^P[1-5]$' },
+            playbook: { type: 'string', maxLength: 64 },
+            open: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { incidents: { type: 'array', items: incidentView }, nextCursor: { type: ['string', 'null'] } } },
+          ...authProblems,
+        },
+      },
+    },
+    async (request) => {
+      try {
+        return await listIncidents(db, request.query);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw problems.badRequest(error.message);
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/incidents/:id',
+    { config: { roles: READERS }, schema: { tags: ['incidents'], params: incidentIdParams, response: { 200: incidentView, ...authProblems, 404: problem } } },
+    async (request) => {
+      const row = await findIncident(db, request.params.id);
+      if (!row) throw problems.notFound(`no incident ${request.params.id}`);
+      return toIncidentView(row);
+    },
+  );
+
+  app.post<{ Body: { title: string; severity: Severity; description?: string; category?: string; playbook?: string }; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/incidents',
+    {
+      config: { roles: ['analyst'] },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Report an incident found by a person (not an alert)',
+        headers: idempotencyHeader,
+        body: reportIncident,
+        response: { 200: incidentView, 201: incidentView, ...authProblems, 422: problem },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { title, severity: level, description, category } = request.body;
+      const playbookId = request.body.playbook ?? 'default';
+      const playbook = await playbooks.latest(playbookId);
+      if (!playbook) throw problems.unprocessable('unknown-playbook', 'Unknown playbook', `no playbook ${playbookId} is registered`);
+      const key = request.headers['idempotency-key'];
+      const incidentId = key ? incidentIdForIdempotencyKey(principal.id, key) : newIncidentId();
+      const { view, created } = await commands.openIncident({
+        incidentId,
+        title,
+        severity: level,
+        description,
+        category,
+        playbook,
+        openedBy: principal.name,
+      });
+      return reply.code(created ? 201 : 200).header('location', `/v1/incidents/${view.id}`).send(view);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { event: string; comment?: string; fields?: Fields; checklist?: string[] }; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/incidents/:id/transitions',
+    {
+      config: { roles: ['analyst'] },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Apply a lifecycle event',
+        description: '200 with the new incident view; 409 when the stage does not allow the event; 422 when its procedure is not met.',
+        headers: idempotencyHeader,
+        params: incidentIdParams,
+        body: transitionRequest,
+        response: { 200: incidentView, ...authProblems, 404: problem, 409: problem, 422: problem },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      if (!(await findIncident(db, request.params.id))) throw problems.notFound(`no incident ${request.params.id}`);
+      const { event, comment, fields, checklist } = request.body;
+      return commands.applyEvent(
+        request.params.id,
+        { event, actor: principal.name, ...(comment ? { comment } : {}), ...(fields ? { fields } : {}), ...(checklist ? { checklist } : {}) },
+        request.headers['idempotency-key'],
+      );
+    },
+  );
+}

@@ -1,0 +1,149 @@
+/** JSON Schemas of the API's inputs and outputs; they validate requests and document /openapi.json. */
+import { ROLES } from '../db/api-keys.repo.js';
+import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
+
+export const severity = { type: 'string', enum: [...SEVERITIES] } as const;
+const isoTime = { type: 'string', format: 'date-time' } as const;
+const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+export const problem = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+  },
+  additionalProperties: true,
+} as const;
+
+/** Responses every authenticated route may give. */
+export const authProblems = { 400: problem, 401: problem, 403: problem } as const;
+
+export const fieldsSchema = {
+  type: 'object',
+  description: 'procedure fields; once given they are kept on the incident',
+  maxProperties: 100,
+  propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' },
+  additionalProperties: true,
+} as const;
+
+export const incidentView = {
+  type: 'object',
+  required: ['id', 'title', 'stage', 'severity', 'priority', 'playbook', 'alertCount', 'allowedEvents', 'fields', 'createdAt', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    stage: { type: 'string' },
+    severity,
+    priority: { type: 'string', enum: [...PRIORITIES] },
+    playbook: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' } } },
+    alertCount: { type: 'integer' },
+    allowedEvents: { type: 'array', items: { type: 'string' } },
+    fields: { type: 'object', additionalProperties: true },
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  },
+} as const;
+
+const asset = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { hostname: { type: 'string', minLength: 1, maxLength: 255 }, ip: { type: 'string', minLength: 2, maxLength: 64 } },
+} as const;
+
+export const genericAlert = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sourceId', 'title', 'severity'],
+  properties: {
+    sourceId: { type: 'string', minLength: 1, maxLength: 200 },
+    title: { type: 'string', minLength: 1, maxLength: 500 },
+    severity,
+    detectedAt: isoTime,
+    rule: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', maxLength: 500 } },
+    },
+    assets: { type: 'array', maxItems: 100, items: asset },
+    category: { type: 'string', minLength: 1, maxLength: 100 },
+    raw: { description: 'the source payload, kept as given' },
+  },
+} as const;
+
+export const MAX_ALERTS_PER_REQUEST = 500;
+
+export const alertAccepted = {
+  type: 'object',
+  properties: { alertId: { type: 'string' }, incidentId: { type: 'string' }, deduplicated: { type: 'boolean' } },
+} as const;
+
+export const reportIncident = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['title', 'severity'],
+  properties: {
+    title: { type: 'string', minLength: 1, maxLength: 500 },
+    severity,
+    description: { type: 'string', maxLength: 20000 },
+    category: { type: 'string', minLength: 1, maxLength: 100 },
+    playbook: { type: 'string', pattern: '^[a-z0-9-]+$', description: 'playbook id; its latest version is pinned' },
+  },
+} as const;
+
+export const transitionRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event'],
+  properties: {
+    event: { type: 'string', minLength: 1, maxLength: 64 },
+    comment: { type: 'string', maxLength: 20000 },
+    fields: fieldsSchema,
+    checklist: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+} as const;
+
+export const auditEvent = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    at: isoTime,
+    type: { type: 'string' },
+    actor: { type: 'string' },
+    from: { type: ['string', 'null'] },
+    to: { type: ['string', 'null'] },
+    data: { type: 'object', additionalProperties: true },
+    prevHash: { type: 'string' },
+    hash: { type: 'string' },
+  },
+} as const;
+
+export const apiKeyRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'roles'],
+  properties: { name, roles: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ROLES] } } },
+} as const;
+
+export const apiKey = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' } },
+    token: { type: 'string', description: 'shown once, at creation' },
+    createdAt: isoTime,
+    revokedAt: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const incidentIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;

@@ -1,0 +1,64 @@
+/** API keys: bearer tokens with roles. Only the SHA-256 of a token is stored. */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Database } from './client.js';
+import { apiKeys } from './schema.js';
+
+export const ROLES = ['admin', 'engineer', 'analyst', 'approver', 'auditor', 'ingest'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  roles: Role[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function toApiKey(row: typeof apiKeys.$inferSelect): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    roles: row.roles as Role[],
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** Creates a key; the token is returned once, here, and never again. */
+export async function createApiKey(db: Database, name: string, roles: Role[]): Promise<ApiKey & { token: string }> {
+  const token = `irf_${randomBytes(32).toString('base64url')}`;
+  const [row] = await db.insert(apiKeys).values({ id: randomUUID(), name, roles, tokenHash: tokenHash(token) }).returning();
+  return { ...toApiKey(row!), token };
+}
+
+export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
+
+/** Makes `token` the bootstrap admin's token (from IRFLOW_ADMIN_TOKEN); idempotent. */
+export async function seedAdminToken(db: Database, token: string): Promise<void> {
+  const values = { id: BOOTSTRAP_ADMIN_ID, name: 'admin', roles: ['admin'] as Role[], tokenHash: tokenHash(token), revokedAt: null };
+  await db.insert(apiKeys).values(values).onConflictDoUpdate({ target: apiKeys.id, set: { tokenHash: values.tokenHash, roles: values.roles, revokedAt: null } });
+}
+
+export async function findActiveKeyByToken(db: Database, token: string): Promise<ApiKey | undefined> {
+  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, tokenHash(token)), isNull(apiKeys.revokedAt)));
+  return row ? toApiKey(row) : undefined;
+}
+
+export async function listApiKeys(db: Database): Promise<ApiKey[]> {
+  return (await db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt))).map(toApiKey);
+}
+
+/** Revokes a key; false when there is no such active key. */
+export async function revokeApiKey(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return rows.length > 0;
+}

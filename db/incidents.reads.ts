@@ -1,0 +1,100 @@
+/** Read models of incidents for the API: the view, lists with cursor pagination, the audit log. */
+import { and, asc, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { IncidentView } from '../machines/incident.types.js';
+import type { Priority, Severity } from '../machines/playbook.types.js';
+import type { Fields } from '../machines/procedure.js';
+import type { Database } from './client.js';
+import type { StoredEvent } from './ledger.js';
+import { incidentEvents, incidents } from './schema.js';
+
+type IncidentRow = typeof incidents.$inferSelect;
+
+export function toIncidentView(row: IncidentRow): IncidentView {
+  return {
+    id: row.id,
+    title: row.title,
+    stage: row.stage,
+    severity: row.severity as Severity,
+    priority: row.priority as Priority,
+    playbook: { id: row.playbookId, version: row.playbookVersion },
+    alertCount: row.alertCount,
+    allowedEvents: row.allowedEvents,
+    fields: row.fields as Fields,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function findIncident(db: Database, id: string): Promise<IncidentRow | undefined> {
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+  return row;
+}
+
+export interface IncidentFilter {
+  stage?: string;
+  severity?: string;
+  priority?: string;
+  playbook?: string;
+  open?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+function encodeCursor(row: IncidentRow): string {
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(createdAt);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { createdAt: date, id };
+  } catch {
+    throw new InvalidCursorError('cursor is not one this API handed out');
+  }
+}
+
+/** Newest first; `nextCursor` continues after the last row. */
+export async function listIncidents(db: Database, filter: IncidentFilter): Promise<{ incidents: IncidentView[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [];
+  if (filter.stage) conditions.push(eq(incidents.stage, filter.stage));
+  if (filter.severity) conditions.push(eq(incidents.severity, filter.severity));
+  if (filter.priority) conditions.push(eq(incidents.priority, filter.priority));
+  if (filter.playbook) conditions.push(eq(incidents.playbookId, filter.playbook));
+  if (filter.open !== undefined) conditions.push(eq(incidents.open, filter.open));
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor);
+    conditions.push(or(lt(incidents.createdAt, after.createdAt), and(eq(incidents.createdAt, after.createdAt), lt(incidents.id, after.id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(and(...conditions))
+    .orderBy(desc(incidents.createdAt), desc(incidents.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  return { incidents: page.map(toIncidentView), nextCursor: rows.length > filter.limit ? encodeCursor(page.at(-1)!) : null };
+}
+
+
+/** The audit log of an incident in seq order, as stored (for display and for verification). */
+export async function incidentHistory(db: Database, incidentId: string): Promise<StoredEvent[]> {
+  const rows = await db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, incidentId)).orderBy(asc(incidentEvents.seq));
+  return rows.map((row) => ({
+    incidentId: row.incidentId,
+    seq: row.seq,
+    at: row.at.toISOString(),
+    type: row.type,
+    actor: row.actor,
+    from: row.from,
+    to: row.to,
+    data: row.data,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  }));
+}

@@ -1,0 +1,80 @@
+/** Immutable, versioned playbooks: same id and content is the same version; new content is version + 1. */
+import { createHash } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { PinnedPlaybook, PlaybookDocument } from '../machines/playbook.types.js';
+import type { Database } from './client.js';
+import { canonicalJson } from './ledger.js';
+import { isUniqueViolation } from './errors.js';
+import { playbookVersions } from './schema.js';
+
+export function playbookHash(document: PlaybookDocument): string {
+  return createHash('sha256').update(canonicalJson(document)).digest('hex');
+}
+
+export interface RegisteredPlaybook extends PinnedPlaybook {
+  /** False when this exact content was already stored (the existing version is returned). */
+  created: boolean;
+  createdAt: string;
+}
+
+type Row = typeof playbookVersions.$inferSelect;
+
+function pinned(row: Row, created: boolean): RegisteredPlaybook {
+  return {
+    id: row.playbookId,
+    version: row.version,
+    hash: row.hash,
+    document: row.document as PlaybookDocument,
+    created,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Stores a validated document as a version; safe under concurrent registration of the same id. */
+export async function registerPlaybook(db: Database, document: PlaybookDocument, createdBy: string): Promise<RegisteredPlaybook> {
+  const hash = playbookHash(document);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await db.transaction(async (tx) => {
+        const [same] = await tx
+          .select()
+          .from(playbookVersions)
+          .where(and(eq(playbookVersions.playbookId, document.id), eq(playbookVersions.hash, hash)));
+        if (same) return pinned(same, false);
+        const [latest] = await tx
+          .select({ version: sql<number>`max(${playbookVersions.version})` })
+          .from(playbookVersions)
+          .where(eq(playbookVersions.playbookId, document.id));
+        const version = Number(latest?.version ?? 0) + 1;
+        const [row] = await tx.insert(playbookVersions).values({ playbookId: document.id, version, hash, document, createdBy }).returning();
+        return pinned(row!, true);
+      });
+    } catch (error) {
+      // A concurrent registration took the version number (or stored the same content): look again.
+      if (attempt < 3 && isUniqueViolation(error)) continue;
+      throw error;
+    }
+  }
+}
+
+export async function latestPlaybook(db: Database, id: string): Promise<RegisteredPlaybook | undefined> {
+  const [row] = await db.select().from(playbookVersions).where(eq(playbookVersions.playbookId, id)).orderBy(desc(playbookVersions.version)).limit(1);
+  return row ? pinned(row, false) : undefined;
+}
+
+export async function playbookVersion(db: Database, id: string, version: number): Promise<RegisteredPlaybook | undefined> {
+  const [row] = await db
+    .select()
+    .from(playbookVersions)
+    .where(and(eq(playbookVersions.playbookId, id), eq(playbookVersions.version, version)));
+  return row ? pinned(row, false) : undefined;
+}
+
+/** The latest version of every playbook. */
+export async function latestPlaybooks(db: Database): Promise<RegisteredPlaybook[]> {
+  const rows = await db
+    .selectDistinctOn([playbookVersions.playbookId])
+    .from(playbookVersions)
+    .orderBy(playbookVersions.playbookId, desc(playbookVersions.version));
+  return rows.map((row) => pinned(row, false));
+}

@@ -1,0 +1,124 @@
+/**
+ * The database schema: read models the workflow projects into, and the append-only audit log.
+ * The workflow is the single writer of an incident's state; these tables are its projection.
+ */
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: text('id').primaryKey(),
+    title: text('title').notNull(),
+    description: text('description'),
+    category: text('category'),
+    stage: text('stage').notNull(),
+    severity: text('severity').notNull(),
+    priority: text('priority').notNull(),
+    playbookId: text('playbook_id').notNull(),
+    playbookVersion: integer('playbook_version').notNull(),
+    correlationKey: text('correlation_key'),
+    alertCount: integer('alert_count').notNull().default(0),
+    fields: jsonb('fields').notNull().default({}),
+    allowedEvents: jsonb('allowed_events').$type<string[]>().notNull().default([]),
+    milestones: jsonb('milestones').$type<Record<string, string>>().notNull().default({}),
+    open: boolean('open').notNull().default(true),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    closedAt: at('closed_at'),
+    /** The last recorded audit event; verify uses it to detect a truncated tail. */
+    lastSeq: integer('last_seq').notNull(),
+    lastHash: text('last_hash').notNull(),
+  },
+  (t) => [index('incidents_stage_idx').on(t.stage), index('incidents_created_at_idx').on(t.createdAt, t.id)],
+);
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    source: text('source').notNull(),
+    sourceId: text('source_id').notNull(),
+    incidentId: text('incident_id').notNull(),
+    title: text('title').notNull(),
+    severity: text('severity').notNull(),
+    ruleId: text('rule_id'),
+    ruleName: text('rule_name'),
+    category: text('category'),
+    assets: jsonb('assets').notNull().default([]),
+    raw: jsonb('raw'),
+    correlationKey: text('correlation_key').notNull(),
+    detectedAt: at('detected_at'),
+    receivedAt: at('received_at').notNull(),
+    /** Set once the incident workflow holds the alert (the 202 was answered). */
+    deliveredAt: at('delivered_at'),
+  },
+  (t) => [uniqueIndex('alerts_source_source_id_key').on(t.source, t.sourceId), index('alerts_incident_id_idx').on(t.incidentId)],
+);
+
+/** Correlation keys of open incidents: a new alert with a claimed key joins that incident. */
+export const openCorrelations = pgTable('open_correlations', {
+  key: text('key').primaryKey(),
+  incidentId: text('incident_id').notNull(),
+  claimedAt: at('claimed_at').notNull().default(sql`now()`),
+});
+
+export const incidentEvents = pgTable(
+  'incident_events',
+  {
+    incidentId: text('incident_id').notNull(),
+    seq: integer('seq').notNull(),
+    at: at('at').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    from: text('from_stage'),
+    to: text('to_stage'),
+    data: jsonb('data').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ name: 'incident_events_pkey', columns: [t.incidentId, t.seq] })],
+);
+
+export const stageTimings = pgTable(
+  'stage_timings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    incidentId: text('incident_id').notNull(),
+    stage: text('stage').notNull(),
+    enteredSeq: integer('entered_seq').notNull(),
+    enteredAt: at('entered_at').notNull(),
+    leftSeq: integer('left_seq'),
+    leftAt: at('left_at'),
+  },
+  (t) => [uniqueIndex('stage_timings_incident_entered_key').on(t.incidentId, t.enteredSeq)],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  roles: jsonb('roles').$type<string[]>().notNull(),
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: at('created_at').notNull().default(sql`now()`),
+  revokedAt: at('revoked_at'),
+});
+
+export const playbookVersions = pgTable(
+  'playbook_versions',
+  {
+    playbookId: text('playbook_id').notNull(),
+    version: integer('version').notNull(),
+    hash: text('hash').notNull(),
+    // json, not jsonb: the document keeps its key order (stages, events) as written.
+    document: json('document').notNull(),
+    createdAt: at('created_at').notNull().default(sql`now()`),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'playbook_versions_pkey', columns: [t.playbookId, t.version] }),
+    uniqueIndex('playbook_versions_id_hash_key').on(t.playbookId, t.hash),
+  ],
+);

@@ -1,0 +1,59 @@
+/** Alerts in irflow's own form, and the correlation key that routes them to an incident. Pure. */
+import type { Severity } from './playbook.types.js';
+
+export const ALERT_SOURCES = ['generic', 'wazuh', 'elastic', 'splunk', 'ocsf'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
+export interface AlertAsset {
+  hostname?: string;
+  ip?: string;
+}
+
+/** The generic alert format (`POST /v1/alerts/generic`); source adapters produce it too. */
+export interface GenericAlert {
+  sourceId: string;
+  title: string;
+  severity: Severity;
+  detectedAt?: string;
+  rule?: { id: string; name?: string };
+  assets?: AlertAsset[];
+  category?: string;
+  raw?: unknown;
+}
+
+export interface NormalisedAlert extends GenericAlert {
+  source: AlertSource;
+}
+
+function firstAssetName(assets: AlertAsset[] | undefined): string {
+  for (const asset of assets ?? []) {
+    const name = asset.hostname?.trim().toLowerCase() || asset.ip?.trim();
+    if (name) return name;
+  }
+  return '';
+}
+
+/**
+ * Alerts with the same key join one open incident: source + rule id + first asset (hostname,
+ * else ip). An alert with neither rule nor asset has nothing to correlate on and keys on its
+ * own id, so it opens an incident of its own.
+ */
+export function correlationKey(alert: NormalisedAlert): string {
+  const rule = alert.rule?.id.trim() ?? '';
+  const asset = firstAssetName(alert.assets);
+  if (!rule && !asset) return `${alert.source}|id:${alert.sourceId}`;
+  return `${alert.source}|rule:${rule}|asset:${asset}`;
+}
+
+/** What the incident workflow learns of an alert (the raw payload stays in the database). */
+export interface AlertReceived {
+  alertId: string;
+  source: AlertSource;
+  sourceId: string;
+  title: string;
+  severity: Severity;
+  ruleId?: string;
+  category?: string;
+  detectedAt?: string;
+  receivedAt: string;
+}

@@ -1,0 +1,46 @@
+/** The incident as the world sees it: the view, the projection and the audit step. Types only. */
+import type { LifecycleEffect } from './lifecycle.machine.js';
+import type { Milestone, Priority, Severity } from './playbook.types.js';
+import type { Fields, JsonValue } from './procedure.js';
+
+/** The incident view: `GET /v1/incidents/:id` and a 200 from a transition answer this. */
+export interface IncidentView {
+  id: string;
+  title: string;
+  stage: string;
+  severity: Severity;
+  priority: Priority;
+  playbook: { id: string; version: number };
+  alertCount: number;
+  allowedEvents: string[];
+  fields: Fields;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the persistence activity writes to the `incidents` read model. */
+export interface IncidentProjection extends IncidentView {
+  description: string | null;
+  category: string | null;
+  correlationKey: string | null;
+  open: boolean;
+  closedAt: string | null;
+  milestones: Partial<Record<Milestone, string>>;
+}
+
+export const AUDIT_EVENT_TYPES = ['incident_opened', 'alert_received', 'transitioned', 'priority_changed'] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** One accepted step of an incident: an audit event, the stage timings it moves, the projection after it. */
+export interface IncidentStep {
+  incidentId: string;
+  seq: number;
+  at: string;
+  type: AuditEventType;
+  actor: string;
+  from: string | null;
+  to: string | null;
+  data: { [key: string]: JsonValue };
+  effects: LifecycleEffect[];
+  projection: IncidentProjection;
+}

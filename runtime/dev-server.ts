@@ -1,0 +1,100 @@
+/**
+ * Runs `temporal server start-dev` for the embedded mode and the tests: state in a SQLite file
+ * (WAL), the search attributes registered, the UI on or off. Stops with SIGTERM, then SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../workflows/incident.messages.js';
+
+export interface DevServerOptions {
+  cliPath: string;
+  port: number;
+  /** Web UI port; `false` runs headless. */
+  uiPort: number | false;
+  /** SQLite file that keeps the server's state across restarts; in memory when absent. */
+  dbFile?: string;
+  namespace?: string;
+  /** Faster, less durable SQLite for tests (`synchronous=OFF`). */
+  fastUnsafe?: boolean;
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Where the server's own log lines go (default: discarded). */
+  log?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export class DevServerError extends Error {
+  override name = 'DevServerError';
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-format', 'pretty', '--log-level', 'error'];
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  if (options.dbFile) {
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
+    if (options.fastUnsafe) args.push('--sqlite-pragma', 'synchronous=OFF');
+  }
+  if (options.uiPort === false) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  for (const key of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key.name}=Keyword`);
+  const dynamic = { 'frontend.enableUpdateWorkflowExecution': true, ...options.dynamicConfig };
+  for (const [key, value] of Object.entries(dynamic)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  return args;
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new DevServerError(`temporal dev server exited with code ${child.exitCode} before serving`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new DevServerError(`temporal dev server at ${address} not serving after ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
+  const child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = options.log;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      if (log) for (const line of chunk.split('\n')) if (line.trim()) log(line);
+    });
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const address = `127.0.0.1:${options.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilServing(address, child, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { address, uiUrl: options.uiPort === false ? undefined : `http://127.0.0.1:${options.uiPort}`, process: child, stop };
+}

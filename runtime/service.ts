@@ -1,0 +1,112 @@
+/**
+ * Runs the whole service in one process: Temporal (an existing cluster, or a dev server with its
+ * state under the data folder), the database (Postgres, or embedded PGlite), migrations, the
+ * shipped playbooks, the worker and the API. `stop()` closes it all in reverse order.
+ */
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { buildApp } from '../api/app.js';
+import { createPlaybookCatalog } from '../api/playbook-catalog.js';
+import { seedAdminToken } from '../db/api-keys.repo.js';
+import { openDatabase } from '../db/client.js';
+import { locateTemporalCli } from '../scripts/temporal-cli.js';
+import { resolveAdminToken } from './admin-token.js';
+import type { Config } from './config.js';
+import { startDevServer, type DevServer } from './dev-server.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+import { loadShippedPlaybooks } from './shipped-playbooks.js';
+import { createIncidentWorker } from './worker.js';
+
+export interface RunningService {
+  apiUrl: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  adminToken: { token: string; source: 'env' | 'file' | 'new' };
+  database: 'postgres' | 'pglite';
+  /** Settles when the worker stops on its own (a fatal error) or after `stop()`. */
+  workerDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class TemporalUnavailableError extends Error {
+  override name = 'TemporalUnavailableError';
+}
+
+export async function startService(config: Config, log: (line: string) => void): Promise<RunningService> {
+  const closers: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const close of closers.reverse()) await close().catch((error: unknown) => log(`while stopping: ${String(error)}`));
+    closers.length = 0;
+  };
+  try {
+    let devServer: DevServer | undefined;
+    let temporalAddress = config.temporalAddress;
+    if (!temporalAddress) {
+      const cliPath = await locateTemporalCli({ log });
+      if (!cliPath) throw new TemporalUnavailableError('no Temporal CLI: set TEMPORAL_CLI, put temporal on PATH, or install Go so irflow can build it');
+      devServer = await startDevServer({
+        cliPath,
+        port: config.temporalDevPort,
+        uiPort: config.temporalUiPort,
+        dbFile: join(config.dataDir, 'temporal.sqlite'),
+        log: (line) => log(`[temporal] ${line}`),
+      });
+      closers.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+
+    const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+    closers.push(() => database.close());
+    await database.migrate();
+    const adminToken = resolveAdminToken(config.dataDir, config.adminToken);
+    await seedAdminToken(database.db, adminToken.token);
+    const playbooks = await loadShippedPlaybooks(database.db);
+    log(`playbooks: ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
+
+    const clientConnection = await Connection.connect({ address: temporalAddress });
+    closers.push(() => clientConnection.close());
+    const added = await ensureSearchAttributes(clientConnection, config.temporalNamespace);
+    if (added.length > 0) log(`registered search attributes: ${added.join(', ')}`);
+
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    closers.push(() => workerConnection.close());
+    const worker = await createIncidentWorker({
+      connection: workerConnection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      db: database.db,
+    });
+    const workerDone = worker.run();
+    closers.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone;
+    });
+
+    const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+    const app = await buildApp({
+      db: database.db,
+      temporal,
+      taskQueue: config.taskQueue,
+      playbooks: createPlaybookCatalog(database.db),
+      logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    });
+    await app.listen({ port: config.port, host: config.host });
+    closers.push(() => app.close());
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+
+    return {
+      apiUrl: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+      temporalAddress,
+      temporalUiUrl: devServer?.uiUrl,
+      adminToken,
+      database: database.kind,
+      workerDone,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

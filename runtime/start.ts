@@ -1,0 +1,52 @@
+/**
+ * `npm start`: the whole service on one machine with embedded defaults. Prints where the API and
+ * the Temporal UI are and how to authenticate; stops cleanly on SIGINT or SIGTERM.
+ */
+import { loadConfig } from './config.js';
+import { startService } from './service.js';
+
+const log = (line: string) => console.error(line);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const started = Date.now();
+  const service = await startService(config, log);
+  const token = service.adminToken;
+  console.log(
+    [
+      '',
+      `irflow is ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  API:          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/openapi.json, docs: ${service.apiUrl}/docs)`,
+      `  Temporal:     ${service.temporalAddress}${service.temporalUiUrl ? `   UI: ${service.temporalUiUrl}` : ''}`,
+      `  Database:     ${service.database === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'Postgres (DATABASE_URL)'}`,
+      token.source === 'env'
+        ? '  Admin token:  the one in IRFLOW_ADMIN_TOKEN'
+        : `  Admin token:  ${token.token}   (${token.source === 'new' ? 'new, ' : ''}kept in ${config.dataDir}/admin-token)`,
+      `  Try:          curl -H "Authorization: Bearer <admin token>" ${service.apiUrl}/v1/incidents`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping (API, worker drain, Temporal dev server)`);
+    await service.stop();
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  service.workerDone.catch(async (error: unknown) => {
+    if (stopping) return;
+    log(`the worker stopped: ${String(error)}`);
+    await service.stop();
+    process.exit(1);
+  });
+}
+
+main().catch((error: unknown) => {
+  log(`irflow could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+/** The incident worker: the workflow bundle plus activities built from their dependencies. */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createIncidentActivities } from '../activities/incident.activities.js';
+import type { Database } from '../db/client.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface IncidentWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Database;
+  /** A bundle built once (tests); by default the worker bundles `workflows/` itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Seconds to let running activities finish on shutdown. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createIncidentActivities({ db: options.db }),
+    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+  });
+}
+
+export { NativeConnection };

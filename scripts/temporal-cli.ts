@@ -1,0 +1,87 @@
+/**
+ * Locates the Temporal CLI, building it when needed, in the order the design gives:
+ * `TEMPORAL_CLI` (a path), `temporal` on PATH, the per-user cache (`~/.cache/irflow/bin`,
+ * shared by every clone), `go install …@v1.5.1` into that cache, and last the SDK's download
+ * (signalled by `undefined`). Run directly (`npm run temporal:install`) it prints the path.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The newest CLI release whose go.mod allows `go install pkg@version`. */
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+
+export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'irflow', 'bin');
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+export class TemporalCliError extends Error {
+  override name = 'TemporalCliError';
+}
+
+async function goInstall(binDir: string, log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+  mkdirSync(binDir, { recursive: true });
+  log(`building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE} (a few minutes, once per machine)`);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('go', ['install', TEMPORAL_CLI_MODULE], { env: { ...env, GOBIN: binDir }, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new TemporalCliError(`go install exited with ${code}`))));
+  });
+}
+
+export interface LocateOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Build with `go install` when no copy is found (default true). */
+  build?: boolean;
+  log?: (line: string) => void;
+}
+
+/** The CLI's path, or `undefined` when only the SDK's own download is left. */
+export async function locateTemporalCli(options: LocateOptions = {}): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.error(line));
+  if (env.TEMPORAL_CLI) {
+    if (!executable(env.TEMPORAL_CLI)) throw new TemporalCliError(`TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file`);
+    return env.TEMPORAL_CLI;
+  }
+  const found = onPath('temporal', env);
+  if (found) return found;
+  const cached = join(cacheBinDir(env), 'temporal');
+  if (executable(cached)) return cached;
+  if (options.build !== false && onPath('go', env)) {
+    await goInstall(cacheBinDir(env), log, env);
+    if (executable(cached)) return cached;
+  }
+  log('no Temporal CLI found and none could be built; falling back to the SDK download');
+  return undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  locateTemporalCli()
+    .then((path) => {
+      if (!path) process.exitCode = 1;
+      console.log(path ?? 'not found');
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    });
+}

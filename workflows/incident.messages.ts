@@ -1,0 +1,93 @@
+/**
+ * The Temporal contract of an incident: task queue, workflow id, input, signals, updates,
+ * queries, failure types and search attributes. Side-effect free; imported by the workflow,
+ * the API client and the tests alike. Never rename a message: names are part of the history.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AlertReceived } from '../machines/alert.js';
+import type { IncidentView } from '../machines/incident.types.js';
+import type { LifecycleContext } from '../machines/lifecycle.machine.js';
+import type { PinnedPlaybook, Priority, Severity } from '../machines/playbook.types.js';
+import type { Fields, MissingProcedure } from '../machines/procedure.js';
+
+export const TASK_QUEUE = 'irflow-incidents';
+
+/** One workflow per incident; its id is the incident id. */
+export function incidentWorkflowId(incidentId: string): string {
+  return incidentId;
+}
+
+export interface IncidentOpening {
+  title: string;
+  severity: Severity;
+  description?: string;
+  category?: string;
+  correlationKey?: string;
+  /** Who opened it: `source:<name>` for alerts, the API key's name for people. */
+  openedBy: string;
+}
+
+/** What one run hands the next through continue-as-new. */
+export interface CarriedIncident {
+  stage: string;
+  context: LifecycleContext;
+  seq: number;
+  alertIds: string[];
+  alertCount: number;
+  severity: Severity;
+  priority: Priority;
+  createdAt: string;
+  updatedAt: string;
+  stageSince: string;
+}
+
+export interface IncidentWorkflowInput {
+  incidentId: string;
+  playbook: PinnedPlaybook;
+  opening: IncidentOpening;
+  carried?: CarriedIncident;
+}
+
+/** An analyst's lifecycle event. */
+export interface LifecycleRequest {
+  event: string;
+  actor: string;
+  fields?: Fields;
+  checklist?: string[];
+  comment?: string;
+}
+
+export const alertReceivedSignal = defineSignal<[AlertReceived]>('alertReceived');
+export const applyEventUpdate = defineUpdate<IncidentView, [LifecycleRequest]>('applyEvent');
+/** Resolves once every accepted step is recorded; used right after start to read a settled view. */
+export const recordedViewUpdate = defineUpdate<IncidentView, []>('recordedView');
+export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
+
+/** ApplicationFailure types a rejected update carries. Match on these, never on message text. */
+export const REJECTION = {
+  eventNotAllowed: 'EventNotAllowed',
+  procedureNotMet: 'ProcedureNotMet',
+} as const;
+
+export interface EventNotAllowedDetails {
+  event: string;
+  stage: string;
+  allowedEvents: string[];
+}
+export interface ProcedureNotMetDetails {
+  event: string;
+  stage: string;
+  missing: MissingProcedure;
+}
+
+export const SEARCH_ATTRIBUTES = {
+  stage: defineSearchAttributeKey('IrflowStage', 'KEYWORD'),
+  severity: defineSearchAttributeKey('IrflowSeverity', 'KEYWORD'),
+  priority: defineSearchAttributeKey('IrflowPriority', 'KEYWORD'),
+  playbook: defineSearchAttributeKey('IrflowPlaybook', 'KEYWORD'),
+} as const;
+
+/** The workflow's registered name and signature, for clients that must not import its code. */
+export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
+export type IncidentWorkflow = (input: IncidentWorkflowInput) => Promise<void>;
