@@ -44,7 +44,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   alertRoutes(app, intake);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
-  historyRoutes(app, deps.db);
+  historyRoutes(app, deps.db, commands);
   apiKeyRoutes(app, deps.db);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

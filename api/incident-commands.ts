@@ -12,6 +12,7 @@ import {
   INCIDENT_WORKFLOW_TYPE,
   REJECTION,
   applyEventUpdate,
+  incidentViewQuery,
   incidentWorkflowId,
   recordedViewUpdate,
   type EventNotAllowedDetails,
@@ -105,7 +106,20 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     }
   }
 
-  return { openIncident, applyEvent };
+  /**
+   * The view straight from the workflow, for an incident accepted a moment ago whose projection
+   * is not written yet; undefined when there is no such incident.
+   */
+  async function liveView(incidentId: string): Promise<IncidentView | undefined> {
+    try {
+      return await temporal.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  return { openIncident, applyEvent, liveView };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

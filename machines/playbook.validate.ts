@@ -4,7 +4,7 @@
  * (unknown targets, unreachable stages, dead ends, duplicate events, calendars).
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { playbookJsonSchema } from './playbook.schema.js';
 import type { PlaybookDocument } from './playbook.types.js';
 import { transitionsFrom } from './procedure.js';
@@ -138,13 +138,14 @@ export function validatePlaybook(doc: unknown): PlaybookValidation {
 
 /** Parses YAML (a superset of JSON) and validates it; syntax errors come back with their line. */
 export function parsePlaybook(text: string): PlaybookValidation {
-  const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
   if (parsed.errors.length > 0) {
     return {
       ok: false,
       errors: parsed.errors.map((e) => ({
         path: '',
-        message: `${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'} at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`,
+        message: `${e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'syntax error'} at line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`,
       })),
     };
   }

@@ -26,6 +26,7 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  options: DevServerOptions;
   uiUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
@@ -96,5 +97,5 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await stop();
     throw error;
   }
-  return { address, uiUrl: options.uiPort === false ? undefined : `http://127.0.0.1:${options.uiPort}`, process: child, stop };
+  return { address, options, uiUrl: options.uiPort === false ? undefined : `http://127.0.0.1:${options.uiPort}`, process: child, stop };
 }

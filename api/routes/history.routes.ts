@@ -1,12 +1,20 @@
 /** The audit log of an incident, and the check of its hash chain. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
+import type { IncidentCommands } from '../incident-commands.js';
 import { findIncident, incidentHistory } from '../../db/incidents.reads.js';
 import { verifyChain } from '../../db/ledger.js';
 import { problems } from '../problem.js';
 import { auditEvent, authProblems, incidentIdParams, problem } from '../schemas.js';
 
-export function historyRoutes(app: FastifyInstance, db: Database): void {
+export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands): void {
+  /** An incident exists once its workflow does, even before its first step is projected. */
+  async function mustExist(id: string) {
+    const row = await findIncident(db, id);
+    if (!row && !(await commands.liveView(id))) throw problems.notFound(`no incident ${id}`);
+    return row;
+  }
+
   app.get<{ Params: { id: string } }>(
     '/v1/incidents/:id/history',
     {
@@ -18,7 +26,7 @@ export function historyRoutes(app: FastifyInstance, db: Database): void {
       },
     },
     async (request) => {
-      if (!(await findIncident(db, request.params.id))) throw problems.notFound(`no incident ${request.params.id}`);
+      await mustExist(request.params.id);
       const events = await incidentHistory(db, request.params.id);
       return { events: events.map(({ incidentId: _incidentId, ...event }) => event) };
     },
@@ -43,9 +51,9 @@ export function historyRoutes(app: FastifyInstance, db: Database): void {
       },
     },
     async (request) => {
-      const incident = await findIncident(db, request.params.id);
-      if (!incident) throw problems.notFound(`no incident ${request.params.id}`);
-      return verifyChain(await incidentHistory(db, request.params.id), { lastSeq: incident.lastSeq, lastHash: incident.lastHash });
+      const incident = await mustExist(request.params.id);
+      const tail = incident ? { lastSeq: incident.lastSeq, lastHash: incident.lastHash } : undefined;
+      return verifyChain(await incidentHistory(db, request.params.id), tail);
     },
   );
 }

@@ -70,8 +70,10 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     { config: { roles: READERS }, schema: { tags: ['incidents'], params: incidentIdParams, response: { 200: incidentView, ...authProblems, 404: problem } } },
     async (request) => {
       const row = await findIncident(db, request.params.id);
-      if (!row) throw problems.notFound(`no incident ${request.params.id}`);
-      return toIncidentView(row);
+      if (row) return toIncidentView(row);
+      const live = await commands.liveView(request.params.id);
+      if (!live) throw problems.notFound(`no incident ${request.params.id}`);
+      return live;
     },
   );
 
@@ -124,7 +126,6 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     },
     async (request) => {
       const principal = principalOf(request);
-      if (!(await findIncident(db, request.params.id))) throw problems.notFound(`no incident ${request.params.id}`);
       const { event, comment, fields, checklist } = request.body;
       return commands.applyEvent(
         request.params.id,

@@ -1,0 +1,45 @@
+/** Helpers that speak the API the way a user does. */
+import { expect } from 'vitest';
+import type { Stack } from './stack.js';
+
+export const FIELDS_FOR: Record<string, Record<string, string>> = {
+  close_false_positive: { resolution: 'authorised scanner' },
+  close_duplicate: { resolution: 'same as an earlier incident' },
+  resolve: { rootCause: 'phished credentials reused on VPN' },
+  close: { lessonsLearned: 'enforce phishing-resistant MFA on VPN' },
+};
+
+export const FULL_WALK = ['acknowledge', 'start_analysis', 'contain', 'eradicate', 'recover', 'resolve', 'close'];
+
+let counter = 0;
+export function alertBody(overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  return {
+    sourceId: `alert-${Date.now()}-${counter}`,
+    title: 'Outbound beacon to known C2',
+    severity: 'high',
+    rule: { id: `rule-${counter}`, name: 'C2 beacon' },
+    assets: [{ hostname: `host-${counter}` }],
+    ...overrides,
+  };
+}
+
+export async function postAlert(stack: Stack, token: string, body: unknown) {
+  const response = await stack.call('POST', '/v1/alerts/generic', token, body);
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  return response.body;
+}
+
+export async function transition(stack: Stack, token: string, incidentId: string, event: string, extra: Record<string, unknown> = {}) {
+  return stack.call('POST', `/v1/incidents/${incidentId}/transitions`, token, { event, ...extra });
+}
+
+export async function walkTo(stack: Stack, token: string, incidentId: string, events: string[]) {
+  let view;
+  for (const event of events) {
+    const response = await transition(stack, token, incidentId, event, FIELDS_FOR[event] ? { fields: FIELDS_FOR[event] } : {});
+    expect(response.status, `${event}: ${JSON.stringify(response.body)}`).toBe(200);
+    view = response.body;
+  }
+  return view;
+}

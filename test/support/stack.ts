@@ -1,0 +1,145 @@
+/**
+ * The whole service for an integration test file, from real parts: a Temporal dev server, a
+ * Postgres database (PGlite where no server is configured), an in-process worker and the API
+ * app, called through `app.inject()`. One task queue per stack.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildApp } from '../../api/app.js';
+import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
+import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
+import type { DevServer } from '../../runtime/dev-server.js';
+import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
+import { WORKFLOWS_PATH, createIncidentWorker } from '../../runtime/worker.js';
+import { openTestDatabase, type TestDatabase } from './database.js';
+import { startTestTemporal } from './temporal.js';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let runtimeInstalled = false;
+
+/** Worker logs at WARN: the test output stays readable. Must run before any worker connection. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  quietRuntime();
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+export interface Stack {
+  temporal: DevServer;
+  database: TestDatabase;
+  app: FastifyInstance;
+  client: Client;
+  taskQueue: string;
+  adminToken: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  /** A new API key with these roles; returns its token. */
+  token(roles: Role[], name?: string): Promise<string>;
+  call<T = any>(method: InjectOptions['method'], url: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
+  /** Stops the Temporal server and starts it again on its data file and port. */
+  restartTemporal(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Start the worker in this process (default true); false when a test runs it elsewhere. */
+  worker?: boolean;
+  temporal?: Parameters<typeof startTestTemporal>[0];
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  quietRuntime();
+  const taskQueue = `irflow-test-${randomBytes(4).toString('hex')}`;
+  let temporal = await startTestTemporal(options.temporal);
+  const database = await openTestDatabase();
+  await loadShippedPlaybooks(database.db);
+  const adminToken = `irf_admin_${randomBytes(8).toString('hex')}`;
+  await seedAdminToken(database.db, adminToken);
+
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const app = await buildApp({ db: database.db, temporal: client, taskQueue, playbooks: createPlaybookCatalog(database.db) });
+
+  let worker: { instance: Worker; run: Promise<void>; connection: NativeConnection } | undefined;
+
+  const stack: Stack = {
+    get temporal() {
+      return temporal;
+    },
+    database,
+    app,
+    client,
+    taskQueue,
+    adminToken,
+    async startWorker() {
+      if (worker) return;
+      const workerConnection = await NativeConnection.connect({ address: temporal.address });
+      const instance = await createIncidentWorker({
+        connection: workerConnection,
+        namespace: 'default',
+        taskQueue,
+        db: database.db,
+        workflowBundle: await workflowBundle(),
+        shutdownGraceTime: '2 seconds',
+      });
+      worker = { instance, run: instance.run(), connection: workerConnection };
+    },
+    async stopWorker() {
+      if (!worker) return;
+      const { instance, run, connection: workerConnection } = worker;
+      worker = undefined;
+      if (instance.getState() === 'RUNNING') instance.shutdown();
+      await run.catch(() => undefined);
+      await workerConnection.close();
+    },
+    async token(roles, name = roles.join('+')) {
+      return (await createApiKey(database.db, name, roles)).token;
+    },
+    async call(method, url, token, body, headers = {}) {
+      const response = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+      });
+      const text = response.body;
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.statusCode, body: parsed as any, headers: response.headers };
+    },
+    async restartTemporal() {
+      if (!temporal.options.dbFile) throw new Error('restartTemporal needs a stack started with temporal.dbFile');
+      await temporal.stop();
+      // Same port and data file: clients and workers reconnect on their own.
+      temporal = await startTestTemporal(temporal.options);
+    },
+    async close() {
+      await stack.stopWorker();
+      await app.close();
+      await connection.close().catch(() => undefined);
+      await temporal.stop();
+      await database.close();
+    },
+  };
+  if (options.worker !== false) await stack.startWorker();
+  return stack;
+}
