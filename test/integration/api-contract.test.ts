@@ -1,0 +1,129 @@
+/** Authentication, roles, problem details, limits and the published API description. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertBody, postAlert } from '../support/incidents.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let incidentId: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  stack = await startStack();
+  for (const role of ['ingest', 'analyst', 'auditor', 'approver', 'engineer'] as const) tokens[role] = await stack.token([role], role);
+  incidentId = (await postAlert(stack, tokens.ingest!, alertBody())).incidentId;
+});
+afterAll(async () => stack?.close());
+
+describe('authentication', () => {
+  it('answers 401 problem+json without a token, with a malformed header, or an unknown token', async () => {
+    for (const authorization of [undefined, 'Basic abc', 'Bearer irf_not-a-real-token']) {
+      const response = await stack.app.inject({ method: 'GET', url: '/v1/incidents', headers: authorization ? { authorization } : {} });
+      expect(response.statusCode, `authorization: ${authorization}`).toBe(401);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json()).toMatchObject({ status: 401, type: 'urn:irflow:problem:unauthorized' });
+    }
+  });
+
+  it('stores only a hash of a token, shows it once, and stops honouring it when revoked', async () => {
+    const created = await stack.call('POST', '/v1/api-keys', stack.adminToken, { name: 'temp', roles: ['analyst'] });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^irf_/);
+    const rows = await stack.database.db.query.apiKeys.findMany();
+    expect(JSON.stringify(rows)).not.toContain(created.body.token);
+    const listed = await stack.call('GET', '/v1/api-keys', stack.adminToken);
+    expect(listed.body.apiKeys.find((k: { id: string }) => k.id === created.body.id)).not.toHaveProperty('token');
+    expect((await stack.call('GET', '/v1/incidents', created.body.token)).status).toBe(200);
+    expect((await stack.call('DELETE', `/v1/api-keys/${created.body.id}`, stack.adminToken)).status).toBe(204);
+    expect((await stack.call('GET', '/v1/incidents', created.body.token)).status).toBe(401);
+    expect((await stack.call('DELETE', `/v1/api-keys/${created.body.id}`, stack.adminToken)).status).toBe(404);
+  });
+
+  it('rejects unknown roles when creating a key', async () => {
+    const response = await stack.call('POST', '/v1/api-keys', stack.adminToken, { name: 'x', roles: ['root'] });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('roles', () => {
+  const cases: Array<[string, string, string, () => unknown, number[]]> = [
+    ['ingest', 'GET', '/v1/incidents', () => undefined, [403]],
+    ['ingest', 'POST', '/v1/alerts/generic', () => alertBody(), [202]],
+    ['analyst', 'POST', '/v1/alerts/generic', () => alertBody(), [403]],
+    ['analyst', 'GET', '/v1/incidents/:id', () => undefined, [200]],
+    ['analyst', 'GET', '/v1/incidents/:id/history', () => undefined, [200]],
+    ['analyst', 'GET', '/v1/incidents/:id/history/verify', () => undefined, [403]],
+    ['analyst', 'POST', '/v1/api-keys', () => ({ name: 'n', roles: ['admin'] }), [403]],
+    ['auditor', 'GET', '/v1/incidents/:id', () => undefined, [200]],
+    ['auditor', 'GET', '/v1/incidents/:id/history', () => undefined, [200]],
+    ['auditor', 'GET', '/v1/incidents/:id/history/verify', () => undefined, [200]],
+    ['auditor', 'POST', '/v1/incidents/:id/transitions', () => ({ event: 'acknowledge' }), [403]],
+    ['auditor', 'POST', '/v1/incidents', () => ({ title: 't', severity: 'low' }), [403]],
+    ['auditor', 'POST', '/v1/alerts/generic', () => alertBody(), [403]],
+    ['approver', 'GET', '/v1/incidents/:id', () => undefined, [200]],
+    ['approver', 'POST', '/v1/incidents/:id/transitions', () => ({ event: 'acknowledge' }), [403]],
+    ['engineer', 'GET', '/v1/incidents', () => undefined, [403]],
+  ];
+  for (const [role, method, path, body, statuses] of cases) {
+    it(`${role}: ${method} ${path} → ${statuses.join('/')}`, async () => {
+      const response = await stack.call(method as 'GET', path.replace(':id', incidentId), tokens[role]!, body());
+      expect(statuses, JSON.stringify(response.body)).toContain(response.status);
+    });
+  }
+});
+
+describe('input handling', () => {
+  it('answers unknown incidents with 404 problem+json', async () => {
+    for (const path of ['/v1/incidents/INC-NOPE', '/v1/incidents/INC-NOPE/history']) {
+      const response = await stack.call('GET', path, tokens.analyst!);
+      expect(response.status).toBe(404);
+      expect(response.body.type).toBe('urn:irflow:problem:not-found');
+    }
+    expect((await stack.call('POST', '/v1/incidents/INC-NOPE/transitions', tokens.analyst!, { event: 'acknowledge' })).status).toBe(404);
+  });
+
+  it('rejects unknown fields and wrong types with every error and its path', async () => {
+    const response = await stack.call('POST', '/v1/incidents', tokens.analyst!, { title: '', severity: 'huge', owner: 'bob' });
+    expect(response.status).toBe(400);
+    const paths = response.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.title', 'body.severity', 'body.owner']));
+  });
+
+  it('answers malformed JSON and oversized bodies with 4xx problems', async () => {
+    const malformed = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/generic',
+      headers: { authorization: `Bearer ${tokens.ingest}`, 'content-type': 'application/json' },
+      payload: '{"sourceId": ',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.headers['content-type']).toContain('application/problem+json');
+    const huge = await stack.call('POST', '/v1/alerts/generic', tokens.ingest!, alertBody({ raw: { blob: 'x'.repeat(2 * 1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+  });
+
+  it('answers unknown routes with 404 problem+json', async () => {
+    const response = await stack.app.inject({ method: 'GET', url: '/v2/nothing' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
+describe('service endpoints', () => {
+  it('is live and ready when Temporal and the database answer', async () => {
+    expect((await stack.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await stack.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+  });
+
+  it('publishes OpenAPI 3 with every v1 route and serves the docs', async () => {
+    const spec = (await stack.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    for (const path of ['/v1/alerts/{source}', '/v1/incidents', '/v1/incidents/{id}', '/v1/incidents/{id}/transitions', '/v1/incidents/{id}/history', '/v1/incidents/{id}/history/verify', '/v1/api-keys']) {
+      expect(spec.paths, path).toHaveProperty([path]);
+    }
+    const docs = await stack.app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
+  });
+});
