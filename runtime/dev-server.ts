@@ -74,7 +74,8 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
-  const child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C meant for irflow must not stop Temporal before the worker drains.
+  const child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = options.log;
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
@@ -83,6 +84,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     });
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Never leave a server behind when this process exits without stopping it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const address = `127.0.0.1:${options.port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -7,7 +7,7 @@ export const ACTIVITY = {
    * not lose an accepted step. The activity is idempotent, so retries are safe.
    */
   persistence: {
-    startToCloseTimeout: '30 seconds',
+    startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   },
 } as const satisfies Record<string, ActivityOptions>;

@@ -66,7 +66,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   quietRuntime();
   const taskQueue = `irflow-test-${randomBytes(4).toString('hex')}`;
   let temporal = await startTestTemporal(options.temporal);
-  const database = await openTestDatabase();
+  const database = await openTestDatabase().catch(async (error: unknown) => {
+    await temporal.stop();
+    throw error;
+  });
   await loadShippedPlaybooks(database.db);
   const adminToken = `irf_admin_${randomBytes(8).toString('hex')}`;
   await seedAdminToken(database.db, adminToken);

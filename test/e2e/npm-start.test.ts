@@ -1,0 +1,101 @@
+/**
+ * `npm start` as a user runs it, in embedded mode (Temporal dev server + PGlite under the data
+ * folder), over real HTTP: ready, an alert walked to triage, a clean stop on SIGTERM, and a
+ * second start on the same data folder that finds the incident as it was.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
+import { temporalCli } from '../support/temporal.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'irflow-start-'));
+const running: ChildProcess[] = [];
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  readyMs: number;
+}
+
+async function npmStart(env: Record<string, string>): Promise<Started> {
+  const began = Date.now();
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn('npm', ['start'], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  running.push(child);
+  let output = '';
+  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('irflow is ready')) resolve();
+      else if (child.exitCode !== null) reject(new Error(`npm start exited ${child.exitCode}:\n${output}`));
+      else if (Date.now() - began > 120_000) reject(new Error(`npm start not ready after 120 s:\n${output}`));
+      else return;
+      clearInterval(timer);
+    }, 100);
+  });
+  return { child, output: () => output, readyMs: Date.now() - began };
+}
+
+/** SIGINT to the process group is a Ctrl-C in a terminal; SIGTERM to npm is a service manager's stop. */
+async function stop(started: Started, how: 'ctrl-c' | 'sigterm'): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  if (how === 'ctrl-c') process.kill(-started.child.pid!, 'SIGINT');
+  else started.child.kill('SIGTERM');
+  return exited;
+}
+
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null) try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start (embedded mode)', () => {
+  it('serves, stops cleanly on Ctrl-C and SIGTERM, and starts again on its data', async () => {
+    const env = {
+      PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      IRFLOW_DATA_DIR: dataDir,
+      TEMPORAL_CLI: await temporalCli(),
+      LOG_LEVEL: 'warn',
+    };
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const first = await npmStart(env);
+    console.log(`npm start: ready in ${(first.readyMs / 1000).toFixed(1)} s (first start on an empty data folder)`);
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    expect(first.output()).toContain(token);
+    expect(first.output()).toContain(`API:          ${api}`);
+    expect(first.output()).toContain(`UI: http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    const accepted = await fetch(`${api}/v1/alerts/generic`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ sourceId: 'e2e-1', title: 'Ransomware note found', severity: 'critical', rule: { id: 'ransom' }, assets: [{ hostname: 'fs01' }] }),
+    });
+    expect(accepted.status).toBe(202);
+    const { incidentId } = (await accepted.json()) as { incidentId: string };
+    const moved = await fetch(`${api}/v1/incidents/${incidentId}/transitions`, { method: 'POST', headers: auth, body: JSON.stringify({ event: 'acknowledge' }) });
+    expect(moved.status).toBe(200);
+
+    expect(await stop(first, 'ctrl-c'), `npm start should exit 0 on Ctrl-C:\n${first.output()}`).toBe(0);
+    expect(first.output()).toMatch(/SIGINT: stopping[\s\S]*stopped/);
+
+    const second = await npmStart(env);
+    console.log(`npm start: ready in ${(second.readyMs / 1000).toFixed(1)} s (restart on existing data)`);
+    const view = (await (await fetch(`${api}/v1/incidents/${incidentId}`, { headers: auth })).json()) as { stage: string; alertCount: number };
+    expect(view).toMatchObject({ stage: 'triage', alertCount: 1 });
+    const analysed = await fetch(`${api}/v1/incidents/${incidentId}/transitions`, { method: 'POST', headers: auth, body: JSON.stringify({ event: 'start_analysis' }) });
+    expect(analysed.status, 'the open incident goes on after a restart').toBe(200);
+    const verified = (await (await fetch(`${api}/v1/incidents/${incidentId}/history/verify`, { headers: auth })).json()) as { valid: boolean };
+    expect(verified.valid).toBe(true);
+    expect(await stop(second, 'sigterm'), `npm start should exit 0 on SIGTERM:\n${second.output()}`).toBe(0);
+    expect(second.output()).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+  });
+});
