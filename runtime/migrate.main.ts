@@ -1,7 +1,14 @@
-/** `npm run migrate`: applies the database migrations (DATABASE_URL, else the embedded database). */
+/**
+ * `npm run migrate`: applies the database migrations (DATABASE_URL, else the embedded database),
+ * registers the shipped playbooks, seeds IRFLOW_ADMIN_TOKEN, and registers the workflow's search
+ * attributes when TEMPORAL_ADDRESS names a server. Run from one process before workers and APIs.
+ */
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { seedAdminToken } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
 import { loadConfig } from './config.js';
+import { ensureSearchAttributes } from './search-attributes.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 
 const config = loadConfig();
@@ -9,7 +16,17 @@ const database = await openDatabase({ url: config.databaseUrl, dataDir: join(con
 try {
   await database.migrate();
   const playbooks = await loadShippedPlaybooks(database.db);
+  if (config.adminToken) await seedAdminToken(database.db, config.adminToken);
   console.log(`migrated ${database.kind}; playbooks ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
+  if (config.temporalAddress) {
+    const connection = await Connection.connect({ address: config.temporalAddress });
+    try {
+      const added = await ensureSearchAttributes(connection, config.temporalNamespace);
+      console.log(added.length > 0 ? `registered search attributes ${added.join(', ')}` : 'search attributes already registered');
+    } finally {
+      await connection.close();
+    }
+  }
 } finally {
   await database.close();
 }

@@ -14,6 +14,7 @@ import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { resolveAdminToken } from './admin-token.js';
 import type { Config } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { startDownloadedDevServer } from './sdk-dev-server.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
@@ -29,10 +30,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export class TemporalUnavailableError extends Error {
-  override name = 'TemporalUnavailableError';
-}
-
 export async function startService(config: Config, log: (line: string) => void): Promise<RunningService> {
   const closers: Array<() => Promise<unknown>> = [];
   const stop = async () => {
@@ -40,19 +37,19 @@ export async function startService(config: Config, log: (line: string) => void):
     closers.length = 0;
   };
   try {
-    let devServer: DevServer | undefined;
+    let devServer: Pick<DevServer, 'address' | 'uiUrl' | 'stop'> | undefined;
     let temporalAddress = config.temporalAddress;
     if (!temporalAddress) {
       const cliPath = await locateTemporalCli({ log });
-      if (!cliPath) throw new TemporalUnavailableError('no Temporal CLI: set TEMPORAL_CLI, put temporal on PATH, or install Go so irflow can build it');
-      devServer = await startDevServer({
-        cliPath,
+      const options = {
         port: config.temporalDevPort,
         uiPort: config.temporalUiPort,
         dbFile: join(config.dataDir, 'temporal.sqlite'),
-        log: (line) => log(`[temporal] ${line}`),
-      });
-      closers.push(() => devServer!.stop());
+        log: (line: string) => log(`[temporal] ${line}`),
+      };
+      devServer = cliPath ? await startDevServer({ cliPath, ...options }) : await startDownloadedDevServer(options);
+      const started = devServer;
+      closers.push(() => started.stop());
       temporalAddress = devServer.address;
     }
 
