@@ -66,6 +66,7 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
         fields: p.fields,
         allowedEvents: p.allowedEvents,
         milestones: p.milestones as Record<string, string>,
+        pendingApprovals: p.pendingApprovals,
         open: p.open,
         createdAt: new Date(p.createdAt),
         updatedAt: new Date(p.updatedAt),

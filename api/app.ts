@@ -10,11 +10,14 @@ import { installAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
 import { installProblemHandlers } from './problem.js';
+import { pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { approvalRoutes } from './routes/approvals.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
+import { playbookRoutes } from './routes/playbooks.routes.js';
 
 /** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -41,10 +44,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, playbookFor: deps.playbooks.forAlert });
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue });
 
+  app.addSchema(pendingApproval);
   healthRoutes(app, deps);
   alertRoutes(app, intake);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
+  approvalRoutes(app, commands);
   historyRoutes(app, deps.db, commands);
+  playbookRoutes(app, deps.db);
   apiKeyRoutes(app, deps.db);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -6,21 +6,24 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { ApprovalDecision } from '../machines/approval.js';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import {
   INCIDENT_WORKFLOW_TYPE,
   REJECTION,
   applyEventUpdate,
+  decideApprovalUpdate,
   incidentViewQuery,
   incidentWorkflowId,
   recordedViewUpdate,
   type EventNotAllowedDetails,
   type IncidentWorkflow,
+  type LifecycleOutcome,
   type LifecycleRequest,
   type ProcedureNotMetDetails,
 } from '../workflows/incident.messages.js';
-import { problems } from './problem.js';
+import { ProblemError, problems } from './problem.js';
 
 export interface ReportedIncident {
   incidentId: string;
@@ -51,6 +54,17 @@ function rejectionProblem(error: unknown): Error {
       stage: details.stage,
       missing: details.missing,
     });
+  }
+  const approvalProblems: Record<string, [number, string, string]> = {
+    [REJECTION.selfApproval]: [403, 'self-approval', 'Two-person rule: the requester may not decide'],
+    [REJECTION.approverRoleMissing]: [403, 'approver-role-missing', 'Not an approver for this transition'],
+    [REJECTION.noPendingApproval]: [409, 'no-pending-approval', 'No approval pending'],
+    [REJECTION.alreadyDecided]: [409, 'already-decided', 'Already approved by this approver'],
+  };
+  const known = failure.type ? approvalProblems[failure.type] : undefined;
+  if (known) {
+    const [status, slug, title] = known;
+    return new ProblemError(status, slug, title, failure.message, { event: (failure.details?.[0] as { event?: string })?.event });
   }
   return error;
 }
@@ -90,16 +104,24 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     return { view, created };
   }
 
-  async function applyEvent(
-    incidentId: string,
-    request: LifecycleRequest,
-    idempotencyKey?: string,
-  ): Promise<IncidentView> {
+  async function applyEvent(incidentId: string, request: LifecycleRequest, idempotencyKey?: string): Promise<LifecycleOutcome> {
     const handle = temporal.workflow.getHandle(incidentWorkflowId(incidentId));
     try {
       return await handle.executeUpdate(applyEventUpdate, {
         args: [request],
         updateId: idempotencyKey ? `transition:${request.actor}:${idempotencyKey}` : randomUUID(),
+      });
+    } catch (error) {
+      throw rejectionProblem(error);
+    }
+  }
+
+  async function decideApproval(incidentId: string, decision: ApprovalDecision, idempotencyKey?: string): Promise<LifecycleOutcome> {
+    const handle = temporal.workflow.getHandle(incidentWorkflowId(incidentId));
+    try {
+      return await handle.executeUpdate(decideApprovalUpdate, {
+        args: [decision],
+        updateId: idempotencyKey ? `approval:${decision.actor}:${idempotencyKey}` : randomUUID(),
       });
     } catch (error) {
       throw rejectionProblem(error);
@@ -119,7 +141,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     }
   }
 
-  return { openIncident, applyEvent, liveView };
+  return { openIncident, applyEvent, decideApproval, liveView };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

@@ -1,11 +1,10 @@
 /** Chooses the playbook version an incident pins: the latest stored version at its start. */
 import type { Database } from '../db/client.js';
-import { latestPlaybook } from '../db/playbooks.repo.js';
+import { latestPlaybook, latestPlaybooks } from '../db/playbooks.repo.js';
+import { DEFAULT_PLAYBOOK_ID, routeAlert } from '../machines/playbook.routing.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
 import type { PlaybookCatalog } from './deps.js';
 import { problems } from './problem.js';
-
-export const DEFAULT_PLAYBOOK_ID = 'default';
 
 function pin({ id, version, hash, document }: PinnedPlaybook): PinnedPlaybook {
   return { id, version, hash, document };
@@ -18,10 +17,12 @@ export function createPlaybookCatalog(db: Database): PlaybookCatalog {
   }
   return {
     latest,
-    async forAlert() {
-      const playbook = await latest(DEFAULT_PLAYBOOK_ID);
-      if (!playbook) throw problems.unavailable(`the ${DEFAULT_PLAYBOOK_ID} playbook is not registered`);
-      return playbook;
+    async forAlert(alert) {
+      const playbooks = await latestPlaybooks(db);
+      const id = routeAlert(playbooks.map((p) => p.document), alert);
+      const chosen = playbooks.find((p) => p.id === id);
+      if (!chosen) throw problems.unavailable(`the ${DEFAULT_PLAYBOOK_ID} playbook is not registered`);
+      return pin(chosen);
     },
   };
 }

@@ -44,8 +44,47 @@ export const incidentView = {
     alertCount: { type: 'integer' },
     allowedEvents: { type: 'array', items: { type: 'string' } },
     fields: { type: 'object', additionalProperties: true },
+    pendingApprovals: { type: 'array', items: { $ref: 'pendingApproval#' } },
     createdAt: isoTime,
     updatedAt: isoTime,
+  },
+} as const;
+
+export const pendingApproval = {
+  $id: 'pendingApproval',
+  type: 'object',
+  description: 'a transition waiting for approvals; distinct approvers, never the requester',
+  properties: {
+    event: { type: 'string' },
+    stage: { type: 'string' },
+    requestedBy: { type: 'string' },
+    requestedAt: isoTime,
+    required: { type: 'integer' },
+    roles: { type: 'array', items: { type: 'string' } },
+    granted: {
+      type: 'array',
+      items: { type: 'object', properties: { by: { type: 'string' }, at: isoTime, comment: { type: 'string' } } },
+    },
+    fields: { type: 'object', additionalProperties: true },
+    checklist: { type: 'array', items: { type: 'string' } },
+    comment: { type: 'string' },
+  },
+} as const;
+
+/** A 202: the transition waits for approvals. */
+export const pendingOutcome = {
+  type: 'object',
+  properties: { pendingApproval: { $ref: 'pendingApproval#' }, incident: incidentView },
+} as const;
+
+export const approvalRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event', 'decision'],
+  properties: {
+    event: { type: 'string', minLength: 1, maxLength: 64 },
+    decision: { type: 'string', enum: ['approve', 'reject'] },
+    comment: { type: 'string', maxLength: 20000 },
   },
 } as const;
 

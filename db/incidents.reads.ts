@@ -20,6 +20,7 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     alertCount: row.alertCount,
     allowedEvents: row.allowedEvents,
     fields: row.fields as Fields,
+    pendingApprovals: row.pendingApprovals,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

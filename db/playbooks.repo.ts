@@ -15,6 +15,7 @@ export interface RegisteredPlaybook extends PinnedPlaybook {
   /** False when this exact content was already stored (the existing version is returned). */
   created: boolean;
   createdAt: string;
+  createdBy: string;
 }
 
 type Row = typeof playbookVersions.$inferSelect;
@@ -27,6 +28,7 @@ function pinned(row: Row, created: boolean): RegisteredPlaybook {
     document: row.document as PlaybookDocument,
     created,
     createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
   };
 }
 
@@ -76,5 +78,11 @@ export async function latestPlaybooks(db: Database): Promise<RegisteredPlaybook[
     .selectDistinctOn([playbookVersions.playbookId])
     .from(playbookVersions)
     .orderBy(playbookVersions.playbookId, desc(playbookVersions.version));
+  return rows.map((row) => pinned(row, false));
+}
+
+/** Every version of a playbook, oldest first. */
+export async function listPlaybookVersions(db: Database, id: string): Promise<RegisteredPlaybook[]> {
+  const rows = await db.select().from(playbookVersions).where(eq(playbookVersions.playbookId, id)).orderBy(playbookVersions.version);
   return rows.map((row) => pinned(row, false));
 }

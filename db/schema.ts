@@ -3,6 +3,7 @@
  * The workflow is the single writer of an incident's state; these tables are its projection.
  */
 import { sql } from 'drizzle-orm';
+import type { PendingApproval } from '../machines/approval.js';
 import { bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -24,6 +25,7 @@ export const incidents = pgTable(
     fields: jsonb('fields').notNull().default({}),
     allowedEvents: jsonb('allowed_events').$type<string[]>().notNull().default([]),
     milestones: jsonb('milestones').$type<Record<string, string>>().notNull().default({}),
+    pendingApprovals: jsonb('pending_approvals').$type<PendingApproval[]>().notNull().default([]),
     open: boolean('open').notNull().default(true),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
@@ -96,15 +98,20 @@ export const stageTimings = pgTable(
   (t) => [uniqueIndex('stage_timings_incident_entered_key').on(t.incidentId, t.enteredSeq)],
 );
 
-export const apiKeys = pgTable('api_keys', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  roles: jsonb('roles').$type<string[]>().notNull(),
-  /** SHA-256 of the token; the token itself is shown once and never stored. */
-  tokenHash: text('token_hash').notNull().unique(),
-  createdAt: at('created_at').notNull().default(sql`now()`),
-  revokedAt: at('revoked_at'),
-});
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    /** The actor name in the audit log and for the two-person rule: unique among active keys. */
+    name: text('name').notNull(),
+    roles: jsonb('roles').$type<string[]>().notNull(),
+    /** SHA-256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: at('created_at').notNull().default(sql`now()`),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_active_name_key').on(t.name).where(sql`${t.revokedAt} is null`)],
+);
 
 export const playbookVersions = pgTable(
   'playbook_versions',

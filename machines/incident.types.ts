@@ -1,4 +1,5 @@
 /** The incident as the world sees it: the view, the projection and the audit step. Types only. */
+import type { PendingApproval } from './approval.js';
 import type { LifecycleEffect } from './lifecycle.machine.js';
 import type { Milestone, Priority, Severity } from './playbook.types.js';
 import type { Fields, JsonValue } from './procedure.js';
@@ -14,6 +15,8 @@ export interface IncidentView {
   alertCount: number;
   allowedEvents: string[];
   fields: Fields;
+  /** Transitions waiting for approvals (two-person rule). */
+  pendingApprovals: PendingApproval[];
   createdAt: string;
   updatedAt: string;
 }
@@ -28,7 +31,16 @@ export interface IncidentProjection extends IncidentView {
   milestones: Partial<Record<Milestone, string>>;
 }
 
-export const AUDIT_EVENT_TYPES = ['incident_opened', 'alert_received', 'transitioned', 'priority_changed'] as const;
+export const AUDIT_EVENT_TYPES = [
+  'incident_opened',
+  'alert_received',
+  'transitioned',
+  'priority_changed',
+  'approval_requested',
+  'approval_granted',
+  'approval_rejected',
+  'approval_withdrawn',
+] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** One accepted step of an incident: an audit event, the stage timings it moves, the projection after it. */

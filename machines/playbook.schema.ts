@@ -84,7 +84,7 @@ export const playbookJsonSchema = {
   additionalProperties: false,
   required: ['id', 'name', 'initial', 'stages'],
   properties: {
-    id: { type: 'string', pattern: '^[a-z0-9-]+$', maxLength: 64 },
+    id: { type: 'string', pattern: '^[a-z0-9-]+$', maxLength: 64, not: { enum: ['schema', 'validate'] }, description: 'schema and validate are reserved (API paths)' },
     name: { type: 'string', minLength: 1, maxLength: 200 },
     description: { type: 'string', maxLength: 4000 },
     match: {

@@ -43,6 +43,8 @@ function fromAjv(error: ErrorObject): PlaybookError {
       return { path, message: `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}` };
     case 'pattern':
       return { path, message: path.endsWith('.at') ? 'must be a percentage such as 50%' : `must match ${error.params.pattern}` };
+    case 'not':
+      return { path, message: 'is a reserved name' };
     case 'propertyNames':
       return { path: join(path, String(error.params.propertyName)), message: 'is not a valid name (lower case letters, digits, _ and -)' };
     default:

@@ -6,6 +6,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AlertReceived } from '../machines/alert.js';
+import type { ApprovalDecision, ApprovalRefusal, PendingApproval } from '../machines/approval.js';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { LifecycleContext } from '../machines/lifecycle.machine.js';
 import type { PinnedPlaybook, Priority, Severity } from '../machines/playbook.types.js';
@@ -34,6 +35,7 @@ export interface CarriedIncident {
   context: LifecycleContext;
   seq: number;
   alertIds: string[];
+  pendingApprovals: PendingApproval[];
   alertCount: number;
   severity: Severity;
   priority: Priority;
@@ -59,7 +61,15 @@ export interface LifecycleRequest {
 }
 
 export const alertReceivedSignal = defineSignal<[AlertReceived]>('alertReceived');
-export const applyEventUpdate = defineUpdate<IncidentView, [LifecycleRequest]>('applyEvent');
+/** The answer to a lifecycle event or an approval decision. */
+export interface LifecycleOutcome {
+  incident: IncidentView;
+  /** Present while the transition waits for approvals (the API answers 202). */
+  pendingApproval?: PendingApproval;
+}
+
+export const applyEventUpdate = defineUpdate<LifecycleOutcome, [LifecycleRequest]>('applyEvent');
+export const decideApprovalUpdate = defineUpdate<LifecycleOutcome, [ApprovalDecision]>('decideApproval');
 /** Resolves once every accepted step is recorded; used right after start to read a settled view. */
 export const recordedViewUpdate = defineUpdate<IncidentView, []>('recordedView');
 export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
@@ -68,12 +78,19 @@ export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
 export const REJECTION = {
   eventNotAllowed: 'EventNotAllowed',
   procedureNotMet: 'ProcedureNotMet',
-} as const;
+  noPendingApproval: 'NoPendingApproval',
+  selfApproval: 'SelfApproval',
+  alreadyDecided: 'AlreadyDecided',
+  approverRoleMissing: 'ApproverRoleMissing',
+} as const satisfies Record<string, string> & Record<ApprovalRefusal, string>;
 
 export interface EventNotAllowedDetails {
   event: string;
   stage: string;
   allowedEvents: string[];
+}
+export interface ApprovalRefusedDetails {
+  event: string;
 }
 export interface ProcedureNotMetDetails {
   event: string;

@@ -14,13 +14,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident.activities.js';
+import type { ApprovalVerdict } from '../machines/approval.js';
 import { ACTIVITY } from './activity-options.js';
-import { IncidentLifecycle, type Verdict } from './incident.lifecycle.js';
+import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import {
   REJECTION,
   SEARCH_ATTRIBUTES,
   alertReceivedSignal,
   applyEventUpdate,
+  decideApprovalUpdate,
   incidentViewQuery,
   recordedViewUpdate,
   type IncidentWorkflow,
@@ -31,6 +33,11 @@ const { recordIncidentStep } = proxyActivities<IncidentActivities>(ACTIVITY.pers
 
 function now(): string {
   return new Date().toISOString();
+}
+
+function refuseUnlessApprovable(verdict: ApprovalVerdict, event: string): void {
+  if (verdict.ok) return;
+  throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message: verdict.message, details: [{ event }], nonRetryable: true });
 }
 
 function rejectUnlessAllowed(verdict: Verdict): void {
@@ -47,14 +54,16 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
   const recorded = (seq: number) => condition(() => incident.recordedSeq >= seq);
 
   setHandler(alertReceivedSignal, (alert) => incident.receiveAlert(alert, now()));
-  setHandler(
-    applyEventUpdate,
-    async (request) => {
-      await recorded(incident.apply(request, now()));
-      return incident.view();
-    },
-    { validator: (request) => rejectUnlessAllowed(incident.judge(request)) },
-  );
+  const answer = async ({ seq, pendingApproval }: RequestOutcome) => {
+    await recorded(seq);
+    return { incident: incident.view(), ...(pendingApproval ? { pendingApproval: { ...pendingApproval } } : {}) };
+  };
+  setHandler(applyEventUpdate, (request) => answer(incident.request(request, now())), {
+    validator: (request) => rejectUnlessAllowed(incident.judge(request)),
+  });
+  setHandler(decideApprovalUpdate, (decision) => answer(incident.decide(decision, now())), {
+    validator: (decision) => refuseUnlessApprovable(incident.judgeDecision(decision), decision.event),
+  });
   setHandler(recordedViewUpdate, async () => {
     await recorded(incident.lastSeq);
     return incident.view();

@@ -2,14 +2,23 @@
 import type { FastifyInstance } from 'fastify';
 import { createApiKey, listApiKeys, revokeApiKey, type Role } from '../../db/api-keys.repo.js';
 import type { Database } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { problems } from '../problem.js';
 import { apiKey, apiKeyRequest, authProblems, problem } from '../schemas.js';
 
 export function apiKeyRoutes(app: FastifyInstance, db: Database): void {
   app.post<{ Body: { name: string; roles: Role[] } }>(
     '/v1/api-keys',
-    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: apiKeyRequest, response: { 201: apiKey, ...authProblems } } },
-    async (request, reply) => reply.code(201).send(await createApiKey(db, request.body.name, request.body.roles)),
+    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: apiKeyRequest, response: { 201: apiKey, ...authProblems, 409: problem } } },
+    async (request, reply) => {
+      try {
+        return reply.code(201).send(await createApiKey(db, request.body.name, request.body.roles));
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Names are actors in the audit log and for the two-person rule: one active key per name.
+        throw problems.conflict('name-taken', 'Name taken', `an active API key is already named ${request.body.name}`);
+      }
+    },
   );
 
   app.get(

@@ -9,7 +9,7 @@ import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { problems } from '../problem.js';
-import { authProblems, incidentIdParams, incidentView, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
+import { authProblems, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
 const idempotencyHeader = {
@@ -117,21 +117,23 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
       schema: {
         tags: ['incidents'],
         summary: 'Apply a lifecycle event',
-        description: '200 with the new incident view; 409 when the stage does not allow the event; 422 when its procedure is not met.',
+        description:
+          '200 with the new incident view; 202 when the transition waits for approvals; 409 when the stage does not allow the event; 422 when its procedure is not met.',
         headers: idempotencyHeader,
         params: incidentIdParams,
         body: transitionRequest,
-        response: { 200: incidentView, ...authProblems, 404: problem, 409: problem, 422: problem },
+        response: { 200: incidentView, 202: pendingOutcome, ...authProblems, 404: problem, 409: problem, 422: problem },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
       const { event, comment, fields, checklist } = request.body;
-      return commands.applyEvent(
+      const outcome = await commands.applyEvent(
         request.params.id,
         { event, actor: principal.name, ...(comment ? { comment } : {}), ...(fields ? { fields } : {}), ...(checklist ? { checklist } : {}) },
         request.headers['idempotency-key'],
       );
+      return outcome.pendingApproval ? reply.code(202).send(outcome) : outcome.incident;
     },
   );
 }

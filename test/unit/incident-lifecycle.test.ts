@@ -45,34 +45,34 @@ describe('incident lifecycle (workflow state)', () => {
   it('judges events: not allowed, procedure not met, allowed', () => {
     const incident = new IncidentLifecycle(input, T0);
     expect(incident.judge({ event: 'close', actor: 'a' })).toMatchObject({ allowed: false, reason: 'eventNotAllowed', details: { allowedEvents: ['acknowledge', 'hold'] } });
-    incident.apply({ event: 'acknowledge', actor: 'a' }, T0);
+    incident.request({ event: 'acknowledge', actor: 'a' }, T0);
     expect(incident.judge({ event: 'close_duplicate', actor: 'a' })).toMatchObject({
       allowed: false,
       reason: 'procedureNotMet',
       details: { missing: { fields: ['resolution'], checklist: [] } },
     });
-    expect(incident.judge({ event: 'close_duplicate', actor: 'a', fields: { resolution: 'dup of INC-1' } })).toEqual({ allowed: true });
+    expect(incident.judge({ event: 'close_duplicate', actor: 'a', fields: { resolution: 'dup of INC-1' } })).toEqual({ allowed: true, needsApproval: false });
   });
 
   it('carries its whole state across continue-as-new', () => {
     const first = new IncidentLifecycle(input, T0);
     first.receiveAlert(alert('a', 'high'), T0);
-    first.apply({ event: 'acknowledge', actor: 'a' }, T0);
-    first.apply({ event: 'hold', actor: 'a' }, T0);
+    first.request({ event: 'acknowledge', actor: 'a' }, T0);
+    first.request({ event: 'hold', actor: 'a' }, T0);
     drain(first);
     const next = new IncidentLifecycle({ ...input, carried: first.carry() }, '2026-02-01T00:00:00.000Z');
     expect(next.hasPending()).toBe(false);
     expect(next.view()).toEqual(first.view());
     next.receiveAlert(alert('a', 'high'), T0);
     expect(next.hasPending(), 'an alert seen before continue-as-new is still known').toBe(false);
-    next.apply({ event: 'resume', actor: 'a' }, T0);
+    next.request({ event: 'resume', actor: 'a' }, T0);
     expect(drain(next)[0]).toMatchObject({ seq: first.lastSeq + 1, from: 'on_hold', to: 'triage' });
   });
 
   it('records closedAt when a closed stage is entered and releases nothing else', () => {
     const incident = new IncidentLifecycle(input, T0);
-    incident.apply({ event: 'acknowledge', actor: 'a' }, T0);
-    incident.apply({ event: 'close_false_positive', actor: 'a', fields: { resolution: 'scanner' } }, '2026-01-01T01:00:00.000Z');
+    incident.request({ event: 'acknowledge', actor: 'a' }, T0);
+    incident.request({ event: 'close_false_positive', actor: 'a', fields: { resolution: 'scanner' } }, '2026-01-01T01:00:00.000Z');
     const last = drain(incident).at(-1)!;
     expect(last.projection).toMatchObject({ stage: 'closed', open: false, closedAt: '2026-01-01T01:00:00.000Z' });
     expect(last.projection.milestones).toMatchObject({ resolved: '2026-01-01T01:00:00.000Z', closed: '2026-01-01T01:00:00.000Z' });

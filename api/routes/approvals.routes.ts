@@ -1,0 +1,36 @@
+/** `POST /v1/incidents/:id/approvals`: approve or reject a transition waiting for approvals. */
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../auth.js';
+import type { IncidentCommands } from '../incident-commands.js';
+import { approvalRequest, authProblems, incidentIdParams, incidentView, pendingOutcome, problem } from '../schemas.js';
+
+export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands): void {
+  app.post<{ Params: { id: string }; Body: { event: string; decision: 'approve' | 'reject'; comment?: string }; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/incidents/:id/approvals',
+    {
+      // The playbook names who may approve each transition; the workflow checks it.
+      config: { roles: ['approver', 'analyst', 'engineer'] },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Approve or reject a pending transition',
+        description:
+          '200 with the incident view when the decision completes (the transition happened, or a reject cleared the request); ' +
+          '202 while more approvals are needed; 403 for the requester (two-person rule) or a role the playbook does not list; ' +
+          '409 when no approval is pending for the event or this approver already approved it.',
+        params: incidentIdParams,
+        body: approvalRequest,
+        response: { 200: incidentView, 202: pendingOutcome, ...authProblems, 404: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { event, decision, comment } = request.body;
+      const outcome = await commands.decideApproval(
+        request.params.id,
+        { event, decision, actor: principal.name, actorRoles: principal.roles, ...(comment ? { comment } : {}) },
+        request.headers['idempotency-key'],
+      );
+      return outcome.pendingApproval ? reply.code(202).send(outcome) : outcome.incident;
+    },
+  );
+}

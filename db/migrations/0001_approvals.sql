@@ -1,0 +1,2 @@
+ALTER TABLE "incidents" ADD COLUMN "pending_approvals" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "api_keys_active_name_key" ON "api_keys" USING btree ("name") WHERE "api_keys"."revoked_at" is null;
