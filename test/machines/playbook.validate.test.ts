@@ -109,6 +109,18 @@ describe('playbook validation', () => {
     expect(errorsOf(doc)).toContainEqual({ path: 'stages.reported.sla.calendar', message: 'names no calendar: office' });
   });
 
+  it('reserves the ids the API uses as paths', () => {
+    expect(errorsOf({ ...base(), id: 'schema' })).toContainEqual({ path: 'id', message: 'is a reserved name' });
+  });
+
+  it('rejects an unknown milestone and an unknown context kind', () => {
+    const doc = base() as ReturnType<typeof base> & { stages: Record<string, Record<string, unknown>> };
+    doc.stages.reported!.marks = ['celebrated'];
+    doc.stages.reported!.enrich = ['horoscope'];
+    const paths = errorsOf(doc).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['stages.reported.marks.0', 'stages.reported.enrich.0']));
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const parsed = parsePlaybook('id: x\nstages: [\n');
     expect(parsed.ok).toBe(false);
