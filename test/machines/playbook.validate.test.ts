@@ -114,9 +114,10 @@ describe('playbook validation', () => {
   });
 
   it('rejects an unknown milestone and an unknown context kind', () => {
-    const doc = base() as ReturnType<typeof base> & { stages: Record<string, Record<string, unknown>> };
-    doc.stages.reported!.marks = ['celebrated'];
-    doc.stages.reported!.enrich = ['horoscope'];
+    const doc = base();
+    const stages = doc.stages as Record<string, Record<string, unknown>>;
+    stages.reported!.marks = ['celebrated'];
+    stages.reported!.enrich = ['horoscope'];
     const paths = errorsOf(doc).map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['stages.reported.marks.0', 'stages.reported.enrich.0']));
   });
