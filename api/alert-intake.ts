@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { findAlert, markDelivered, reassignAlert, releaseCorrelation, storeAlert, type AlertRecord } from '../db/alerts.repo.js';
 import type { Database } from '../db/client.js';
-import { correlationKey, type AlertReceived, type NormalisedAlert } from '../machines/alert.js';
+import { assetNames, correlationKey, type AlertAsset, type AlertReceived, type NormalisedAlert } from '../machines/alert.js';
+import type { Observable } from '../machines/context.types.js';
 import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import {
   INCIDENT_WORKFLOW_TYPE,
@@ -33,7 +34,12 @@ export interface AlertAccepted {
 }
 
 function received(record: AlertRecord): AlertReceived {
+  const { hostnames, ips } = assetNames(record.assets as AlertAsset[]);
+  const observables = (record.observables ?? []) as Observable[];
   return {
+    ...(hostnames.length ? { hostnames } : {}),
+    ...(ips.length ? { ips } : {}),
+    ...(observables.length ? { observables } : {}),
     alertId: record.id,
     source: record.source as AlertReceived['source'],
     sourceId: record.sourceId,
@@ -67,6 +73,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
               severity: alert.severity,
               ...(alert.category ? { category: alert.category } : {}),
               correlationKey: record.correlationKey,
+              ...(alert.detectedAt ? { detectedAt: alert.detectedAt } : {}),
               openedBy: `source:${alert.source}`,
             },
           },

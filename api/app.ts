@@ -10,9 +10,10 @@ import { installAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
 import { installProblemHandlers } from './problem.js';
-import { pendingApproval } from './schemas.js';
+import { observable, pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { contextRoutes } from './routes/context.routes.js';
 import { approvalRoutes } from './routes/approvals.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
@@ -45,12 +46,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue });
 
   app.addSchema(pendingApproval);
+  app.addSchema(observable);
   healthRoutes(app, deps);
   alertRoutes(app, intake);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
   approvalRoutes(app, commands);
   historyRoutes(app, deps.db, commands);
   playbookRoutes(app, deps.db);
+  contextRoutes(app, deps.db);
   apiKeyRoutes(app, deps.db);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { ApprovalDecision } from '../machines/approval.js';
+import type { Subject } from '../machines/context.merge.js';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import {
@@ -33,6 +34,8 @@ export interface ReportedIncident {
   category?: string;
   playbook: PinnedPlaybook;
   openedBy: string;
+  detectedAt?: string;
+  subject?: Subject;
 }
 
 function rejectionProblem(error: unknown): Error {
@@ -91,6 +94,8 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
               ...(incident.description ? { description: incident.description } : {}),
               ...(incident.category ? { category: incident.category } : {}),
               openedBy: incident.openedBy,
+              ...(incident.detectedAt ? { detectedAt: incident.detectedAt } : {}),
+              ...(incident.subject ? { subject: incident.subject } : {}),
             },
           },
         ],

@@ -1,5 +1,6 @@
 /** JSON Schemas of the API's inputs and outputs; they validate requests and document /openapi.json. */
 import { ROLES } from '../db/api-keys.repo.js';
+import { OBSERVABLE_TYPES } from '../machines/context.types.js';
 import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
 
 export const severity = { type: 'string', enum: [...SEVERITIES] } as const;
@@ -45,6 +46,19 @@ export const incidentView = {
     allowedEvents: { type: 'array', items: { type: 'string' } },
     fields: { type: 'object', additionalProperties: true },
     pendingApprovals: { type: 'array', items: { $ref: 'pendingApproval#' } },
+    priorityReason: {
+      type: 'object',
+      description: 'the ITIL matrix cell and the inputs that produced the priority',
+      additionalProperties: true,
+    },
+    context: {
+      type: 'object',
+      description: 'findings by kind, each {kind, key, record, provenance: {source, fetchedAt, ttl}}',
+      properties: Object.fromEntries(
+        ['assets', 'businessUnits', 'changes', 'riskExceptions', 'intel'].map((k) => [k, { type: 'array', items: { type: 'object', additionalProperties: true } }]),
+      ),
+    },
+    flags: { type: 'object', properties: { possibleChangeRelated: { type: 'boolean' }, riskExceptionActive: { type: 'boolean' } } },
     createdAt: isoTime,
     updatedAt: isoTime,
   },
@@ -111,8 +125,17 @@ export const genericAlert = {
     },
     assets: { type: 'array', maxItems: 100, items: asset },
     category: { type: 'string', minLength: 1, maxLength: 100 },
+    observables: { type: 'array', maxItems: 200, items: { $ref: 'observable#' } },
     raw: { description: 'the source payload, kept as given' },
   },
+} as const;
+
+export const observable = {
+  $id: 'observable',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'value'],
+  properties: { type: { type: 'string', enum: [...OBSERVABLE_TYPES] }, value: { type: 'string', minLength: 1, maxLength: 2048 } },
 } as const;
 
 export const MAX_ALERTS_PER_REQUEST = 500;
@@ -132,6 +155,9 @@ export const reportIncident = {
     description: { type: 'string', maxLength: 20000 },
     category: { type: 'string', minLength: 1, maxLength: 100 },
     playbook: { type: 'string', pattern: '^[a-z0-9-]+$', description: 'playbook id; its latest version is pinned' },
+    detectedAt: isoTime,
+    assets: { type: 'array', maxItems: 100, items: asset },
+    observables: { type: 'array', maxItems: 200, items: { $ref: 'observable#' } },
   },
 } as const;
 

@@ -55,6 +55,7 @@ export async function storeAlert(db: Database, input: NewAlert): Promise<AlertRe
         ruleName: alert.rule?.name ?? null,
         category: alert.category ?? null,
         assets: alert.assets ?? [],
+        observables: alert.observables ?? [],
         raw: alert.raw ?? null,
         correlationKey: input.correlationKey,
         detectedAt: alert.detectedAt ? new Date(alert.detectedAt) : null,

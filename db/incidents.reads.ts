@@ -1,5 +1,5 @@
 /** Read models of incidents for the API: the view, lists with cursor pagination, the audit log. */
-import { and, asc, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { Priority, Severity } from '../machines/playbook.types.js';
 import type { Fields } from '../machines/procedure.js';
@@ -21,6 +21,9 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     allowedEvents: row.allowedEvents,
     fields: row.fields as Fields,
     pendingApprovals: row.pendingApprovals,
+    priorityReason: row.priorityReason!,
+    context: row.context,
+    flags: { possibleChangeRelated: row.possibleChangeRelated, riskExceptionActive: row.riskExceptionActive },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -37,6 +40,8 @@ export interface IncidentFilter {
   priority?: string;
   playbook?: string;
   open?: boolean;
+  /** `createdAt`: newest first; `priority`: P1 first, then newest. */
+  sort?: 'createdAt' | 'priority';
   limit: number;
   cursor?: string;
 }
@@ -46,15 +51,15 @@ export class InvalidCursorError extends Error {
 }
 
 function encodeCursor(row: IncidentRow): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id, row.priority])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+function decodeCursor(cursor: string): { createdAt: Date; id: string; priority: string } {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const [createdAt, id, priority] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string];
     const date = new Date(createdAt);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { createdAt: date, id };
+    if (typeof id !== 'string' || typeof priority !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { createdAt: date, id, priority };
   } catch {
     throw new InvalidCursorError('cursor is not one this API handed out');
   }
@@ -68,15 +73,19 @@ export async function listIncidents(db: Database, filter: IncidentFilter): Promi
   if (filter.priority) conditions.push(eq(incidents.priority, filter.priority));
   if (filter.playbook) conditions.push(eq(incidents.playbookId, filter.playbook));
   if (filter.open !== undefined) conditions.push(eq(incidents.open, filter.open));
+  const byPriority = filter.sort === 'priority';
   if (filter.cursor) {
     const after = decodeCursor(filter.cursor);
-    conditions.push(or(lt(incidents.createdAt, after.createdAt), and(eq(incidents.createdAt, after.createdAt), lt(incidents.id, after.id)))!);
+    const newer = or(lt(incidents.createdAt, after.createdAt), and(eq(incidents.createdAt, after.createdAt), lt(incidents.id, after.id)))!;
+    // P1 < P2 … as text, so "after" in priority order is a greater priority text, or the same and older.
+    conditions.push(byPriority ? or(gt(incidents.priority, after.priority), and(eq(incidents.priority, after.priority), newer))! : newer);
   }
+  const order = byPriority ? [asc(incidents.priority), desc(incidents.createdAt), desc(incidents.id)] : [desc(incidents.createdAt), desc(incidents.id)];
   const rows = await db
     .select()
     .from(incidents)
     .where(and(...conditions))
-    .orderBy(desc(incidents.createdAt), desc(incidents.id))
+    .orderBy(...order)
     .limit(filter.limit + 1);
   const page = rows.slice(0, filter.limit);
   return { incidents: page.map(toIncidentView), nextCursor: rows.length > filter.limit ? encodeCursor(page.at(-1)!) : null };

@@ -4,6 +4,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { PendingApproval } from '../machines/approval.js';
+import { emptyContext, type IncidentContext, type Observable } from '../machines/context.types.js';
+import type { PriorityReason } from '../machines/priority.js';
 import { bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -26,6 +28,10 @@ export const incidents = pgTable(
     allowedEvents: jsonb('allowed_events').$type<string[]>().notNull().default([]),
     milestones: jsonb('milestones').$type<Record<string, string>>().notNull().default({}),
     pendingApprovals: jsonb('pending_approvals').$type<PendingApproval[]>().notNull().default([]),
+    context: jsonb('context').$type<IncidentContext>().notNull().default(emptyContext()),
+    priorityReason: jsonb('priority_reason').$type<PriorityReason>(),
+    possibleChangeRelated: boolean('possible_change_related').notNull().default(false),
+    riskExceptionActive: boolean('risk_exception_active').notNull().default(false),
     open: boolean('open').notNull().default(true),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
@@ -34,7 +40,11 @@ export const incidents = pgTable(
     lastSeq: integer('last_seq').notNull(),
     lastHash: text('last_hash').notNull(),
   },
-  (t) => [index('incidents_stage_idx').on(t.stage), index('incidents_created_at_idx').on(t.createdAt, t.id)],
+  (t) => [
+    index('incidents_stage_idx').on(t.stage),
+    index('incidents_created_at_idx').on(t.createdAt, t.id),
+    index('incidents_priority_idx').on(t.priority, t.createdAt, t.id),
+  ],
 );
 
 export const alerts = pgTable(
@@ -50,6 +60,7 @@ export const alerts = pgTable(
     ruleName: text('rule_name'),
     category: text('category'),
     assets: jsonb('assets').notNull().default([]),
+    observables: jsonb('observables').$type<Observable[]>().notNull().default([]),
     raw: jsonb('raw'),
     correlationKey: text('correlation_key').notNull(),
     detectedAt: at('detected_at'),
@@ -129,3 +140,5 @@ export const playbookVersions = pgTable(
     uniqueIndex('playbook_versions_id_hash_key').on(t.playbookId, t.hash),
   ],
 );
+
+export * from './context.schema.js';

@@ -1,4 +1,5 @@
 /** Alerts in irflow's own form, and the correlation key that routes them to an incident. Pure. */
+import type { Observable } from './context.types.js';
 import type { Severity } from './playbook.types.js';
 
 export const ALERT_SOURCES = ['generic', 'wazuh', 'elastic', 'splunk', 'ocsf'] as const;
@@ -18,6 +19,8 @@ export interface GenericAlert {
   rule?: { id: string; name?: string };
   assets?: AlertAsset[];
   category?: string;
+  /** Indicators the alert names, matched against threat intel (asset IPs count too). */
+  observables?: Observable[];
   raw?: unknown;
 }
 
@@ -56,4 +59,18 @@ export interface AlertReceived {
   category?: string;
   detectedAt?: string;
   receivedAt: string;
+  hostnames?: string[];
+  ips?: string[];
+  observables?: Observable[];
+}
+
+/** The hosts and addresses an alert names, for context lookups. */
+export function assetNames(assets: AlertAsset[] | undefined): { hostnames: string[]; ips: string[] } {
+  const hostnames = new Set<string>();
+  const ips = new Set<string>();
+  for (const asset of assets ?? []) {
+    if (asset.hostname?.trim()) hostnames.add(asset.hostname.trim().toLowerCase());
+    if (asset.ip?.trim()) ips.add(asset.ip.trim());
+  }
+  return { hostnames: [...hostnames], ips: [...ips] };
 }

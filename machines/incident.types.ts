@@ -1,6 +1,9 @@
 /** The incident as the world sees it: the view, the projection and the audit step. Types only. */
 import type { PendingApproval } from './approval.js';
+import type { ContextFlags } from './context.merge.js';
+import type { IncidentContext } from './context.types.js';
 import type { LifecycleEffect } from './lifecycle.machine.js';
+import type { PriorityReason } from './priority.js';
 import type { Milestone, Priority, Severity } from './playbook.types.js';
 import type { Fields, JsonValue } from './procedure.js';
 
@@ -17,6 +20,11 @@ export interface IncidentView {
   fields: Fields;
   /** Transitions waiting for approvals (two-person rule). */
   pendingApprovals: PendingApproval[];
+  /** Why the priority is what it is: the matrix cell and its inputs. */
+  priorityReason: PriorityReason;
+  /** What context sources know of the incident, each finding with its provenance. */
+  context: IncidentContext;
+  flags: ContextFlags;
   createdAt: string;
   updatedAt: string;
 }
@@ -40,6 +48,8 @@ export const AUDIT_EVENT_TYPES = [
   'approval_granted',
   'approval_rejected',
   'approval_withdrawn',
+  'context_gathered',
+  'enrichment_failed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

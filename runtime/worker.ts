@@ -1,6 +1,9 @@
 /** The incident worker: the workflow bundle plus activities built from their dependencies. */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createContextActivities } from '../activities/context.activities.js';
+import type { ConnectorSet } from '../activities/context/connector.js';
+import { contextConnectors } from '../activities/context/connectors.js';
 import { createIncidentActivities } from '../activities/incident.activities.js';
 import type { Database } from '../db/client.js';
 
@@ -13,6 +16,8 @@ export interface IncidentWorkerOptions {
   db: Database;
   /** A bundle built once (tests); by default the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Context connectors; by default built-in ones, or HTTP where the environment configures them. */
+  connectors?: ConnectorSet;
   /** Seconds to let running activities finish on shutdown. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
@@ -23,7 +28,10 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createIncidentActivities({ db: options.db }),
+    activities: {
+      ...createIncidentActivities({ db: options.db }),
+      ...createContextActivities(options.connectors ?? contextConnectors(options.db)),
+    },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });
 }

@@ -1,5 +1,12 @@
 /** Activity options named by purpose. Retry policies own transient failures. */
 import type { ActivityOptions } from '@temporalio/workflow';
+import type { ContextKind } from '../machines/playbook.types.js';
+
+/** Context lookups: a slow or failing source is given up on and recorded, never waited for long. */
+const lookup = (seconds: number, attempts: number): ActivityOptions => ({
+  startToCloseTimeout: `${seconds} seconds`,
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: attempts },
+});
 
 export const ACTIVITY = {
   /**
@@ -10,4 +17,12 @@ export const ACTIVITY = {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   },
-} as const satisfies Record<string, ActivityOptions>;
+  /** Each context source has its own timeout and retry policy. */
+  enrichment: {
+    asset: lookup(10, 3),
+    'business-unit': lookup(10, 3),
+    change: lookup(10, 3),
+    'risk-exception': lookup(10, 3),
+    intel: lookup(15, 3),
+  } satisfies Record<ContextKind, ActivityOptions>,
+} as const;

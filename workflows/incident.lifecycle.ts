@@ -1,18 +1,20 @@
 /**
  * The incident's state and logic inside the workflow: a plain object with no Temporal imports,
  * so it is deterministic and testable on its own. It drives the lifecycle machine through
- * XState's pure functions, keeps approval requests, and queues every accepted step for the
- * persistence activity.
+ * XState's pure functions, keeps approval requests, asks for context on entering a stage, and
+ * queues every accepted step for the persistence activity.
  */
 import { initialTransition, transition } from 'xstate';
 import type { AlertReceived } from '../machines/alert.js';
 import { judgeApproval, quorumReached, type ApprovalDecision, type ApprovalVerdict, type PendingApproval } from '../machines/approval.js';
+import { emptySubject, type Subject } from '../machines/context.merge.js';
+import type { Finding, LookupFacts } from '../machines/context.types.js';
 import type { AuditEventType, IncidentStep, IncidentView } from '../machines/incident.types.js';
-import { buildLifecycleMachine, effectsOf, stageOfSnapshot, type LifecycleMachine, type LifecycleSnapshot } from '../machines/lifecycle.machine.js';
-import type { Priority, Severity } from '../machines/playbook.types.js';
+import { buildLifecycleMachine, effectsOf, stageOfSnapshot, type LifecycleEffect, type LifecycleMachine, type LifecycleSnapshot } from '../machines/lifecycle.machine.js';
+import type { ContextKind } from '../machines/playbook.types.js';
 import { allowedEvents, findTransition, isProcedureMet, missingProcedure, type JsonValue } from '../machines/procedure.js';
-import { DEFAULT_IMPACT, highestSeverity, priorityFor } from '../machines/severity.js';
-import { incidentProjection, incidentView, type IncidentFacts } from './incident.view.js';
+import { IncidentKnowledge, type StepDraft } from './incident.knowledge.js';
+import { incidentProjection, incidentView, type IncidentTimes } from './incident.view.js';
 import type { CarriedIncident, EventNotAllowedDetails, IncidentWorkflowInput, LifecycleRequest, ProcedureNotMetDetails } from './incident.messages.js';
 
 export type Verdict =
@@ -26,15 +28,22 @@ export interface RequestOutcome {
   pendingApproval?: PendingApproval;
 }
 
+/** Context to gather: on entering a stage, the whole subject; for a joining alert, what it adds. */
+export interface EnrichmentRequest {
+  kinds: ContextKind[];
+  scope: 'subject' | Subject;
+}
+
 type StepData = IncidentStep['data'];
 
 export class IncidentLifecycle {
   private readonly machine: LifecycleMachine;
   private snapshot: LifecycleSnapshot;
   private readonly outbox: IncidentStep[] = [];
-  private readonly alertIds: Set<string>;
   private readonly pending: Map<string, PendingApproval>;
-  private readonly facts: IncidentFacts;
+  private readonly knowledge: IncidentKnowledge;
+  private readonly times: IncidentTimes;
+  private enrichment: EnrichmentRequest[];
   private seq: number;
   /** The highest seq the persistence activity has recorded. */
   recordedSeq: number;
@@ -48,26 +57,34 @@ export class IncidentLifecycle {
     if (carried) {
       this.snapshot = this.machine.resolveState({ value: carried.stage, context: carried.context });
       this.seq = this.recordedSeq = carried.seq;
-      this.alertIds = new Set(carried.alertIds);
       this.pending = new Map(carried.pendingApprovals.map((p) => [p.event, p]));
-      this.facts = { ...carried };
+      this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge);
+      this.times = { ...carried.times };
+      this.enrichment = carried.enrichment;
       return;
     }
     const [snapshot, actions] = initialTransition(this.machine, { at: now });
     this.snapshot = snapshot;
     this.seq = this.recordedSeq = 0;
-    this.alertIds = new Set();
     this.pending = new Map();
-    const severity = input.opening.severity;
-    this.facts = { alertCount: 0, severity, priority: this.priorityFor(severity), createdAt: now, updatedAt: now, stageSince: now };
+    this.enrichment = [];
     const { opening, playbook } = input;
-    this.queue('incident_opened', now, opening.openedBy, null, this.stage, effectsOf(actions), {
+    this.knowledge = new IncidentKnowledge(playbook, {
+      severity: opening.severity,
+      subject: opening.subject ?? emptySubject(),
+      detectedAt: opening.detectedAt ?? now,
+      now,
+    });
+    this.times = { createdAt: now, updatedAt: now, stageSince: now };
+    const effects = effectsOf(actions);
+    this.queue('incident_opened', now, opening.openedBy, null, this.stage, effects, {
       title: opening.title,
-      severity,
-      priority: this.facts.priority,
+      severity: opening.severity,
+      priority: this.knowledge.priorityReason.priority,
       playbook: { id: playbook.id, version: playbook.version, hash: playbook.hash },
       ...(opening.correlationKey ? { correlationKey: opening.correlationKey } : {}),
     });
+    this.askForContext(effects);
   }
 
   get stage(): string {
@@ -85,11 +102,11 @@ export class IncidentLifecycle {
     const notAllowed = { allowed: false, reason: 'eventNotAllowed', details: { event: request.event, stage, allowedEvents: allowedEvents(document, stage) } } as const;
     const definition = findTransition(document, stage, request.event);
     if (!definition) return notAllowed;
-    const given = { known: this.snapshot.context.fields, given: request.fields, checklist: request.checklist };
-    const missing = missingProcedure(definition.requires, given);
+    const missing = missingProcedure(definition.requires, { known: this.snapshot.context.fields, given: request.fields, checklist: request.checklist });
     delete missing.approvals;
     if (!isProcedureMet(missing)) return { allowed: false, reason: 'procedureNotMet', details: { event: request.event, stage, missing } };
     const approvals = definition.requires?.approvals;
+    // Ask the machine whether the event passes once approved: stand-in approvers fill the quorum.
     const approvedBy = approvals ? Array.from({ length: approvals.count }, (_, i) => `approver-${i}`) : undefined;
     if (!this.snapshot.can(this.eventFor({ ...request, approvedBy }, ''))) return notAllowed;
     return { allowed: true, needsApproval: Boolean(approvals) };
@@ -97,8 +114,7 @@ export class IncidentLifecycle {
 
   /** Applies an event the validator accepted, or opens its approval request. */
   request(request: LifecycleRequest, now: string): RequestOutcome {
-    const definition = findTransition(this.input.playbook.document, this.stage, request.event);
-    const approvals = definition?.requires?.approvals;
+    const approvals = findTransition(this.input.playbook.document, this.stage, request.event)?.requires?.approvals;
     if (!approvals) return { seq: this.apply(request, now) };
     const open = this.pending.get(request.event);
     if (open) return { seq: this.seq, pendingApproval: open };
@@ -132,36 +148,44 @@ export class IncidentLifecycle {
       return { seq: this.queue('approval_rejected', now, decision.actor, null, null, [], { event: decision.event, requestedBy: pending.requestedBy, ...note }) };
     }
     pending.granted.push({ by: decision.actor, at: now, ...(decision.comment ? { comment: decision.comment } : {}) });
-    const seq = this.queue('approval_granted', now, decision.actor, null, null, [], {
-      event: decision.event,
-      requestedBy: pending.requestedBy,
-      granted: pending.granted.length,
-      required: pending.required,
-      ...note,
-    });
+    const { event, requestedBy, required } = pending;
+    const seq = this.queue('approval_granted', now, decision.actor, null, null, [], { event, requestedBy, granted: pending.granted.length, required, ...note });
     if (!quorumReached(pending)) return { seq, pendingApproval: pending };
     this.pending.delete(decision.event);
-    const { event, requestedBy: actor, fields, checklist, comment } = pending;
-    return { seq: this.apply({ event, actor, fields, checklist, comment }, now, pending.granted.map((g) => g.by)) };
+    const { fields, checklist, comment } = pending;
+    return { seq: this.apply({ event, actor: requestedBy, fields, checklist, comment }, now, pending.granted.map((g) => g.by)) };
   }
 
-  /** Adds an alert; a re-sent alert (same id) is ignored. */
+  /** Adds an alert (a re-sent one is ignored); what it newly names is looked up in context. */
   receiveAlert(alert: AlertReceived, now: string): void {
-    if (this.alertIds.has(alert.alertId)) return;
-    this.alertIds.add(alert.alertId);
-    this.facts.alertCount += 1;
-    const before = { severity: this.facts.severity, priority: this.facts.priority };
-    this.facts.severity = highestSeverity(before.severity, alert.severity);
-    this.facts.priority = this.priorityFor(this.facts.severity);
-    const { alertId, source, sourceId, title, severity, ruleId } = alert;
-    this.queue('alert_received', now, `source:${source}`, null, null, [], { alertId, source, sourceId, title, severity, ...(ruleId ? { ruleId } : {}) });
-    if (before.priority !== this.facts.priority || before.severity !== this.facts.severity) {
-      this.queue('priority_changed', now, 'system', null, null, [], {
-        reason: 'alert severity',
-        severity: { from: before.severity, to: this.facts.severity },
-        priority: { from: before.priority, to: this.facts.priority },
-      });
-    }
+    const { steps, fresh } = this.knowledge.addAlert(alert, now);
+    this.queueDrafts(steps, now);
+    const kinds = this.stageEnrich();
+    const covered = this.enrichment.some((r) => r.scope === 'subject');
+    if (fresh && kinds.length > 0 && !covered) this.enrichment.push({ kinds, scope: fresh });
+  }
+
+  /** Takes the context lookups to run now, each with the facts it asks about. */
+  takeEnrichment(): Array<{ kind: ContextKind; facts: LookupFacts }> {
+    const requests = this.enrichment;
+    this.enrichment = [];
+    return requests.flatMap((r) => {
+      const facts = this.knowledge.facts(this.input.incidentId, r.scope === 'subject' ? undefined : r.scope);
+      return r.kinds.map((kind) => ({ kind, facts }));
+    });
+  }
+
+  hasEnrichment(): boolean {
+    return this.enrichment.length > 0;
+  }
+
+  contextGathered(kind: ContextKind, findings: Finding[], now: string): void {
+    this.queueDrafts(this.knowledge.addFindings(kind, findings, `context:${kind}`, now), now);
+  }
+
+  /** A source failed or timed out: recorded, never blocking the lifecycle. */
+  enrichmentFailed(kind: ContextKind, reason: string, now: string): void {
+    this.queue('enrichment_failed', now, `context:${kind}`, null, null, [], { kind, reason });
   }
 
   hasPending(): boolean {
@@ -178,18 +202,31 @@ export class IncidentLifecycle {
   }
 
   view(): IncidentView {
-    return incidentView(this.input, this.snapshot, this.facts, [...this.pending.values()]);
+    return incidentView(this.input, this.snapshot, this.knowledge, this.times, [...this.pending.values()]);
   }
 
   carry(): CarriedIncident {
     return {
-      ...this.facts,
       stage: this.stage,
       context: this.snapshot.context,
       seq: this.seq,
-      alertIds: [...this.alertIds],
       pendingApprovals: [...this.pending.values()],
+      knowledge: this.knowledge.carry(),
+      times: { ...this.times },
+      enrichment: this.enrichment,
     };
+  }
+
+  private stageEnrich(stage = this.stage): ContextKind[] {
+    return this.input.playbook.document.stages[stage]?.enrich ?? [];
+  }
+
+  private askForContext(effects: LifecycleEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type !== 'stageEntered') continue;
+      const kinds = this.stageEnrich(effect.params.stage);
+      if (kinds.length > 0) this.enrichment = [{ kinds, scope: 'subject' }];
+    }
   }
 
   private apply(request: LifecycleRequest, now: string, approvedBy?: string[]): number {
@@ -197,17 +234,19 @@ export class IncidentLifecycle {
     const [next, actions] = transition(this.machine, this.snapshot, this.eventFor({ ...request, approvedBy }, now));
     if (next === this.snapshot) throw new Error(`event ${request.event} changed nothing in stage ${from}`);
     this.snapshot = next;
-    this.facts.stageSince = now;
+    this.times.stageSince = now;
     const data: Record<string, JsonValue> = { event: request.event };
     if (request.fields && Object.keys(request.fields).length > 0) data.fields = request.fields;
     if (request.checklist && request.checklist.length > 0) data.checklist = request.checklist;
     if (request.comment) data.comment = request.comment;
     if (approvedBy) data.approvedBy = approvedBy;
-    const seq = this.queue('transitioned', now, request.actor, from, this.stage, effectsOf(actions), data);
+    const effects = effectsOf(actions);
+    const seq = this.queue('transitioned', now, request.actor, from, this.stage, effects, data);
     for (const stale of [...this.pending.values()].filter((p) => p.stage !== this.stage)) {
       this.pending.delete(stale.event);
       this.queue('approval_withdrawn', now, 'system', null, null, [], { event: stale.event, requestedBy: stale.requestedBy, reason: `stage ${stale.stage} was left` });
     }
+    this.askForContext(effects);
     return seq;
   }
 
@@ -216,14 +255,14 @@ export class IncidentLifecycle {
     return { type: event, actor, at, fields, checklist, comment, approvedBy };
   }
 
-  private priorityFor(severity: Severity): Priority {
-    return this.input.playbook.document.priority?.fixed ?? priorityFor(DEFAULT_IMPACT, severity);
+  private queueDrafts(drafts: StepDraft[], now: string): void {
+    for (const draft of drafts) this.queue(draft.type, now, draft.actor, null, null, [], draft.data);
   }
 
   private queue(type: AuditEventType, at: string, actor: string, from: string | null, to: string | null, effects: IncidentStep['effects'], data: StepData): number {
     this.seq += 1;
-    this.facts.updatedAt = at;
-    const projection = incidentProjection(this.input, this.snapshot, this.facts, [...this.pending.values()]);
+    this.times.updatedAt = at;
+    const projection = incidentProjection(this.input, this.snapshot, this.knowledge, this.times, [...this.pending.values()]);
     this.outbox.push({ incidentId: this.input.incidentId, seq: this.seq, at, type, actor, from, to, data, effects, projection });
     return this.seq;
   }

@@ -8,9 +8,14 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AlertReceived } from '../machines/alert.js';
 import type { ApprovalDecision, ApprovalRefusal, PendingApproval } from '../machines/approval.js';
 import type { IncidentView } from '../machines/incident.types.js';
+import type { Subject } from '../machines/context.merge.js';
 import type { LifecycleContext } from '../machines/lifecycle.machine.js';
-import type { PinnedPlaybook, Priority, Severity } from '../machines/playbook.types.js';
+import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import type { Fields, MissingProcedure } from '../machines/procedure.js';
+
+import type { KnowledgeState } from './incident.knowledge.js';
+import type { EnrichmentRequest } from './incident.lifecycle.js';
+import type { IncidentTimes } from './incident.view.js';
 
 export const TASK_QUEUE = 'irflow-incidents';
 
@@ -25,6 +30,10 @@ export interface IncidentOpening {
   description?: string;
   category?: string;
   correlationKey?: string;
+  /** Hosts, addresses and observables a reported incident names (alerts bring their own). */
+  subject?: Subject;
+  /** When it was detected, if earlier than its creation. */
+  detectedAt?: string;
   /** Who opened it: `source:<name>` for alerts, the API key's name for people. */
   openedBy: string;
 }
@@ -34,14 +43,10 @@ export interface CarriedIncident {
   stage: string;
   context: LifecycleContext;
   seq: number;
-  alertIds: string[];
   pendingApprovals: PendingApproval[];
-  alertCount: number;
-  severity: Severity;
-  priority: Priority;
-  createdAt: string;
-  updatedAt: string;
-  stageSince: string;
+  knowledge: KnowledgeState;
+  times: IncidentTimes;
+  enrichment: EnrichmentRequest[];
 }
 
 export interface IncidentWorkflowInput {

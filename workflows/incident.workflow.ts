@@ -4,6 +4,7 @@
  * persistence activity. Deterministic: no I/O, no clock but Temporal's.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -13,8 +14,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ContextActivities } from '../activities/context.activities.js';
 import type { IncidentActivities } from '../activities/incident.activities.js';
 import type { ApprovalVerdict } from '../machines/approval.js';
+import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import {
@@ -30,6 +33,15 @@ import {
 } from './incident.messages.js';
 
 const { recordIncidentStep } = proxyActivities<IncidentActivities>(ACTIVITY.persistence);
+const gatherers = Object.fromEntries(
+  Object.entries(ACTIVITY.enrichment).map(([kind, options]) => [kind, proxyActivities<ContextActivities>(options).gatherContext]),
+) as unknown as Record<ContextKind, ContextActivities['gatherContext']>;
+
+/** The reason a lookup failed, from the activity failure's cause (timeout, connector error). */
+function reasonOf(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
 
 function now(): string {
   return new Date().toISOString();
@@ -70,9 +82,24 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
   });
   setHandler(incidentViewQuery, () => incident.view());
 
+  // Context lookups run beside the lifecycle: they never block a transition.
+  let lookups = 0;
+  const startLookups = () => {
+    for (const { kind, facts } of incident.takeEnrichment()) {
+      lookups += 1;
+      void gatherers[kind]({ kind, facts })
+        .then(
+          (findings) => incident.contextGathered(kind, findings, now()),
+          (error: unknown) => incident.enrichmentFailed(kind, reasonOf(error), now()),
+        )
+        .finally(() => (lookups -= 1));
+    }
+  };
+
   let indexed = '';
   for (;;) {
-    await condition(() => incident.hasPending() || workflowInfo().continueAsNewSuggested);
+    await condition(() => incident.hasPending() || incident.hasEnrichment() || workflowInfo().continueAsNewSuggested);
+    startLookups();
     for (let step = incident.nextPending(); step; step = incident.nextPending()) {
       await recordIncidentStep(step);
       incident.markRecorded(step.seq);
@@ -89,8 +116,8 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
       indexed = index;
     }
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => allHandlersFinished() || incident.hasPending());
-      if (!incident.hasPending()) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
+      await condition(() => (allHandlersFinished() && lookups === 0) || incident.hasPending() || incident.hasEnrichment());
+      if (!incident.hasPending() && !incident.hasEnrichment() && lookups === 0) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
     }
   }
 };

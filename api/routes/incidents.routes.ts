@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { findIncident, InvalidCursorError, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
+import { assetNames, type AlertAsset } from '../../machines/alert.js';
+import type { Observable } from '../../machines/context.types.js';
 import type { Severity } from '../../machines/playbook.types.js';
 import type { Fields } from '../../machines/procedure.js';
 import { principalOf } from '../auth.js';
@@ -23,8 +25,20 @@ interface ListQuery {
   priority?: string;
   playbook?: string;
   open?: boolean;
+  sort: 'createdAt' | 'priority';
   limit: number;
   cursor?: string;
+}
+
+interface ReportBody {
+  title: string;
+  severity: Severity;
+  description?: string;
+  category?: string;
+  playbook?: string;
+  detectedAt?: string;
+  assets?: AlertAsset[];
+  observables?: Observable[];
 }
 
 export function incidentRoutes(app: FastifyInstance, deps: { db: Database; commands: IncidentCommands; playbooks: PlaybookCatalog }): void {
@@ -45,6 +59,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
             priority: { type: 'string', pattern: '^P[1-5]$' },
             playbook: { type: 'string', maxLength: 64 },
             open: { type: 'boolean' },
+            sort: { type: 'string', enum: ['createdAt', 'priority'], default: 'createdAt', description: 'newest first, or P1 first then newest' },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             cursor: { type: 'string', maxLength: 200 },
           },
@@ -77,7 +92,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     },
   );
 
-  app.post<{ Body: { title: string; severity: Severity; description?: string; category?: string; playbook?: string }; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Body: ReportBody; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents',
     {
       config: { roles: ['analyst'] },
@@ -91,7 +106,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const { title, severity: level, description, category } = request.body;
+      const { title, severity: level, description, category, detectedAt, assets, observables } = request.body;
       const playbookId = request.body.playbook ?? 'default';
       const playbook = await playbooks.latest(playbookId);
       if (!playbook) throw problems.unprocessable('unknown-playbook', 'Unknown playbook', `no playbook ${playbookId} is registered`);
@@ -105,6 +120,8 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
         category,
         playbook,
         openedBy: principal.name,
+        ...(detectedAt ? { detectedAt } : {}),
+        subject: { ...assetNames(assets), ruleIds: [], observables: observables ?? [] },
       });
       return reply.code(created ? 201 : 200).header('location', `/v1/incidents/${view.id}`).send(view);
     },

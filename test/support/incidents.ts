@@ -43,3 +43,8 @@ export async function walkTo(stack: Stack, token: string, incidentId: string, ev
   }
   return view;
 }
+
+/** Audit events other than context lookups, which run beside the lifecycle and land at any moment. */
+export function withoutLookups<T extends { type: string }>(events: T[]): T[] {
+  return events.filter((e) => e.type !== 'context_gathered' && e.type !== 'enrichment_failed');
+}

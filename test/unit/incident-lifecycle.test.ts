@@ -39,7 +39,7 @@ describe('incident lifecycle (workflow state)', () => {
     incident.receiveAlert(alert('b', 'critical'), T0);
     const steps = drain(incident);
     expect(steps.map((s) => s.type)).toEqual(['incident_opened', 'alert_received', 'alert_received', 'priority_changed']);
-    expect(incident.view()).toMatchObject({ alertCount: 2, severity: 'critical', priority: 'P2' });
+    expect(incident.view()).toMatchObject({ alertCount: 2, severity: 'critical', priority: 'P3' });
   });
 
   it('judges events: not allowed, procedure not met, allowed', () => {

@@ -1,0 +1,27 @@
+/**
+ * Context gathering: one activity per kind, run by the workflow in parallel on entering a stage
+ * (and for the new observables of a joining alert). It asks the kind's connector and returns the
+ * findings with their provenance; the workflow records them. Reads only, so retries are safe.
+ */
+import type { Finding, LookupFacts } from '../machines/context.types.js';
+import { contextKey } from '../machines/context.schemas.js';
+import type { ContextKind } from '../machines/playbook.types.js';
+import type { ConnectorSet, ContextConnector } from './context/connector.js';
+
+export interface GatherContextInput {
+  kind: ContextKind;
+  facts: LookupFacts;
+}
+
+export function createContextActivities(connectors: ConnectorSet) {
+  async function gatherContext({ kind, facts }: GatherContextInput): Promise<Finding[]> {
+    const connector = connectors[kind] as ContextConnector;
+    const now = new Date();
+    const records = await connector.lookup(facts, now);
+    const provenance = { source: connector.source, fetchedAt: now.toISOString(), ttl: connector.ttl };
+    return records.map((record) => ({ kind, key: contextKey(kind, record), record, provenance }) as Finding);
+  }
+  return { gatherContext };
+}
+
+export type ContextActivities = ReturnType<typeof createContextActivities>;

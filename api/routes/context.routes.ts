@@ -1,0 +1,58 @@
+/**
+ * `PUT /v1/context/:kind`: bulk upserts that feed the built-in context connectors. Arrays of up
+ * to 10,000 rows, idempotent by id; any bad row rejects the request whole (422, with every
+ * row-level error) and nothing is written.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { upsertContext } from '../../db/context.repo.js';
+import { validateContextRows } from '../../machines/context.schemas.js';
+import type { ContextRecords } from '../../machines/context.types.js';
+import type { ContextKind } from '../../machines/playbook.types.js';
+import { problems } from '../problem.js';
+import { authProblems, problem } from '../schemas.js';
+
+export const MAX_CONTEXT_ROWS = 10_000;
+
+const KINDS: Record<string, ContextKind> = {
+  assets: 'asset',
+  'business-units': 'business-unit',
+  changes: 'change',
+  'risk-exceptions': 'risk-exception',
+  intel: 'intel',
+};
+
+export function contextRoutes(app: FastifyInstance, db: Database): void {
+  app.put<{ Params: { kind: string }; Body: unknown }>(
+    '/v1/context/:kind',
+    {
+      config: { roles: ['engineer'] },
+      // 10,000 asset rows with their addresses run to several MiB.
+      bodyLimit: 32 * 1024 * 1024,
+      schema: {
+        tags: ['context'],
+        summary: 'Bulk upsert context records (built-in connectors)',
+        params: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: Object.keys(KINDS) } } },
+        response: {
+          200: { type: 'object', properties: { kind: { type: 'string' }, upserted: { type: 'integer' } } },
+          ...authProblems,
+          422: problem,
+        },
+      },
+    },
+    async (request) => {
+      const kind = KINDS[request.params.kind]!;
+      const rows = request.body;
+      if (!Array.isArray(rows)) throw problems.badRequest('send a JSON array of records');
+      if (rows.length > MAX_CONTEXT_ROWS) {
+        throw problems.unprocessable('too-many-rows', 'Too many rows', `at most ${MAX_CONTEXT_ROWS} rows per request; this one has ${rows.length}`);
+      }
+      const errors = validateContextRows(kind, rows);
+      if (errors.length > 0) {
+        throw problems.unprocessable('invalid-context-rows', 'Invalid context rows', `${errors.length} error(s); nothing was written`, { errors });
+      }
+      const upserted = await upsertContext(db, kind, rows as Array<ContextRecords[typeof kind]>);
+      return { kind: request.params.kind, upserted };
+    },
+  );
+}

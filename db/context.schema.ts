@@ -1,0 +1,72 @@
+/** Tables of the built-in context connectors, fed by bulk upserts (`PUT /v1/context/:kind`). */
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const updatedAt = () => at('updated_at').notNull().default(sql`now()`);
+
+export const contextAssets = pgTable(
+  'context_assets',
+  {
+    id: text('id').primaryKey(),
+    hostname: text('hostname').notNull(),
+    ips: text('ips').array().notNull(),
+    owner: text('owner').notNull(),
+    businessUnit: text('business_unit').notNull(),
+    businessProcess: text('business_process'),
+    criticality: text('criticality').notNull(),
+    dataClassification: text('data_classification'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('context_assets_hostname_idx').on(sql`lower(${t.hostname})`), index('context_assets_ips_idx').using('gin', t.ips)],
+);
+
+export const contextBusinessUnits = pgTable('context_business_units', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  criticality: text('criticality').notNull(),
+  manager: text('manager'),
+  updatedAt: updatedAt(),
+});
+
+export const contextChanges = pgTable(
+  'context_changes',
+  {
+    id: text('id').primaryKey(),
+    assetIds: text('asset_ids').array().notNull(),
+    title: text('title').notNull(),
+    plannedStart: at('planned_start').notNull(),
+    plannedEnd: at('planned_end').notNull(),
+    status: text('status').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('context_changes_asset_ids_idx').using('gin', t.assetIds), index('context_changes_planned_idx').on(t.plannedStart)],
+);
+
+export const contextRiskExceptions = pgTable(
+  'context_risk_exceptions',
+  {
+    id: text('id').primaryKey(),
+    assetIds: text('asset_ids').array(),
+    ruleIds: text('rule_ids').array(),
+    expiresAt: at('expires_at').notNull(),
+    justification: text('justification').notNull(),
+    owner: text('owner').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('context_risk_exceptions_expires_idx').on(t.expiresAt)],
+);
+
+export const contextIntel = pgTable(
+  'context_intel',
+  {
+    type: text('type').notNull(),
+    /** Lower-cased, so lookups ignore case. */
+    indicator: text('indicator').notNull(),
+    verdict: text('verdict').notNull(),
+    confidence: integer('confidence').notNull(),
+    source: text('source').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ name: 'context_intel_pkey', columns: [t.type, t.indicator] })],
+);
