@@ -48,3 +48,22 @@ export async function walkTo(stack: Stack, token: string, incidentId: string, ev
 export function withoutLookups<T extends { type: string }>(events: T[]): T[] {
   return events.filter((e) => e.type !== 'context_gathered' && e.type !== 'enrichment_failed');
 }
+
+/**
+ * The history once `count` context lookups (gathered or failed) are recorded and the log has
+ * stopped growing (a lookup's priority change is recorded just after it).
+ */
+export async function afterLookups(stack: Stack, token: string, incidentId: string, count: number) {
+  let last = -1;
+  for (let i = 0; i < 200; i += 1) {
+    const events = (await stack.call('GET', `/v1/incidents/${incidentId}/history`, token)).body?.events as
+      | Array<{ seq: number; type: string; actor: string; data: any }>
+      | undefined;
+    if (events && events.length - withoutLookups(events).length >= count) {
+      if (events.length === last) return events;
+      last = events.length;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`incident ${incidentId} never recorded ${count} context lookups`);
+}

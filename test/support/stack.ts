@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { contextConnectors } from '../../activities/context/connectors.js';
 import { buildApp } from '../../api/app.js';
 import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
 import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
@@ -57,6 +58,8 @@ export interface Stack {
 }
 
 export interface StackOptions {
+  /** Environment the worker's context connectors are configured from (HTTP connectors). */
+  connectorEnv?: NodeJS.ProcessEnv;
   /** Start the worker in this process (default true); false when a test runs it elsewhere. */
   worker?: boolean;
   temporal?: Parameters<typeof startTestTemporal>[0];
@@ -98,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         taskQueue,
         db: database.db,
         workflowBundle: await workflowBundle(),
+        connectors: contextConnectors(database.db, options.connectorEnv ?? {}),
         shutdownGraceTime: '2 seconds',
       });
       worker = { instance, run: instance.run(), connection: workerConnection };
