@@ -54,8 +54,8 @@ ALTER TABLE "incidents" ADD COLUMN "priority_reason" jsonb;--> statement-breakpo
 ALTER TABLE "incidents" ADD COLUMN "possible_change_related" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "incidents" ADD COLUMN "risk_exception_active" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX "context_assets_hostname_idx" ON "context_assets" USING btree (lower("hostname"));--> statement-breakpoint
-CREATE INDEX "context_assets_ips_idx" ON "context_assets" USING gin ("ips");--> statement-breakpoint
-CREATE INDEX "context_changes_asset_ids_idx" ON "context_changes" USING gin ("asset_ids");--> statement-breakpoint
+CREATE INDEX "context_assets_ips_idx" ON "context_assets" USING gin ("ips") WITH (fastupdate=false);--> statement-breakpoint
+CREATE INDEX "context_changes_asset_ids_idx" ON "context_changes" USING gin ("asset_ids") WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "context_changes_planned_idx" ON "context_changes" USING btree ("planned_start");--> statement-breakpoint
 CREATE INDEX "context_risk_exceptions_expires_idx" ON "context_risk_exceptions" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "incidents_priority_idx" ON "incidents" USING btree ("priority","created_at","id");
