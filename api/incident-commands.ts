@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { ApprovalDecision } from '../machines/approval.js';
 import type { Subject } from '../machines/context.merge.js';
 import type { IncidentView } from '../machines/incident.types.js';
@@ -109,29 +109,27 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     return { view, created };
   }
 
-  async function applyEvent(incidentId: string, request: LifecycleRequest, idempotencyKey?: string): Promise<LifecycleOutcome> {
+  /** Sends an update; an idempotency key from the same actor makes a retry return the first answer. */
+  async function update<Arg>(
+    incidentId: string,
+    definition: UpdateDefinition<LifecycleOutcome, [Arg]>,
+    arg: Arg & { actor: string },
+    idempotencyKey?: string,
+  ): Promise<LifecycleOutcome> {
     const handle = temporal.workflow.getHandle(incidentWorkflowId(incidentId));
     try {
-      return await handle.executeUpdate(applyEventUpdate, {
-        args: [request],
-        updateId: idempotencyKey ? `transition:${request.actor}:${idempotencyKey}` : randomUUID(),
+      return await handle.executeUpdate(definition, {
+        args: [arg],
+        updateId: idempotencyKey ? `${definition.name}:${arg.actor}:${idempotencyKey}` : randomUUID(),
       });
     } catch (error) {
       throw rejectionProblem(error);
     }
   }
 
-  async function decideApproval(incidentId: string, decision: ApprovalDecision, idempotencyKey?: string): Promise<LifecycleOutcome> {
-    const handle = temporal.workflow.getHandle(incidentWorkflowId(incidentId));
-    try {
-      return await handle.executeUpdate(decideApprovalUpdate, {
-        args: [decision],
-        updateId: idempotencyKey ? `approval:${decision.actor}:${idempotencyKey}` : randomUUID(),
-      });
-    } catch (error) {
-      throw rejectionProblem(error);
-    }
-  }
+  const applyEvent = (incidentId: string, request: LifecycleRequest, idempotencyKey?: string) => update(incidentId, applyEventUpdate, request, idempotencyKey);
+  const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
+    update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
   /**
    * The view straight from the workflow, for an incident accepted a moment ago whose projection
