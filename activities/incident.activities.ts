@@ -9,6 +9,11 @@ import { GENESIS_HASH, eventHash } from '../db/ledger.js';
 import { incidentEvents, incidents, openCorrelations, stageTimings } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 
+function nextDeadline(clocks: IncidentStep['projection']['sla']): Date | null {
+  const deadlines = clocks.map((c) => c.deadline).filter((d): d is string => d !== null).sort();
+  return deadlines[0] ? new Date(deadlines[0]) : null;
+}
+
 export interface IncidentActivityDeps {
   db: Database;
 }
@@ -71,6 +76,10 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
         priorityReason: p.priorityReason,
         possibleChangeRelated: p.flags.possibleChangeRelated,
         riskExceptionActive: p.flags.riskExceptionActive,
+        assignee: p.assignee,
+        clocks: p.clocks,
+        slaBreached: p.sla.some((c) => c.breached),
+        slaNextDeadline: nextDeadline(p.sla),
         open: p.open,
         createdAt: new Date(p.createdAt),
         updatedAt: new Date(p.updatedAt),

@@ -13,8 +13,9 @@ import { installProblemHandlers } from './problem.js';
 import { observable, pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { channelRoutes } from './routes/channels.routes.js';
 import { contextRoutes } from './routes/context.routes.js';
-import { approvalRoutes } from './routes/approvals.routes.js';
+import { approvalRoutes, assignRoutes } from './routes/approvals.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
@@ -51,9 +52,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   alertRoutes(app, intake);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
   approvalRoutes(app, commands);
+  assignRoutes(app, commands);
   historyRoutes(app, deps.db, commands);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
+  channelRoutes(app, deps.db);
   apiKeyRoutes(app, deps.db);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -14,11 +14,13 @@ import {
   INCIDENT_WORKFLOW_TYPE,
   REJECTION,
   applyEventUpdate,
+  assignUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
   incidentWorkflowId,
   recordedViewUpdate,
   type EventNotAllowedDetails,
+  type AssignRequest,
   type IncidentWorkflow,
   type LifecycleOutcome,
   type LifecycleRequest,
@@ -128,6 +130,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   }
 
   const applyEvent = (incidentId: string, request: LifecycleRequest, idempotencyKey?: string) => update(incidentId, applyEventUpdate, request, idempotencyKey);
+  const assign = (incidentId: string, request: AssignRequest) => update(incidentId, assignUpdate, request);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
@@ -144,7 +147,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     }
   }
 
-  return { openIncident, applyEvent, decideApproval, liveView };
+  return { openIncident, applyEvent, decideApproval, assign, liveView };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

@@ -1,15 +1,17 @@
 /** Read models of incidents for the API: the view, lists with cursor pagination, the audit log. */
-import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { Priority, Severity } from '../machines/playbook.types.js';
 import type { Fields } from '../machines/procedure.js';
+import { clockView } from '../machines/sla.js';
 import type { Database } from './client.js';
 import type { StoredEvent } from './ledger.js';
 import { incidentEvents, incidents } from './schema.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
 
-export function toIncidentView(row: IncidentRow): IncidentView {
+/** The view of a projected incident; SLA clocks are read at `now`. */
+export function toIncidentView(row: IncidentRow, now = new Date()): IncidentView {
   return {
     id: row.id,
     title: row.title,
@@ -24,6 +26,8 @@ export function toIncidentView(row: IncidentRow): IncidentView {
     priorityReason: row.priorityReason!,
     context: row.context,
     flags: { possibleChangeRelated: row.possibleChangeRelated, riskExceptionActive: row.riskExceptionActive },
+    sla: row.clocks.map((clock) => clockView(clock, now.toISOString())),
+    assignee: row.assignee,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -40,6 +44,9 @@ export interface IncidentFilter {
   priority?: string;
   playbook?: string;
   open?: boolean;
+  slaBreached?: boolean;
+  /** Seconds: incidents with a running clock whose deadline falls within this from now. */
+  slaDueWithinSeconds?: number;
   /** `createdAt`: newest first; `priority`: P1 first, then newest. */
   sort?: 'createdAt' | 'priority';
   limit: number;
@@ -73,6 +80,8 @@ export async function listIncidents(db: Database, filter: IncidentFilter): Promi
   if (filter.priority) conditions.push(eq(incidents.priority, filter.priority));
   if (filter.playbook) conditions.push(eq(incidents.playbookId, filter.playbook));
   if (filter.open !== undefined) conditions.push(eq(incidents.open, filter.open));
+  if (filter.slaBreached !== undefined) conditions.push(eq(incidents.slaBreached, filter.slaBreached));
+  if (filter.slaDueWithinSeconds !== undefined) conditions.push(lte(incidents.slaNextDeadline, new Date(Date.now() + filter.slaDueWithinSeconds * 1000)));
   const byPriority = filter.sort === 'priority';
   if (filter.cursor) {
     const after = decodeCursor(filter.cursor);
@@ -88,7 +97,7 @@ export async function listIncidents(db: Database, filter: IncidentFilter): Promi
     .orderBy(...order)
     .limit(filter.limit + 1);
   const page = rows.slice(0, filter.limit);
-  return { incidents: page.map(toIncidentView), nextCursor: rows.length > filter.limit ? encodeCursor(page.at(-1)!) : null };
+  return { incidents: page.map((row) => toIncidentView(row)), nextCursor: rows.length > filter.limit ? encodeCursor(page.at(-1)!) : null };
 }
 
 

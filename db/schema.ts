@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { PendingApproval } from '../machines/approval.js';
 import { emptyContext, type IncidentContext, type Observable } from '../machines/context.types.js';
 import type { PriorityReason } from '../machines/priority.js';
+import type { SlaClock } from '../machines/sla.js';
 import { bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -32,6 +33,12 @@ export const incidents = pgTable(
     priorityReason: jsonb('priority_reason').$type<PriorityReason>(),
     possibleChangeRelated: boolean('possible_change_related').notNull().default(false),
     riskExceptionActive: boolean('risk_exception_active').notNull().default(false),
+    assignee: text('assignee'),
+    /** SLA clocks as the workflow keeps them; readers compute elapsed time at their own now. */
+    clocks: jsonb('clocks').$type<SlaClock[]>().notNull().default([]),
+    slaBreached: boolean('sla_breached').notNull().default(false),
+    /** The earliest deadline of a running clock, for `slaDueWithin`. */
+    slaNextDeadline: at('sla_next_deadline'),
     open: boolean('open').notNull().default(true),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
@@ -44,6 +51,7 @@ export const incidents = pgTable(
     index('incidents_stage_idx').on(t.stage),
     index('incidents_created_at_idx').on(t.createdAt, t.id),
     index('incidents_priority_idx').on(t.priority, t.createdAt, t.id),
+    index('incidents_sla_next_deadline_idx').on(t.slaNextDeadline),
   ],
 );
 
@@ -123,6 +131,16 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex('api_keys_active_name_key').on(t.name).where(sql`${t.revokedAt} is null`)],
 );
+
+/** Where escalations are sent: webhooks, signed with HMAC-SHA256 when a secret is named. */
+export const notificationChannels = pgTable('notification_channels', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  url: text('url').notNull(),
+  /** The environment variable holding the signing secret (the secret itself is never stored). */
+  secretEnv: text('secret_env'),
+  updatedAt: at('updated_at').notNull().default(sql`now()`),
+});
 
 export const playbookVersions = pgTable(
   'playbook_versions',

@@ -4,6 +4,7 @@ import type { ContextFlags } from './context.merge.js';
 import type { IncidentContext } from './context.types.js';
 import type { LifecycleEffect } from './lifecycle.machine.js';
 import type { PriorityReason } from './priority.js';
+import type { SlaClock, SlaClockView } from './sla.js';
 import type { Milestone, Priority, Severity } from './playbook.types.js';
 import type { Fields, JsonValue } from './procedure.js';
 
@@ -25,6 +26,9 @@ export interface IncidentView {
   /** What context sources know of the incident, each finding with its provenance. */
   context: IncidentContext;
   flags: ContextFlags;
+  /** Running and paused SLA clocks. */
+  sla: SlaClockView[];
+  assignee: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +41,8 @@ export interface IncidentProjection extends IncidentView {
   open: boolean;
   closedAt: string | null;
   milestones: Partial<Record<Milestone, string>>;
+  /** The raw clocks, so readers can compute elapsed time at their own now. */
+  clocks: SlaClock[];
 }
 
 export const AUDIT_EVENT_TYPES = [
@@ -50,6 +56,16 @@ export const AUDIT_EVENT_TYPES = [
   'approval_withdrawn',
   'context_gathered',
   'enrichment_failed',
+  'sla_armed',
+  'sla_paused',
+  'sla_resumed',
+  'sla_stopped',
+  'sla_retargeted',
+  'sla_escalated',
+  'sla_breached',
+  'notification_delivered',
+  'notification_failed',
+  'assigned',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -38,6 +38,8 @@ export interface PriorityReason {
   inputs: PriorityInputs;
   /** Set when the playbook fixes the priority. */
   fixedBy?: string;
+  /** Steps the priority was raised above its matrix cell by SLA escalations. */
+  raisedSteps?: number;
 }
 
 export function impactOf(criticality: Criticality | null): Level {
@@ -52,12 +54,17 @@ export function urgencyOf(inputs: PriorityInputs): Level {
   return Math.min(3, Math.max(1, urgency)) as Level;
 }
 
-export function assessPriority(inputs: PriorityInputs, fixed?: { priority: Priority; playbook: string }): PriorityReason {
+const ORDER: Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
+
+/** `raisedSteps` moves the priority up from its cell (SLA escalations with raisePriority); a fixed priority stays. */
+export function assessPriority(inputs: PriorityInputs, fixed?: { priority: Priority; playbook: string }, raisedSteps = 0): PriorityReason {
   const impact = impactOf(inputs.highestCriticality);
   const urgency = urgencyOf(inputs);
-  const priority = fixed?.priority ?? MATRIX[impact][urgency];
+  const matrix = MATRIX[impact][urgency];
+  const priority = fixed?.priority ?? ORDER[Math.max(0, ORDER.indexOf(matrix) - raisedSteps)]!;
+  const raised = !fixed && raisedSteps > 0 ? `, raised ${raisedSteps} step(s) by SLA escalation` : '';
   const cell = fixed
     ? `fixed by playbook ${fixed.playbook} → ${priority} (${PRIORITY_NAMES[priority]})`
-    : `impact ${impact} × urgency ${urgency} → ${priority} (${PRIORITY_NAMES[priority]})`;
-  return { priority, impact, urgency, cell, inputs, ...(fixed ? { fixedBy: fixed.playbook } : {}) };
+    : `impact ${impact} × urgency ${urgency} → ${raised ? `${matrix}${raised} → ` : ''}${priority} (${PRIORITY_NAMES[priority]})`;
+  return { priority, impact, urgency, cell, inputs, ...(fixed ? { fixedBy: fixed.playbook } : {}), ...(raised ? { raisedSteps } : {}) };
 }

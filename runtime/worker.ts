@@ -5,6 +5,7 @@ import { createContextActivities } from '../activities/context.activities.js';
 import type { ConnectorSet } from '../activities/context/connector.js';
 import { contextConnectors } from '../activities/context/connectors.js';
 import { createIncidentActivities } from '../activities/incident.activities.js';
+import { createNotifyActivities } from '../activities/notify.activities.js';
 import type { Database } from '../db/client.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -18,6 +19,8 @@ export interface IncidentWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Context connectors; by default built-in ones, or HTTP where the environment configures them. */
   connectors?: ConnectorSet;
+  /** Environment for channel secrets (default: the process's). */
+  env?: NodeJS.ProcessEnv;
   /** Seconds to let running activities finish on shutdown. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
@@ -31,6 +34,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     activities: {
       ...createIncidentActivities({ db: options.db }),
       ...createContextActivities(options.connectors ?? contextConnectors(options.db)),
+      ...createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL }),
     },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });

@@ -17,6 +17,11 @@ export const ACTIVITY = {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   },
+  /** A webhook that fails is retried four times over about seven seconds, then recorded as failed. */
+  notify: {
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
+  },
   /** Each context source has its own timeout and retry policy. */
   enrichment: {
     asset: lookup(10, 3),

@@ -27,6 +27,8 @@ export interface KnowledgeState {
   context: IncidentContext;
   detectedAt: string;
   priorityReason: PriorityReason;
+  /** Steps SLA escalations raised the priority. */
+  raisedSteps: number;
 }
 
 function json(value: unknown): JsonValue {
@@ -55,7 +57,8 @@ export class IncidentKnowledge {
       subject: initial.subject,
       context,
       detectedAt: initial.detectedAt,
-      priorityReason: this.assess(context, initial.severity, initial.now),
+      raisedSteps: 0,
+      priorityReason: this.assess(context, initial.severity, initial.now, 0),
     };
   }
 
@@ -121,9 +124,15 @@ export class IncidentKnowledge {
     return { ...this.state, alertIds: [...this.alertIds] };
   }
 
-  private assess(context: IncidentContext, severity: Severity, now: string): PriorityReason {
+  /** An escalation step with raisePriority: one step up; a draft when it moved. */
+  raisePriority(now: string, cause: string): StepDraft | null {
+    this.state.raisedSteps += 1;
+    return this.reassess(now, cause);
+  }
+
+  private assess(context: IncidentContext, severity: Severity, now: string, raisedSteps = this.state.raisedSteps): PriorityReason {
     const fixed = this.playbook.document.priority?.fixed;
-    return assessPriority(priorityInputs(context, severity, now), fixed ? { priority: fixed, playbook: this.playbook.id } : undefined);
+    return assessPriority(priorityInputs(context, severity, now), fixed ? { priority: fixed, playbook: this.playbook.id } : undefined, raisedSteps);
   }
 
   /** Recomputes the priority; a `priority_changed` draft with the inputs and matrix cell when it moved. */

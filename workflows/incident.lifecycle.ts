@@ -6,14 +6,17 @@
  */
 import { initialTransition, transition } from 'xstate';
 import type { AlertReceived } from '../machines/alert.js';
-import { judgeApproval, quorumReached, type ApprovalDecision, type ApprovalVerdict, type PendingApproval } from '../machines/approval.js';
+import type { ApprovalDecision, ApprovalVerdict, PendingApproval } from '../machines/approval.js';
 import { emptySubject, type Subject } from '../machines/context.merge.js';
 import type { Finding, LookupFacts } from '../machines/context.types.js';
 import type { AuditEventType, IncidentStep, IncidentView } from '../machines/incident.types.js';
 import { buildLifecycleMachine, effectsOf, stageOfSnapshot, type LifecycleEffect, type LifecycleMachine, type LifecycleSnapshot } from '../machines/lifecycle.machine.js';
 import type { ContextKind } from '../machines/playbook.types.js';
 import { allowedEvents, findTransition, isProcedureMet, missingProcedure, type JsonValue } from '../machines/procedure.js';
+import { ApprovalDesk } from './incident.approvals.js';
+import { IncidentClocks, deliveryDraft, escalationNotifications, type DeliveryOutcome, type NotificationRequest } from './incident.clocks.js';
 import { IncidentKnowledge, type StepDraft } from './incident.knowledge.js';
+import { StepOutbox } from './incident.outbox.js';
 import { incidentProjection, incidentView, type IncidentTimes } from './incident.view.js';
 import type { CarriedIncident, EventNotAllowedDetails, IncidentWorkflowInput, LifecycleRequest, ProcedureNotMetDetails } from './incident.messages.js';
 
@@ -34,19 +37,17 @@ export interface EnrichmentRequest {
   scope: 'subject' | Subject;
 }
 
-type StepData = IncidentStep['data'];
-
 export class IncidentLifecycle {
   private readonly machine: LifecycleMachine;
   private snapshot: LifecycleSnapshot;
-  private readonly outbox: IncidentStep[] = [];
-  private readonly pending: Map<string, PendingApproval>;
+  private readonly outbox: StepOutbox;
+  private readonly approvals: ApprovalDesk;
   private readonly knowledge: IncidentKnowledge;
+  private readonly clocks: IncidentClocks;
   private readonly times: IncidentTimes;
   private enrichment: EnrichmentRequest[];
-  private seq: number;
-  /** The highest seq the persistence activity has recorded. */
-  recordedSeq: number;
+  private notifications: NotificationRequest[] = [];
+  private assignee: string | null;
 
   constructor(
     private readonly input: IncidentWorkflowInput,
@@ -56,8 +57,10 @@ export class IncidentLifecycle {
     const carried = input.carried;
     if (carried) {
       this.snapshot = this.machine.resolveState({ value: carried.stage, context: carried.context });
-      this.seq = this.recordedSeq = carried.seq;
-      this.pending = new Map(carried.pendingApprovals.map((p) => [p.event, p]));
+      this.outbox = new StepOutbox(carried.seq);
+      this.clocks = new IncidentClocks(input.playbook, carried.clocks);
+      this.assignee = carried.assignee;
+      this.approvals = new ApprovalDesk(carried.pendingApprovals);
       this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge);
       this.times = { ...carried.times };
       this.enrichment = carried.enrichment;
@@ -65,8 +68,10 @@ export class IncidentLifecycle {
     }
     const [snapshot, actions] = initialTransition(this.machine, { at: now });
     this.snapshot = snapshot;
-    this.seq = this.recordedSeq = 0;
-    this.pending = new Map();
+    this.outbox = new StepOutbox(0);
+    this.clocks = new IncidentClocks(input.playbook);
+    this.assignee = null;
+    this.approvals = new ApprovalDesk();
     this.enrichment = [];
     const { opening, playbook } = input;
     this.knowledge = new IncidentKnowledge(playbook, {
@@ -84,6 +89,8 @@ export class IncidentLifecycle {
       playbook: { id: playbook.id, version: playbook.version, hash: playbook.hash },
       ...(opening.correlationKey ? { correlationKey: opening.correlationKey } : {}),
     });
+    this.queueDrafts(this.clocks.open(this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
+    this.queueDrafts(this.clocks.moved('', this.stage, false, this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
     this.askForContext(effects);
   }
 
@@ -92,7 +99,11 @@ export class IncidentLifecycle {
   }
 
   get lastSeq(): number {
-    return this.seq;
+    return this.outbox.lastSeq;
+  }
+
+  get recordedSeq(): number {
+    return this.outbox.recordedSeq;
   }
 
   /** Would the machine and the stage's procedure accept this event now (approvals aside)? */
@@ -116,50 +127,28 @@ export class IncidentLifecycle {
   request(request: LifecycleRequest, now: string): RequestOutcome {
     const approvals = findTransition(this.input.playbook.document, this.stage, request.event)?.requires?.approvals;
     if (!approvals) return { seq: this.apply(request, now) };
-    const open = this.pending.get(request.event);
-    if (open) return { seq: this.seq, pendingApproval: open };
-    const pendingApproval: PendingApproval = {
-      event: request.event,
-      stage: this.stage,
-      requestedBy: request.actor,
-      requestedAt: now,
-      required: approvals.count,
-      roles: approvals.roles,
-      granted: [],
-      ...(request.fields ? { fields: request.fields } : {}),
-      ...(request.checklist ? { checklist: request.checklist } : {}),
-      ...(request.comment ? { comment: request.comment } : {}),
-    };
-    this.pending.set(request.event, pendingApproval);
-    const { granted: _granted, stage: _stage, ...data } = pendingApproval;
-    return { seq: this.queue('approval_requested', now, request.actor, null, null, [], data as StepData), pendingApproval };
+    const { pending, draft } = this.approvals.open(request, this.stage, approvals, now);
+    if (draft) this.queueDrafts([draft], now);
+    return { seq: this.lastSeq, pendingApproval: pending };
   }
 
   judgeDecision(decision: ApprovalDecision): ApprovalVerdict {
-    return judgeApproval(this.pending.get(decision.event), decision);
+    return this.approvals.judge(decision);
   }
 
   /** Records an approval or a rejection; the approval that completes the quorum transitions. */
   decide(decision: ApprovalDecision, now: string): RequestOutcome {
-    const pending = this.pending.get(decision.event)!;
-    const note: StepData = decision.comment ? { comment: decision.comment } : {};
-    if (decision.decision === 'reject') {
-      this.pending.delete(decision.event);
-      return { seq: this.queue('approval_rejected', now, decision.actor, null, null, [], { event: decision.event, requestedBy: pending.requestedBy, ...note }) };
-    }
-    pending.granted.push({ by: decision.actor, at: now, ...(decision.comment ? { comment: decision.comment } : {}) });
-    const { event, requestedBy, required } = pending;
-    const seq = this.queue('approval_granted', now, decision.actor, null, null, [], { event, requestedBy, granted: pending.granted.length, required, ...note });
-    if (!quorumReached(pending)) return { seq, pendingApproval: pending };
-    this.pending.delete(decision.event);
-    const { fields, checklist, comment } = pending;
-    return { seq: this.apply({ event, actor: requestedBy, fields, checklist, comment }, now, pending.granted.map((g) => g.by)) };
+    const { draft, pending, approved } = this.approvals.decide(decision, now);
+    this.queueDrafts([draft], now);
+    if (!approved) return { seq: this.lastSeq, ...(pending ? { pendingApproval: pending } : {}) };
+    const { event, requestedBy: actor, fields, checklist, comment } = approved;
+    return { seq: this.apply({ event, actor, fields, checklist, comment }, now, approved.granted.map((g) => g.by)) };
   }
 
   /** Adds an alert (a re-sent one is ignored); what it newly names is looked up in context. */
   receiveAlert(alert: AlertReceived, now: string): void {
     const { steps, fresh } = this.knowledge.addAlert(alert, now);
-    this.queueDrafts(steps, now);
+    this.queueKnowledge(steps, now);
     const kinds = this.stageEnrich();
     const covered = this.enrichment.some((r) => r.scope === 'subject');
     if (fresh && kinds.length > 0 && !covered) this.enrichment.push({ kinds, scope: fresh });
@@ -180,7 +169,7 @@ export class IncidentLifecycle {
   }
 
   contextGathered(kind: ContextKind, findings: Finding[], now: string): void {
-    this.queueDrafts(this.knowledge.addFindings(kind, findings, `context:${kind}`, now), now);
+    this.queueKnowledge(this.knowledge.addFindings(kind, findings, `context:${kind}`, now), now);
   }
 
   /** A source failed or timed out: recorded, never blocking the lifecycle. */
@@ -188,30 +177,66 @@ export class IncidentLifecycle {
     this.queue('enrichment_failed', now, `context:${kind}`, null, null, [], { kind, reason });
   }
 
+  /** Fires the SLA clock events due now: escalations (with notifications and priority raises) and breaches. */
+  tickClocks(now: string): void {
+    for (const due of this.clocks.tick(now)) {
+      const base = { clock: due.clock.name, stage: due.clock.stage, targetSeconds: due.clock.targetMs / 1000, elapsedSeconds: Math.round(due.atMs / 1000) };
+      if (due.kind === 'breached') {
+        this.queue('sla_breached', now, 'system', null, null, [], base);
+        continue;
+      }
+      const { step, level, repeat } = due;
+      const seq = this.queue('sla_escalated', now, 'system', null, null, [], { ...base, level, at: step.at, notify: step.notify, repeat });
+      this.notifications.push(...escalationNotifications(due, seq, this.view(now), this.assignee));
+      if (step.raisePriority) this.queueKnowledge([this.knowledge.raisePriority(now, `sla escalation level ${level}`)].filter((d): d is StepDraft => d !== null), now);
+    }
+  }
+
+  msUntilClockDue(now: string): number | null {
+    return this.clocks.msUntilDue(now);
+  }
+
+  takeNotifications(): NotificationRequest[] {
+    const requests = this.notifications;
+    this.notifications = [];
+    return requests;
+  }
+
+  notificationDone(request: NotificationRequest, outcome: DeliveryOutcome, now: string): void {
+    this.queueDrafts([deliveryDraft(request, outcome)], now);
+  }
+
+  assign(assignee: string, actor: string, now: string): number {
+    const previous = this.assignee;
+    this.assignee = assignee;
+    return this.queue('assigned', now, actor, null, null, [], { assignee, previous });
+  }
+
   hasPending(): boolean {
-    return this.outbox.length > 0;
+    return this.outbox.hasPending();
   }
 
   nextPending(): IncidentStep | undefined {
-    return this.outbox[0];
+    return this.outbox.next();
   }
 
   markRecorded(seq: number): void {
-    while (this.outbox.length > 0 && this.outbox[0]!.seq <= seq) this.outbox.shift();
-    this.recordedSeq = Math.max(this.recordedSeq, seq);
+    this.outbox.markRecorded(seq);
   }
 
-  view(): IncidentView {
-    return incidentView(this.input, this.snapshot, this.knowledge, this.times, [...this.pending.values()]);
+  view(now = this.times.updatedAt): IncidentView {
+    return incidentView(this.input, this.snapshot, this.knowledge, this.times, this.approvals.list(), this.clocks.views(now), this.assignee);
   }
 
   carry(): CarriedIncident {
     return {
       stage: this.stage,
       context: this.snapshot.context,
-      seq: this.seq,
-      pendingApprovals: [...this.pending.values()],
+      seq: this.lastSeq,
+      pendingApprovals: this.approvals.list(),
       knowledge: this.knowledge.carry(),
+      clocks: this.clocks.carry(),
+      assignee: this.assignee,
       times: { ...this.times },
       enrichment: this.enrichment,
     };
@@ -241,13 +266,14 @@ export class IncidentLifecycle {
     if (request.comment) data.comment = request.comment;
     if (approvedBy) data.approvedBy = approvedBy;
     const effects = effectsOf(actions);
+    const resolved = effects.some((e) => e.type === 'stageEntered' && e.params.marks.includes('resolved'));
+    const clockDrafts = this.clocks.moved(from, this.stage, resolved, this.knowledge.priorityReason.priority, this.knowledge.severity, now);
     const seq = this.queue('transitioned', now, request.actor, from, this.stage, effects, data);
-    for (const stale of [...this.pending.values()].filter((p) => p.stage !== this.stage)) {
-      this.pending.delete(stale.event);
-      this.queue('approval_withdrawn', now, 'system', null, null, [], { event: stale.event, requestedBy: stale.requestedBy, reason: `stage ${stale.stage} was left` });
-    }
+    this.queueDrafts(clockDrafts, now);
+    this.queueDrafts(this.approvals.withdrawOutside(this.stage), now);
     this.askForContext(effects);
-    return seq;
+    // Answer once every step this transition made (clocks, withdrawals) is recorded.
+    return Math.max(seq, this.lastSeq);
   }
 
   private eventFor(request: LifecycleRequest & { approvedBy?: string[] }, at: string) {
@@ -259,11 +285,16 @@ export class IncidentLifecycle {
     for (const draft of drafts) this.queue(draft.type, now, draft.actor, null, null, [], draft.data);
   }
 
-  private queue(type: AuditEventType, at: string, actor: string, from: string | null, to: string | null, effects: IncidentStep['effects'], data: StepData): number {
-    this.seq += 1;
+  /** Knowledge steps, then the clocks re-targeted when priority or severity moved. */
+  private queueKnowledge(drafts: StepDraft[], now: string): void {
+    this.queueDrafts(drafts, now);
+    this.queueDrafts(this.clocks.retarget(this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
+  }
+
+  private queue(type: AuditEventType, at: string, actor: string, from: string | null, to: string | null, effects: IncidentStep['effects'], data: IncidentStep['data']): number {
     this.times.updatedAt = at;
-    const projection = incidentProjection(this.input, this.snapshot, this.knowledge, this.times, [...this.pending.values()]);
-    this.outbox.push({ incidentId: this.input.incidentId, seq: this.seq, at, type, actor, from, to, data, effects, projection });
-    return this.seq;
+    const view = this.view(at);
+    const projection = incidentProjection(this.input, this.snapshot, view, this.times, this.clocks.carry());
+    return this.outbox.push({ incidentId: this.input.incidentId, at, type, actor, from, to, data, effects, projection });
   }
 }

@@ -9,6 +9,7 @@ import type { AlertReceived } from '../machines/alert.js';
 import type { ApprovalDecision, ApprovalRefusal, PendingApproval } from '../machines/approval.js';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { Subject } from '../machines/context.merge.js';
+import type { SlaClock } from '../machines/sla.js';
 import type { LifecycleContext } from '../machines/lifecycle.machine.js';
 import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import type { Fields, MissingProcedure } from '../machines/procedure.js';
@@ -45,6 +46,8 @@ export interface CarriedIncident {
   seq: number;
   pendingApprovals: PendingApproval[];
   knowledge: KnowledgeState;
+  clocks: SlaClock[];
+  assignee: string | null;
   times: IncidentTimes;
   enrichment: EnrichmentRequest[];
 }
@@ -78,6 +81,11 @@ export const decideApprovalUpdate = defineUpdate<LifecycleOutcome, [ApprovalDeci
 /** Resolves once every accepted step is recorded; used right after start to read a settled view. */
 export const recordedViewUpdate = defineUpdate<IncidentView, []>('recordedView');
 export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
+export interface AssignRequest {
+  assignee: string;
+  actor: string;
+}
+export const assignUpdate = defineUpdate<LifecycleOutcome, [AssignRequest]>('assign');
 
 /** ApplicationFailure types a rejected update carries. Match on these, never on message text. */
 export const REJECTION = {

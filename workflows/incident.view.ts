@@ -3,6 +3,7 @@ import type { PendingApproval } from '../machines/approval.js';
 import type { IncidentProjection, IncidentView } from '../machines/incident.types.js';
 import { stageOfSnapshot, type LifecycleSnapshot } from '../machines/lifecycle.machine.js';
 import { allowedEvents } from '../machines/procedure.js';
+import type { SlaClock, SlaClockView } from '../machines/sla.js';
 import type { IncidentKnowledge } from './incident.knowledge.js';
 import type { IncidentWorkflowInput } from './incident.messages.js';
 
@@ -19,6 +20,8 @@ export function incidentView(
   knowledge: IncidentKnowledge,
   times: IncidentTimes,
   pending: PendingApproval[],
+  sla: SlaClockView[],
+  assignee: string | null,
 ): IncidentView {
   const { playbook } = input;
   const stage = stageOfSnapshot(snapshot);
@@ -38,6 +41,8 @@ export function incidentView(
     context: knowledge.context,
     // Risk exceptions expire: judged at the incident's last change, in workflow time.
     flags: knowledge.flags(times.updatedAt),
+    sla,
+    assignee,
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };
@@ -46,11 +51,10 @@ export function incidentView(
 export function incidentProjection(
   input: IncidentWorkflowInput,
   snapshot: LifecycleSnapshot,
-  knowledge: IncidentKnowledge,
+  view: IncidentView,
   times: IncidentTimes,
-  pending: PendingApproval[],
+  clocks: SlaClock[],
 ): IncidentProjection {
-  const view = incidentView(input, snapshot, knowledge, times, pending);
   const open = !input.playbook.document.stages[view.stage]?.closed;
   return {
     ...view,
@@ -60,5 +64,6 @@ export function incidentProjection(
     open,
     closedAt: open ? null : times.stageSince,
     milestones: snapshot.context.milestones,
+    clocks,
   };
 }

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { ContextActivities } from '../activities/context.activities.js';
 import type { IncidentActivities } from '../activities/incident.activities.js';
+import type { NotifyActivities } from '../activities/notify.activities.js';
 import type { ApprovalVerdict } from '../machines/approval.js';
 import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY } from './activity-options.js';
@@ -25,6 +26,7 @@ import {
   SEARCH_ATTRIBUTES,
   alertReceivedSignal,
   applyEventUpdate,
+  assignUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
   recordedViewUpdate,
@@ -33,6 +35,7 @@ import {
 } from './incident.messages.js';
 
 const { recordIncidentStep } = proxyActivities<IncidentActivities>(ACTIVITY.persistence);
+const { deliverNotification } = proxyActivities<NotifyActivities>(ACTIVITY.notify);
 const gatherers = Object.fromEntries(
   Object.entries(ACTIVITY.enrichment).map(([kind, options]) => [kind, proxyActivities<ContextActivities>(options).gatherContext]),
 ) as unknown as Record<ContextKind, ContextActivities['gatherContext']>;
@@ -80,7 +83,8 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     await recorded(incident.lastSeq);
     return incident.view();
   });
-  setHandler(incidentViewQuery, () => incident.view());
+  setHandler(assignUpdate, ({ assignee, actor }) => answer({ seq: incident.assign(assignee, actor, now()) }));
+  setHandler(incidentViewQuery, () => incident.view(now()));
 
   // Context lookups run beside the lifecycle: they never block a transition.
   let lookups = 0;
@@ -96,10 +100,30 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     }
   };
 
+  // Notifications, like lookups, run beside the lifecycle; each outcome is recorded.
+  let deliveries = 0;
+  const startDeliveries = () => {
+    for (const request of incident.takeNotifications()) {
+      deliveries += 1;
+      void deliverNotification({ deliveryId: request.deliveryId, channel: request.channel, payload: request.payload })
+        .then(
+          () => incident.notificationDone(request, { delivered: true }, now()),
+          (error: unknown) => incident.notificationDone(request, { delivered: false, reason: reasonOf(error) }, now()),
+        )
+        .finally(() => (deliveries -= 1));
+    }
+  };
+
   let indexed = '';
   for (;;) {
-    await condition(() => incident.hasPending() || incident.hasEnrichment() || workflowInfo().continueAsNewSuggested);
+    // SLA clocks are durable timers: the wait ends when the next ladder step or breach is due.
+    const due = incident.msUntilClockDue(now());
+    const woke = () => incident.hasPending() || incident.hasEnrichment() || workflowInfo().continueAsNewSuggested;
+    if (due === null) await condition(woke);
+    else await condition(woke, Math.max(1, due));
+    incident.tickClocks(now());
     startLookups();
+    startDeliveries();
     for (let step = incident.nextPending(); step; step = incident.nextPending()) {
       await recordIncidentStep(step);
       incident.markRecorded(step.seq);
@@ -116,8 +140,9 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
       indexed = index;
     }
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => (allHandlersFinished() && lookups === 0) || incident.hasPending() || incident.hasEnrichment());
-      if (!incident.hasPending() && !incident.hasEnrichment() && lookups === 0) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
+      const idle = () => allHandlersFinished() && lookups === 0 && deliveries === 0;
+      await condition(() => idle() || incident.hasPending() || incident.hasEnrichment());
+      if (!incident.hasPending() && !incident.hasEnrichment() && idle()) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
     }
   }
 };

@@ -34,3 +34,20 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands)
     },
   );
 }
+
+/** `POST /v1/incidents/:id/assign`: who works the incident (escalations may notify them). */
+export function assignRoutes(app: FastifyInstance, commands: IncidentCommands): void {
+  app.post<{ Params: { id: string }; Body: { assignee: string } }>(
+    '/v1/incidents/:id/assign',
+    {
+      config: { roles: ['analyst'] },
+      schema: {
+        tags: ['incidents'],
+        params: incidentIdParams,
+        body: { type: 'object', additionalProperties: false, required: ['assignee'], properties: { assignee: { type: 'string', minLength: 1, maxLength: 100 } } },
+        response: { 200: incidentView, ...authProblems, 404: problem },
+      },
+    },
+    async (request) => (await commands.assign(request.params.id, { assignee: request.body.assignee, actor: principalOf(request).name })).incident,
+  );
+}

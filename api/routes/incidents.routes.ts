@@ -5,6 +5,7 @@ import { findIncident, InvalidCursorError, listIncidents, toIncidentView } from 
 import { assetNames, type AlertAsset } from '../../machines/alert.js';
 import type { Observable } from '../../machines/context.types.js';
 import type { Severity } from '../../machines/playbook.types.js';
+import { durationMs } from '../../machines/sla.js';
 import type { Fields } from '../../machines/procedure.js';
 import { principalOf } from '../auth.js';
 import type { PlaybookCatalog } from '../deps.js';
@@ -25,6 +26,8 @@ interface ListQuery {
   priority?: string;
   playbook?: string;
   open?: boolean;
+  slaBreached?: boolean;
+  slaDueWithin?: string;
   sort: 'createdAt' | 'priority';
   limit: number;
   cursor?: string;
@@ -59,6 +62,8 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
             priority: { type: 'string', pattern: '^P[1-5]$' },
             playbook: { type: 'string', maxLength: 64 },
             open: { type: 'boolean' },
+            slaBreached: { type: 'boolean' },
+            slaDueWithin: { type: 'string', pattern: '^[1-9][0-9]*(s|m|h|d|w)$', description: 'e.g. 1h: a running SLA clock falls due within that' },
             sort: { type: 'string', enum: ['createdAt', 'priority'], default: 'createdAt', description: 'newest first, or P1 first then newest' },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             cursor: { type: 'string', maxLength: 200 },
@@ -72,7 +77,8 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     },
     async (request) => {
       try {
-        return await listIncidents(db, request.query);
+        const { slaDueWithin, ...filter } = request.query;
+        return await listIncidents(db, { ...filter, ...(slaDueWithin ? { slaDueWithinSeconds: durationMs(slaDueWithin) / 1000 } : {}) });
       } catch (error) {
         if (error instanceof InvalidCursorError) throw problems.badRequest(error.message);
         throw error;

@@ -60,6 +60,8 @@ export interface Stack {
 export interface StackOptions {
   /** Environment the worker's context connectors are configured from (HTTP connectors). */
   connectorEnv?: NodeJS.ProcessEnv;
+  /** Environment for the worker's notification channel secrets. */
+  workerEnv?: NodeJS.ProcessEnv;
   /** Start the worker in this process (default true); false when a test runs it elsewhere. */
   worker?: boolean;
   temporal?: Parameters<typeof startTestTemporal>[0];
@@ -102,6 +104,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         db: database.db,
         workflowBundle: await workflowBundle(),
         connectors: contextConnectors(database.db, options.connectorEnv ?? {}),
+        env: options.workerEnv ?? {},
         shutdownGraceTime: '2 seconds',
       });
       worker = { instance, run: instance.run(), connection: workerConnection };

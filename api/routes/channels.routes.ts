@@ -1,0 +1,51 @@
+/** `PUT /v1/notification-channels` (admin): the webhook channels escalations notify, replaced whole. */
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { notificationChannels } from '../../db/schema.js';
+import { problems } from '../problem.js';
+import { authProblems } from '../schemas.js';
+
+const channel = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type', 'url'],
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,100}$', description: 'named by escalation steps (`notify`); `assignee` resolves to the channel named like the assignee' },
+    type: { type: 'string', enum: ['webhook'] },
+    url: { type: 'string', pattern: '^https?://', maxLength: 2000 },
+    secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable of the HMAC-SHA256 signing secret' },
+  },
+} as const;
+
+interface Channel {
+  id: string;
+  type: 'webhook';
+  url: string;
+  secretEnv?: string;
+}
+
+export function channelRoutes(app: FastifyInstance, db: Database): void {
+  const list = { type: 'object', properties: { channels: { type: 'array', items: channel } } } as const;
+
+  app.put<{ Body: Channel[] }>(
+    '/v1/notification-channels',
+    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: { type: 'array', maxItems: 500, items: channel }, response: { 200: list, ...authProblems } } },
+    async (request) => {
+      const ids = new Set<string>();
+      for (const c of request.body) {
+        if (ids.has(c.id)) throw problems.badRequest(`channel ${c.id} appears twice`);
+        ids.add(c.id);
+      }
+      await db.transaction(async (tx) => {
+        await tx.delete(notificationChannels);
+        if (request.body.length > 0) await tx.insert(notificationChannels).values(request.body.map((c) => ({ ...c, secretEnv: c.secretEnv ?? null })));
+      });
+      return { channels: request.body };
+    },
+  );
+
+  app.get('/v1/notification-channels', { config: { roles: ['admin'] }, schema: { tags: ['admin'], response: { 200: list, ...authProblems } } }, async () => {
+    const rows = await db.select().from(notificationChannels).orderBy(notificationChannels.id);
+    return { channels: rows.map(({ id, type, url, secretEnv }) => ({ id, type, url, ...(secretEnv ? { secretEnv } : {}) })) };
+  });
+}

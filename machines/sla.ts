@@ -1,0 +1,147 @@
+/**
+ * SLA clocks: the time allowed in a stage (or for the whole incident, until resolved), chosen by
+ * priority or severity, counted only while running, with an escalation ladder at shares of the
+ * target. Pure: the workflow owns the timers and passes the time in.
+ */
+import type { EscalationStep, Priority, Severity, SlaTargets } from './playbook.types.js';
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+export function durationMs(duration: string): number {
+  const match = /^([1-9][0-9]*)(s|m|h|d|w)$/.exec(duration);
+  if (!match) throw new RangeError(`not a duration: ${duration}`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/** The target for an incident: by priority when the playbook gives one for it, else by severity. */
+export function targetFor(targets: SlaTargets | undefined, priority: Priority, severity: Severity): { ms: number; basis: string } | null {
+  const byPriority = targets?.[priority];
+  if (byPriority) return { ms: durationMs(byPriority), basis: priority };
+  const bySeverity = targets?.[severity];
+  return bySeverity ? { ms: durationMs(bySeverity), basis: severity } : null;
+}
+
+export interface SlaClock {
+  /** `stage` for the clock of the current stage, else the playbook's incident-wide clock name. */
+  name: string;
+  stage: string | null;
+  targetMs: number;
+  basis: string;
+  startedAt: string;
+  /** Running time counted up to `since` (or in all, when paused). */
+  elapsedMs: number;
+  /** Running since; null while paused. */
+  since: string | null;
+  escalation: EscalationStep[];
+  /** Per ladder step: how many times it fired (0: not yet; repeats count on). */
+  fired: number[];
+  breached: boolean;
+}
+
+export function armClock(name: string, stage: string | null, target: { ms: number; basis: string }, escalation: EscalationStep[], now: string): SlaClock {
+  return { name, stage, targetMs: target.ms, basis: target.basis, startedAt: now, elapsedMs: 0, since: now, escalation, fired: escalation.map(() => 0), breached: false };
+}
+
+export function elapsedMs(clock: SlaClock, now: string): number {
+  return clock.elapsedMs + (clock.since ? Math.max(0, Date.parse(now) - Date.parse(clock.since)) : 0);
+}
+
+export function pauseClock(clock: SlaClock, now: string): SlaClock {
+  return clock.since ? { ...clock, elapsedMs: elapsedMs(clock, now), since: null } : clock;
+}
+
+export function resumeClock(clock: SlaClock, now: string): SlaClock {
+  return clock.since ? clock : { ...clock, since: now };
+}
+
+/** A new target (priority or severity changed), counting the time already spent. */
+export function retarget(clock: SlaClock, target: { ms: number; basis: string }): SlaClock {
+  return { ...clock, targetMs: target.ms, basis: target.basis };
+}
+
+function share(step: EscalationStep): number {
+  return Number(step.at.replace('%', '')) / 100;
+}
+
+/** Running time at which each ladder step next fires (its share, then every `repeatEvery`). */
+function nextFireAt(clock: SlaClock, index: number): number | null {
+  const step = clock.escalation[index]!;
+  const times = clock.fired[index]!;
+  const first = share(step) * clock.targetMs;
+  if (times === 0) return first;
+  return step.repeatEvery ? first + times * durationMs(step.repeatEvery) : null;
+}
+
+export type ClockEvent =
+  | { kind: 'escalated'; index: number; level: number; step: EscalationStep; repeat: number }
+  | { kind: 'breached' };
+
+/** What is due now, in ladder order (breach among them at 100%); the clock after firing it. */
+export function dueEvents(clock: SlaClock, now: string): { clock: SlaClock; events: Array<ClockEvent & { atMs: number }> } {
+  const elapsed = elapsedMs(clock, now);
+  const events: Array<ClockEvent & { atMs: number }> = [];
+  const fired = [...clock.fired];
+  for (let index = 0; index < clock.escalation.length; index += 1) {
+    for (let at = nextFireAt({ ...clock, fired }, index); at !== null && at <= elapsed; at = nextFireAt({ ...clock, fired }, index)) {
+      events.push({ kind: 'escalated', index, level: index + 1, step: clock.escalation[index]!, repeat: fired[index]!, atMs: at });
+      fired[index]! += 1;
+    }
+  }
+  let breached = clock.breached;
+  if (!breached && elapsed >= clock.targetMs) {
+    events.push({ kind: 'breached', atMs: clock.targetMs });
+    breached = true;
+  }
+  events.sort((a, b) => a.atMs - b.atMs);
+  return { clock: { ...clock, fired, breached }, events };
+}
+
+/** Milliseconds of running time until the next thing is due; null when paused or nothing is left. */
+export function msUntilDue(clock: SlaClock, now: string): number | null {
+  if (!clock.since) return null;
+  const elapsed = elapsedMs(clock, now);
+  const upcoming = clock.escalation.map((_, i) => nextFireAt(clock, i)).filter((at): at is number => at !== null);
+  if (!clock.breached) upcoming.push(clock.targetMs);
+  const next = Math.min(...upcoming);
+  return Number.isFinite(next) ? Math.max(0, next - elapsed) : null;
+}
+
+export function level(clock: SlaClock): number {
+  let highest = 0;
+  clock.fired.forEach((times, index) => {
+    if (times > 0) highest = index + 1;
+  });
+  return highest;
+}
+
+export interface SlaClockView {
+  clock: string;
+  stage: string | null;
+  basis: string;
+  targetSeconds: number;
+  startedAt: string;
+  /** When the target is reached if the clock keeps running; null while paused. */
+  deadline: string | null;
+  elapsedSeconds: number;
+  asOf: string;
+  paused: boolean;
+  breached: boolean;
+  escalationLevel: number;
+}
+
+export function clockView(clock: SlaClock, now: string): SlaClockView {
+  const elapsed = elapsedMs(clock, now);
+  return {
+    clock: clock.name,
+    stage: clock.stage,
+    basis: clock.basis,
+    targetSeconds: clock.targetMs / 1000,
+    startedAt: clock.startedAt,
+    deadline: clock.since ? new Date(Date.parse(now) + clock.targetMs - elapsed).toISOString() : null,
+    elapsedSeconds: Math.round(elapsed / 1000),
+    asOf: now,
+    paused: clock.since === null,
+    breached: clock.breached,
+    escalationLevel: level(clock),
+  };
+}
