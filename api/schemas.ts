@@ -75,6 +75,7 @@ export const incidentView = {
           paused: { type: 'boolean' },
           breached: { type: 'boolean' },
           escalationLevel: { type: 'integer' },
+          calendar: { type: ['string', 'null'] },
         },
       },
     },

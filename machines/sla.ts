@@ -3,7 +3,8 @@
  * priority or severity, counted only while running, with an escalation ladder at shares of the
  * target. Pure: the workflow owns the timers and passes the time in.
  */
-import type { EscalationStep, Priority, Severity, SlaTargets } from './playbook.types.js';
+import { businessMsBetween, wallMsUntil } from './calendar.js';
+import type { BusinessCalendar, EscalationStep, Priority, Severity, SlaTargets } from './playbook.types.js';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -36,14 +37,32 @@ export interface SlaClock {
   /** Per ladder step: how many times it fired (0: not yet; repeats count on). */
   fired: number[];
   breached: boolean;
+  /** Business hours the clock counts in; wall time when absent. */
+  calendar?: BusinessCalendar;
 }
 
-export function armClock(name: string, stage: string | null, target: { ms: number; basis: string }, escalation: EscalationStep[], now: string): SlaClock {
-  return { name, stage, targetMs: target.ms, basis: target.basis, startedAt: now, elapsedMs: 0, since: now, escalation, fired: escalation.map(() => 0), breached: false };
+export function armClock(
+  name: string,
+  stage: string | null,
+  target: { ms: number; basis: string },
+  escalation: EscalationStep[],
+  now: string,
+  calendar?: BusinessCalendar,
+): SlaClock {
+  const clock: SlaClock = { name, stage, targetMs: target.ms, basis: target.basis, startedAt: now, elapsedMs: 0, since: now, escalation, fired: escalation.map(() => 0), breached: false };
+  return calendar ? { ...clock, calendar } : clock;
 }
 
+/** Counted time: business time in the clock's calendar, else wall time, while running. */
 export function elapsedMs(clock: SlaClock, now: string): number {
-  return clock.elapsedMs + (clock.since ? Math.max(0, Date.parse(now) - Date.parse(clock.since)) : 0);
+  if (!clock.since) return clock.elapsedMs;
+  const running = clock.calendar ? businessMsBetween(clock.calendar, clock.since, now) : Math.max(0, Date.parse(now) - Date.parse(clock.since));
+  return clock.elapsedMs + running;
+}
+
+/** Wall time from `now` until `countedMs` more counted time has passed. */
+function wallMs(clock: SlaClock, now: string, countedMs: number): number {
+  return clock.calendar ? wallMsUntil(clock.calendar, now, countedMs) : countedMs;
 }
 
 export function pauseClock(clock: SlaClock, now: string): SlaClock {
@@ -103,7 +122,7 @@ export function msUntilDue(clock: SlaClock, now: string): number | null {
   const upcoming = clock.escalation.map((_, i) => nextFireAt(clock, i)).filter((at): at is number => at !== null);
   if (!clock.breached) upcoming.push(clock.targetMs);
   const next = Math.min(...upcoming);
-  return Number.isFinite(next) ? Math.max(0, next - elapsed) : null;
+  return Number.isFinite(next) ? wallMs(clock, now, Math.max(0, next - elapsed)) : null;
 }
 
 export function level(clock: SlaClock): number {
@@ -127,6 +146,8 @@ export interface SlaClockView {
   paused: boolean;
   breached: boolean;
   escalationLevel: number;
+  /** The business-hours calendar the clock counts in, if any. */
+  calendar: string | null;
 }
 
 export function clockView(clock: SlaClock, now: string): SlaClockView {
@@ -137,11 +158,12 @@ export function clockView(clock: SlaClock, now: string): SlaClockView {
     basis: clock.basis,
     targetSeconds: clock.targetMs / 1000,
     startedAt: clock.startedAt,
-    deadline: clock.since ? new Date(Date.parse(now) + clock.targetMs - elapsed).toISOString() : null,
+    deadline: clock.since ? new Date(Date.parse(now) + wallMs(clock, now, Math.max(0, clock.targetMs - elapsed))).toISOString() : null,
     elapsedSeconds: Math.round(elapsed / 1000),
     asOf: now,
     paused: clock.since === null,
     breached: clock.breached,
     escalationLevel: level(clock),
+    calendar: clock.calendar ? `${clock.calendar.days.join(',')} ${clock.calendar.from}-${clock.calendar.to} ${clock.calendar.timezone}` : null,
   };
 }

@@ -49,7 +49,7 @@ export class IncidentClocks {
     for (const [name, targets] of Object.entries(this.playbook.document.slas ?? {})) {
       const target = targetFor(targets, priority, severity);
       if (!target) continue;
-      const clock = armClock(name, null, target, [], now);
+      const clock = armClock(name, null, target, [], now, this.calendar(targets.calendar));
       this.clocks.push(clock);
       drafts.push(draft('sla_armed', clock, now));
     }
@@ -75,7 +75,7 @@ export class IncidentClocks {
     } else if (!held && sla) {
       const target = targetFor(sla, priority, severity);
       if (target) {
-        const clock = armClock('stage', to, target, stages[to]?.escalation ?? [], now);
+        const clock = armClock('stage', to, target, stages[to]?.escalation ?? [], now, this.calendar(sla.calendar));
         this.clocks.push(clock);
         drafts.push(draft('sla_armed', clock, now));
       }
@@ -129,6 +129,10 @@ export class IncidentClocks {
 
   carry(): SlaClock[] {
     return this.clocks;
+  }
+
+  private calendar(name: string | undefined) {
+    return name ? this.playbook.document.calendars?.[name] : undefined;
   }
 
   private replace(before: SlaClock, after: SlaClock): void {

@@ -1,6 +1,6 @@
 /** Approvals and the two-person rule through the API, with distinct tokens. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withoutLookups } from '../support/incidents.js';
+import { lifecycleOnly } from '../support/incidents.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -44,7 +44,7 @@ async function quantitativeIncidentIn(stage: 'analysis' | 'review'): Promise<str
 }
 
 async function historyTypes(id: string): Promise<string[]> {
-  return withoutLookups((await stack.call('GET', `/v1/incidents/${id}/history`, alice)).body.events as Array<{ type: string }>).map((e) => e.type);
+  return lifecycleOnly((await stack.call('GET', `/v1/incidents/${id}/history`, alice)).body.events as Array<{ type: string }>).map((e) => e.type);
 }
 
 describe('approvals (two-person rule)', () => {
@@ -59,7 +59,7 @@ describe('approvals (two-person rule)', () => {
     const approved = await stack.call('POST', `/v1/incidents/${id}/approvals`, bob, { event: 'contain', decision: 'approve', comment: 'plan ok' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body).toMatchObject({ stage: 'containment', pendingApprovals: [], fields: CONTAIN.fields });
-    const events = withoutLookups((await stack.call('GET', `/v1/incidents/${id}/history`, alice)).body.events as Array<{ type: string; actor: string }>);
+    const events = lifecycleOnly((await stack.call('GET', `/v1/incidents/${id}/history`, alice)).body.events as Array<{ type: string; actor: string }>);
     const transitioned = events.at(-1);
     expect(transitioned).toMatchObject({ type: 'transitioned', actor: 'alice', from: 'analysis', to: 'containment', data: { approvedBy: ['bob'] } });
     expect(events.slice(-3).map((e: { type: string; actor: string }) => [e.type, e.actor])).toEqual([

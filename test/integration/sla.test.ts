@@ -126,6 +126,24 @@ describe('SLA clocks and escalation ladders', () => {
     expect(due.body.incidents.map((i: { id: string }) => i.id)).toContain(incidentId);
   });
 
+  it('counts in business hours: a clock outside its calendar hours does not run', async () => {
+    const dayAfterTomorrow = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][(new Date().getUTCDay() + 2) % 7]!;
+    const closed = {
+      ...SLA_DRILL,
+      id: 'sla-office',
+      match: undefined,
+      calendars: { office: { timezone: 'UTC', days: [dayAfterTomorrow], from: '09:00', to: '17:00' } },
+      stages: { ...SLA_DRILL.stages, triage: { ...SLA_DRILL.stages.triage, sla: { high: '1s', calendar: 'office' } } },
+    };
+    expect((await stack.call('POST', '/v1/playbooks', await stack.token(['engineer']), closed)).status).toBe(201);
+    const created = await stack.call('POST', '/v1/incidents', analyst, { title: 'after hours', severity: 'high', playbook: 'sla-office' });
+    await sleep(2_000);
+    expect((await history(created.body.id)).filter((e) => e.type === 'sla_breached')).toEqual([]);
+    const clock = (await view(created.body.id)).sla.find((c: { clock: string }) => c.clock === 'stage');
+    expect(clock).toMatchObject({ elapsedSeconds: 0, breached: false, calendar: `${dayAfterTomorrow} 09:00-17:00 UTC` });
+    expect(Date.parse(clock.deadline) - Date.now(), 'due in the next open hours').toBeGreaterThan(24 * 3_600_000);
+  });
+
   it('records a notification that cannot be delivered', async () => {
     const id = await drill('high', 'nobody assigned');
     await sleep(2_500);

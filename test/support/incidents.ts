@@ -49,6 +49,11 @@ export function withoutLookups<T extends { type: string }>(events: T[]): T[] {
   return events.filter((e) => e.type !== 'context_gathered' && e.type !== 'enrichment_failed');
 }
 
+/** Audit events of the lifecycle itself: no lookups, no SLA clock or notification steps. */
+export function lifecycleOnly<T extends { type: string }>(events: T[]): T[] {
+  return withoutLookups(events).filter((e) => !e.type.startsWith('sla_') && !e.type.startsWith('notification_'));
+}
+
 /**
  * The history once `count` context lookups (gathered or failed) are recorded and the log has
  * stopped growing (a lookup's priority change is recorded just after it).

@@ -117,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await run.catch(() => undefined);
       await workerConnection.close();
     },
-    async token(roles, name = roles.join('+')) {
+    async token(roles, name = `${roles.join('+')}-${randomBytes(3).toString('hex')}`) {
       return (await createApiKey(database.db, name, roles)).token;
     },
     async call(method, url, token, body, headers = {}) {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { businessMsBetween, wallMsUntil } from '../../machines/calendar.js';
+
+const office = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' };
+const H = 3_600_000;
+
+describe('business-hours calendar', () => {
+  it('counts only open hours on open days, in the calendar zone', () => {
+    // Friday 2026-11-27 15:00 Berlin (14:00Z) to Monday 2026-11-30 10:00 Berlin (09:00Z): 2 h Friday + 1 h Monday.
+    expect(businessMsBetween(office, '2026-11-27T14:00:00.000Z', '2026-11-30T09:00:00.000Z')).toBe(3 * H);
+    expect(businessMsBetween(office, '2026-11-28T10:00:00.000Z', '2026-11-29T20:00:00.000Z'), 'a weekend counts nothing').toBe(0);
+  });
+
+  it('finds the wall time a business target takes', () => {
+    // 2 business hours from Friday 16:00 Berlin end Monday 10:00 Berlin.
+    const from = '2026-11-27T15:00:00.000Z';
+    expect(new Date(Date.parse(from) + wallMsUntil(office, from, 2 * H)).toISOString()).toBe('2026-11-30T09:00:00.000Z');
+    // Before opening: the clock starts at 09:00.
+    expect(wallMsUntil(office, '2026-11-30T06:00:00.000Z', H)).toBe(3 * H);
+  });
+
+  it('follows daylight saving time', () => {
+    // Berlin moves from UTC+1 to UTC+2 on Sunday 2026-03-29: Monday 09:00 local is 07:00Z.
+    expect(businessMsBetween(office, '2026-03-30T06:00:00.000Z', '2026-03-30T08:00:00.000Z')).toBe(H);
+    expect(businessMsBetween(office, '2026-03-27T07:00:00.000Z', '2026-03-27T09:00:00.000Z'), 'Friday before: 09:00 local is 08:00Z').toBe(H);
+  });
+});
