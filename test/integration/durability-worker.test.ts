@@ -4,39 +4,22 @@
  * The worker runs as its own process (`npm run worker`), so this needs a Postgres server
  * (DATABASE_URL, as in CI): the embedded database cannot be shared between processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS_FOR, alertBody, postAlert, transition, walkTo } from '../support/incidents.js';
 import { serverUrl } from '../support/database.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { killWorker, startWorkerProcess } from '../support/worker-process.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let stack: Stack;
 let worker: ChildProcess | undefined;
-
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/worker.main.ts'], {
-    cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.database.url, IRFLOW_TASK_QUEUE: stack.taskQueue },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => process.env.WORKER_LOG && process.stderr.write(chunk));
-  return child;
-}
-
-async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+const startWorker = () => startWorkerProcess(stack);
+const kill = killWorker;
 
 describe.runIf(serverUrl)('a worker process killed mid-lifecycle (needs DATABASE_URL)', () => {
   beforeAll(async () => {
     stack = await startStack({ worker: false });
-    worker = startWorkerProcess();
+    worker = startWorker();
   });
   afterAll(async () => {
     await kill(worker);
@@ -58,14 +41,14 @@ describe.runIf(serverUrl)('a worker process killed mid-lifecycle (needs DATABASE
     const whileDown = await postAlert(stack, ingest, alertBody(key));
     expect([...more, whileDown].every((a) => a.incidentId === first.incidentId)).toBe(true);
 
-    worker = startWorkerProcess();
+    worker = startWorker();
     const contained = await pending;
     expect(contained.status, JSON.stringify(contained.body)).toBe(200);
     expect(contained.body.stage).toBe('containment');
 
     // Kill it once more between two transitions, then finish the walk.
     await kill(worker);
-    worker = startWorkerProcess();
+    worker = startWorker();
     const closed = await walkTo(stack, analyst, first.incidentId, ['eradicate', 'recover', 'resolve', 'close']);
     expect(closed).toMatchObject({ stage: 'closed', alertCount: 4, severity: 'critical', fields: { ...FIELDS_FOR.resolve, ...FIELDS_FOR.close } });
 
