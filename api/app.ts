@@ -13,6 +13,7 @@ import { installProblemHandlers } from './problem.js';
 import { observable, pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { auditRoutes } from './routes/audit.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
 import { contextRoutes } from './routes/context.routes.js';
 import { approvalRoutes, assignRoutes } from './routes/approvals.routes.js';
@@ -54,6 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   approvalRoutes(app, commands);
   assignRoutes(app, commands);
   historyRoutes(app, deps.db, commands);
+  auditRoutes(app, deps.db, commands);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db);

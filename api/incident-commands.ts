@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { ApprovalDecision } from '../machines/approval.js';
 import type { Subject } from '../machines/context.merge.js';
 import type { IncidentView } from '../machines/incident.types.js';
@@ -147,7 +148,18 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     }
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, liveView };
+  /** The workflow's event history in Temporal's JSON form (all runs of continue-as-new: the current one). */
+  async function workflowHistory(incidentId: string): Promise<unknown> {
+    try {
+      const history = await temporal.workflow.getHandle(incidentWorkflowId(incidentId)).fetchHistory();
+      return JSON.parse(historyToJSON(history)) as unknown;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw problems.notFound('no such incident');
+      throw error;
+    }
+  }
+
+  return { openIncident, applyEvent, decideApproval, assign, liveView, workflowHistory };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

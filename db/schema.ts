@@ -132,6 +132,19 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_active_name_key').on(t.name).where(sql`${t.revokedAt} is null`)],
 );
 
+/** Who read, exported or replayed which incident's history, and when (auditors read it). */
+export const accessLog = pgTable(
+  'access_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: at('at').notNull().default(sql`now()`),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    incidentId: text('incident_id').notNull(),
+  },
+  (t) => [index('access_log_at_idx').on(t.at), index('access_log_incident_idx').on(t.incidentId)],
+);
+
 /** Where escalations are sent: webhooks, signed with HMAC-SHA256 when a secret is named. */
 export const notificationChannels = pgTable('notification_channels', {
   id: text('id').primaryKey(),

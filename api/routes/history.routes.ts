@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { findIncident, incidentHistory } from '../../db/incidents.reads.js';
+import { recordAccess } from '../../db/access-log.repo.js';
 import { verifyChain } from '../../db/ledger.js';
+import { principalOf } from '../auth.js';
 import { problems } from '../problem.js';
 import { auditEvent, authProblems, incidentIdParams, problem } from '../schemas.js';
 
@@ -27,6 +29,7 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     },
     async (request) => {
       await mustExist(request.params.id);
+      await recordAccess(db, principalOf(request).name, 'history', request.params.id);
       const events = await incidentHistory(db, request.params.id);
       return { events: events.map(({ incidentId: _incidentId, ...event }) => event) };
     },
@@ -52,6 +55,7 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     },
     async (request) => {
       const incident = await mustExist(request.params.id);
+      await recordAccess(db, principalOf(request).name, 'verify', request.params.id);
       const tail = incident ? { lastSeq: incident.lastSeq, lastHash: incident.lastHash } : undefined;
       return verifyChain(await incidentHistory(db, request.params.id), tail);
     },

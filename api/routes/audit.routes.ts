@@ -1,0 +1,78 @@
+/** Audit: the sealed export dossier of an incident, and the access log of who read what. */
+import type { FastifyInstance } from 'fastify';
+import { listAccess, recordAccess } from '../../db/access-log.repo.js';
+import type { Database } from '../../db/client.js';
+import { DOSSIER_FORMAT, seal } from '../../db/dossier.js';
+import { findIncident, incidentHistory, toIncidentView } from '../../db/incidents.reads.js';
+import { playbookVersion } from '../../db/playbooks.repo.js';
+import { principalOf } from '../auth.js';
+import type { IncidentCommands } from '../incident-commands.js';
+import { problems } from '../problem.js';
+import { authProblems, incidentIdParams, problem } from '../schemas.js';
+
+export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands): void {
+  app.get<{ Params: { id: string } }>(
+    '/v1/incidents/:id/export',
+    {
+      config: { roles: ['auditor'] },
+      schema: {
+        tags: ['audit'],
+        summary: 'The dossier: incident, playbook version, audit log, Temporal history, SHA-256 digest',
+        params: incidentIdParams,
+        response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 404: problem },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const row = await findIncident(db, request.params.id);
+      if (!row) throw problems.notFound(`no incident ${request.params.id}`);
+      const playbook = await playbookVersion(db, row.playbookId, row.playbookVersion);
+      if (!playbook) throw new Error(`playbook ${row.playbookId} version ${row.playbookVersion} of ${row.id} is missing`);
+      const [events, temporalHistory] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
+      await recordAccess(db, principal.name, 'export', row.id);
+      return seal({
+        format: DOSSIER_FORMAT,
+        exportedAt: new Date().toISOString(),
+        exportedBy: principal.name,
+        incident: toIncidentView(row) as unknown as Record<string, unknown> & { id: string },
+        chain: { lastSeq: row.lastSeq, lastHash: row.lastHash },
+        playbook: { id: playbook.id, version: playbook.version, hash: playbook.hash, document: playbook.document },
+        events,
+        temporalHistory,
+      });
+    },
+  );
+
+  app.get<{ Querystring: { incidentId?: string; before?: number; limit: number } }>(
+    '/v1/access-log',
+    {
+      config: { roles: ['auditor'] },
+      schema: {
+        tags: ['audit'],
+        summary: 'Reads of histories, exports and replays, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            incidentId: { type: 'string', maxLength: 64 },
+            before: { type: 'integer', minimum: 1, description: 'entries older than this id (paging)' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              entries: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'integer' }, at: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, incidentId: { type: 'string' } } },
+              },
+            },
+          },
+          ...authProblems,
+        },
+      },
+    },
+    async (request) => ({ entries: await listAccess(db, request.query) }),
+  );
+}

@@ -1,0 +1,122 @@
+/** The tamper-evident ledger on real Postgres, the sealed export verified offline, and the access log. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIELDS_FOR, alertBody, postAlert, walkTo } from '../support/incidents.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+const run = promisify(execFile);
+const verifyBin = fileURLToPath(new URL('../../bin/irflow-verify.js', import.meta.url));
+let stack: Stack;
+let analyst: string;
+let auditor: string;
+let dir: string;
+
+async function closedIncident(): Promise<string> {
+  const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody({ assets: undefined, rule: undefined }));
+  await walkTo(stack, analyst, incidentId, ['acknowledge', 'close_false_positive']);
+  expect(FIELDS_FOR.close_false_positive).toBeDefined();
+  return incidentId;
+}
+
+const verify = async (id: string) => (await stack.call('GET', `/v1/incidents/${id}/history/verify`, auditor)).body;
+
+beforeAll(async () => {
+  stack = await startStack();
+  analyst = await stack.token(['analyst'], 'alice');
+  auditor = await stack.token(['auditor'], 'audrey');
+  dir = mkdtempSync(join(tmpdir(), 'irflow-audit-'));
+});
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('tamper evidence (direct SQL on the audit log)', () => {
+  it('finds a changed row', async () => {
+    const id = await closedIncident();
+    expect(await verify(id)).toMatchObject({ valid: true });
+    await stack.database.db.execute(sql`update incident_events set actor = 'mallory' where incident_id = ${id} and seq = 2`);
+    expect(await verify(id)).toMatchObject({ valid: false, brokenAt: 2 });
+  });
+
+  it('finds a deleted row', async () => {
+    const id = await closedIncident();
+    await stack.database.db.execute(sql`delete from incident_events where incident_id = ${id} and seq = 2`);
+    expect(await verify(id)).toMatchObject({ valid: false, brokenAt: 2 });
+  });
+
+  it('finds an inserted row', async () => {
+    const id = await closedIncident();
+    // Make room at seq 3 (in two steps: the primary key holds at every row).
+    await stack.database.db.execute(sql`update incident_events set seq = seq + 1000 where incident_id = ${id} and seq >= 3`);
+    await stack.database.db.execute(sql`update incident_events set seq = seq - 999 where incident_id = ${id} and seq >= 1000`);
+    await stack.database.db.execute(
+      sql`insert into incident_events (incident_id, seq, at, type, actor, data, prev_hash, hash) select incident_id, 3, at, 'transitioned', 'mallory', '{}'::jsonb, hash, hash from incident_events where incident_id = ${id} and seq = 2`,
+    );
+    expect(await verify(id)).toMatchObject({ valid: false, brokenAt: 3 });
+  });
+
+  it('finds a truncated tail', async () => {
+    const id = await closedIncident();
+    const { events } = await verify(id);
+    await stack.database.db.execute(sql`delete from incident_events where incident_id = ${id} and seq = ${events}`);
+    expect(await verify(id)).toMatchObject({ valid: false, brokenAt: events, reason: expect.stringContaining('truncated') });
+  });
+});
+
+describe('export dossier', () => {
+  it('exports a sealed dossier that verifies offline, and fails after one flipped byte', async () => {
+    const id = await closedIncident();
+    const exported = await stack.call('GET', `/v1/incidents/${id}/export`, auditor);
+    expect(exported.status).toBe(200);
+    expect(exported.body).toMatchObject({
+      format: 'irflow-dossier/1',
+      exportedBy: 'audrey',
+      incident: { id, stage: 'closed' },
+      playbook: { id: 'default', version: 1, document: { id: 'default' } },
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(exported.body.events.length).toBe(exported.body.chain.lastSeq);
+    expect(JSON.stringify(exported.body.temporalHistory)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+
+    const file = join(dir, `${id}.json`);
+    writeFileSync(file, JSON.stringify(exported.body));
+    const ok = await run(process.execPath, [verifyBin, file]);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, digestValid: true });
+
+    const text = readFileSync(file, 'utf8');
+    const at = text.indexOf('"actor":"alice"') + '"actor":"'.length;
+    writeFileSync(file, `${text.slice(0, at)}A${text.slice(at + 1)}`);
+    const flipped = await run(process.execPath, [verifyBin, file]).catch((error: { code: number; stdout: string }) => error);
+    expect((flipped as { code: number }).code).toBe(1);
+    expect(JSON.parse((flipped as { stdout: string }).stdout)).toMatchObject({ valid: false, digestValid: false });
+  });
+});
+
+describe('access log and roles', () => {
+  it('records reads of histories, verifies and exports, for auditors to read', async () => {
+    const id = await closedIncident();
+    await stack.call('GET', `/v1/incidents/${id}/history`, analyst);
+    await verify(id);
+    await stack.call('GET', `/v1/incidents/${id}/export`, auditor);
+    const log = await stack.call('GET', `/v1/access-log?incidentId=${id}`, auditor);
+    expect(log.body.entries.map((e: { actor: string; action: string }) => [e.actor, e.action])).toEqual([
+      ['audrey', 'export'],
+      ['audrey', 'verify'],
+      ['alice', 'history'],
+    ]);
+  });
+
+  it('keeps export, verify and the access log from analysts', async () => {
+    const id = await closedIncident();
+    for (const path of [`/v1/incidents/${id}/export`, `/v1/incidents/${id}/history/verify`, '/v1/access-log']) {
+      expect((await stack.call('GET', path, analyst)).status, path).toBe(403);
+    }
+  });
+});
