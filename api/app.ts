@@ -55,7 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   approvalRoutes(app, commands);
   assignRoutes(app, commands);
   historyRoutes(app, deps.db, commands);
-  auditRoutes(app, deps.db, commands);
+  auditRoutes(app, deps.db, commands, deps.replayer);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db);

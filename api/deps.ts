@@ -11,7 +11,12 @@ export interface PlaybookCatalog {
   latest(id: string): Promise<PinnedPlaybook | undefined>;
 }
 
+/** Replays a workflow history (Temporal's JSON form) against today's workflow code. */
+export type Replayer = (historyJson: unknown, workflowId: string) => Promise<{ deterministic: boolean; error?: string }>;
+
 export interface ApiDeps {
+  /** Needed by `POST /v1/incidents/:id/replay`; without it that route answers 503. */
+  replayer?: Replayer;
   db: Database;
   temporal: Client;
   taskQueue: string;

@@ -8,6 +8,7 @@ import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { seedAdminToken } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
 import { loadConfig } from './config.js';
+import { createReplayer } from './replayer.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     temporal: new Client({ connection, namespace: config.temporalNamespace }),
     taskQueue: config.taskQueue,
     playbooks: createPlaybookCatalog(database.db),
+    replayer: createReplayer(),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => {

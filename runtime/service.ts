@@ -15,6 +15,7 @@ import { resolveAdminToken } from './admin-token.js';
 import type { Config } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { startDownloadedDevServer } from './sdk-dev-server.js';
+import { createReplayer } from './replayer.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
@@ -86,6 +87,7 @@ export async function startService(config: Config, log: (line: string) => void):
       temporal,
       taskQueue: config.taskQueue,
       playbooks: createPlaybookCatalog(database.db),
+      replayer: createReplayer(),
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
     await app.listen({ port: config.port, host: config.host });

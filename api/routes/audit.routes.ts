@@ -5,12 +5,45 @@ import type { Database } from '../../db/client.js';
 import { DOSSIER_FORMAT, seal } from '../../db/dossier.js';
 import { findIncident, incidentHistory, toIncidentView } from '../../db/incidents.reads.js';
 import { playbookVersion } from '../../db/playbooks.repo.js';
+import { replayLifecycle } from '../../machines/replay.js';
 import { principalOf } from '../auth.js';
+import type { Replayer } from '../deps.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { problems } from '../problem.js';
 import { authProblems, incidentIdParams, problem } from '../schemas.js';
 
-export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands): void {
+export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, replayer?: Replayer): void {
+  app.post<{ Params: { id: string } }>(
+    '/v1/incidents/:id/replay',
+    {
+      config: { roles: ['auditor'] },
+      schema: {
+        tags: ['audit'],
+        summary: "Replay the workflow history against today's code, and the lifecycle machine over the audit log",
+        params: incidentIdParams,
+        response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 404: problem, 503: problem },
+      },
+    },
+    async (request) => {
+      if (!replayer) throw problems.unavailable('this API process was started without a replayer');
+      const row = await findIncident(db, request.params.id);
+      if (!row) throw problems.notFound(`no incident ${request.params.id}`);
+      const playbook = await playbookVersion(db, row.playbookId, row.playbookVersion);
+      if (!playbook) throw new Error(`playbook ${row.playbookId} version ${row.playbookVersion} of ${row.id} is missing`);
+      await recordAccess(db, principalOf(request).name, 'replay', row.id);
+      const [events, history] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
+      const determinism = await replayer(history, row.id);
+      const machine = replayLifecycle(playbook.document, events, row.stage);
+      return {
+        incidentId: row.id,
+        playbook: { id: playbook.id, version: playbook.version },
+        deterministic: determinism.deterministic,
+        ...(determinism.error ? { determinismError: determinism.error } : {}),
+        ...machine,
+      };
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     '/v1/incidents/:id/export',
     {

@@ -12,6 +12,7 @@ import { buildApp } from '../../api/app.js';
 import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
 import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
 import type { DevServer } from '../../runtime/dev-server.js';
+import { createReplayer } from '../../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
 import { WORKFLOWS_PATH, createIncidentWorker } from '../../runtime/worker.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
@@ -81,7 +82,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
-  const app = await buildApp({ db: database.db, temporal: client, taskQueue, playbooks: createPlaybookCatalog(database.db) });
+  const app = await buildApp({
+    db: database.db,
+    temporal: client,
+    taskQueue,
+    playbooks: createPlaybookCatalog(database.db),
+    replayer: async (history, workflowId) => createReplayer({ workflowBundle: await workflowBundle() })(history, workflowId),
+  });
 
   let worker: { instance: Worker; run: Promise<void>; connection: NativeConnection } | undefined;
 

@@ -1,0 +1,74 @@
+/**
+ * Re-runs the lifecycle machine of a pinned playbook version over an audit log's accepted
+ * events: every recorded transition must have been allowed from the stage it left, its gate met
+ * at that moment (fields known then, checklist ticked, approvers), and lead where it was
+ * recorded to lead. Pure: the audit log is data.
+ */
+import { initialTransition, transition } from 'xstate';
+import { buildLifecycleMachine, type LifecycleEvent } from './lifecycle.machine.js';
+import type { PlaybookDocument } from './playbook.types.js';
+import { findTransition, missingProcedure, type Fields } from './procedure.js';
+
+export interface ReplayedEvent {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  from: string | null;
+  to: string | null;
+  data: unknown;
+}
+
+export interface ReplayStep {
+  seq: number;
+  at: string;
+  event: string;
+  actor: string;
+  from: string;
+  to: string;
+  gate: 'met' | 'not met';
+}
+
+export interface ReplayMismatch {
+  seq: number;
+  problem: string;
+}
+
+export interface MachineReplay {
+  machineConsistent: boolean;
+  steps: ReplayStep[];
+  mismatches: ReplayMismatch[];
+  finalStage: string;
+}
+
+export function replayLifecycle(playbook: PlaybookDocument, events: ReplayedEvent[], recordedStage?: string): MachineReplay {
+  const machine = buildLifecycleMachine(playbook);
+  const opened = events.find((e) => e.type === 'incident_opened');
+  let [snapshot] = initialTransition(machine, { at: opened?.at ?? '' });
+  const steps: ReplayStep[] = [];
+  const mismatches: ReplayMismatch[] = [];
+  if (!opened) mismatches.push({ seq: 1, problem: 'the log has no incident_opened event' });
+  else if (opened.to !== playbook.initial) mismatches.push({ seq: opened.seq, problem: `opened in ${opened.to}, the playbook starts in ${playbook.initial}` });
+
+  for (const e of events.filter((event) => event.type === 'transitioned')) {
+    const data = (e.data ?? {}) as { event?: string; fields?: Fields; checklist?: string[]; approvedBy?: string[]; comment?: string };
+    const stage = String(snapshot.value);
+    const name = data.event ?? '?';
+    if (e.from !== stage) mismatches.push({ seq: e.seq, problem: `recorded from ${e.from}, but the machine was in ${stage}` });
+    const definition = findTransition(playbook, stage, name);
+    const event: LifecycleEvent = { type: name, actor: e.actor, at: e.at, fields: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, comment: data.comment };
+    const missing = missingProcedure(definition?.requires, { known: snapshot.context.fields, given: data.fields, checklist: data.checklist, approvedBy: data.approvedBy });
+    const allowed = Boolean(definition) && snapshot.can(event);
+    if (!definition) mismatches.push({ seq: e.seq, problem: `${name} is not allowed in ${stage}` });
+    else if (!allowed) mismatches.push({ seq: e.seq, problem: `the gate of ${name} was not met: ${JSON.stringify(missing)}` });
+    if (allowed) [snapshot] = transition(machine, snapshot, event);
+    const to = String(snapshot.value);
+    if (allowed && e.to !== to) mismatches.push({ seq: e.seq, problem: `recorded to ${e.to}, but the machine went to ${to}` });
+    steps.push({ seq: e.seq, at: e.at, event: name, actor: e.actor, from: e.from ?? stage, to: e.to ?? to, gate: allowed ? 'met' : 'not met' });
+  }
+  const finalStage = String(snapshot.value);
+  if (recordedStage !== undefined && recordedStage !== finalStage) {
+    mismatches.push({ seq: events.at(-1)?.seq ?? 0, problem: `the incident is in ${recordedStage}, the machine ends in ${finalStage}` });
+  }
+  return { machineConsistent: mismatches.length === 0, steps, mismatches, finalStage };
+}
