@@ -233,3 +233,23 @@ export const incidentIdParams = {
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
+
+/** `GET /v1/incidents/:id?asOf=…`: the incident rebuilt from its audit log at an instant. */
+export const incidentAsOfSchema = {
+  type: 'object',
+  required: ['id', 'asOf', 'seq', 'stage'],
+  properties: {
+    id: { type: 'string' },
+    asOf: isoTime,
+    seq: { type: 'integer' },
+    stage: { type: 'string' },
+    severity: { type: 'string' },
+    priority: { type: 'string' },
+    alertCount: { type: 'integer' },
+    fields: { type: 'object', additionalProperties: true },
+    context: { type: 'object', additionalProperties: true },
+    pendingApprovals: { type: 'array', items: { type: 'string' } },
+    sla: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    assignee: { type: ['string', 'null'] },
+  },
+} as const;

@@ -1,7 +1,8 @@
 /** Incidents: list, read, report one, and move one through its lifecycle. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
-import { findIncident, InvalidCursorError, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
+import { findIncident, incidentHistory, InvalidCursorError, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
+import { incidentAsOf } from '../../machines/as-of.js';
 import { assetNames, type AlertAsset } from '../../machines/alert.js';
 import type { Observable } from '../../machines/context.types.js';
 import type { Severity } from '../../machines/playbook.types.js';
@@ -12,7 +13,7 @@ import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { problems } from '../problem.js';
-import { authProblems, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
+import { authProblems, incidentAsOfSchema, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
 const idempotencyHeader = {
@@ -86,10 +87,27 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
     '/v1/incidents/:id',
-    { config: { roles: READERS }, schema: { tags: ['incidents'], params: incidentIdParams, response: { 200: incidentView, ...authProblems, 404: problem } } },
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['incidents'],
+        params: incidentIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { asOf: { type: 'string', format: 'date-time', description: 'the incident as it stood then, rebuilt from the audit log' } },
+        },
+        response: { 200: { oneOf: [incidentView, incidentAsOfSchema] }, ...authProblems, 404: problem },
+      },
+    },
     async (request) => {
+      if (request.query.asOf) {
+        const state = incidentAsOf(request.params.id, await incidentHistory(db, request.params.id), new Date(request.query.asOf).toISOString());
+        if (!state) throw problems.notFound(`incident ${request.params.id} did not exist at ${request.query.asOf}`);
+        return state;
+      }
       const row = await findIncident(db, request.params.id);
       if (row) return toIncidentView(row);
       const live = await commands.liveView(request.params.id);

@@ -20,7 +20,6 @@ let dir: string;
 async function closedIncident(): Promise<string> {
   const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody({ assets: undefined, rule: undefined }));
   await walkTo(stack, analyst, incidentId, ['acknowledge', 'close_false_positive']);
-  expect(FIELDS_FOR.close_false_positive).toBeDefined();
   return incidentId;
 }
 
@@ -96,6 +95,30 @@ describe('export dossier', () => {
     const flipped = await run(process.execPath, [verifyBin, file]).catch((error: { code: number; stdout: string }) => error);
     expect((flipped as { code: number }).code).toBe(1);
     expect(JSON.parse((flipped as { stdout: string }).stdout)).toMatchObject({ valid: false, digestValid: false });
+  });
+});
+
+describe('the incident as of an instant', () => {
+  it('rebuilds stage, priority, fields and alerts from the ledger at several instants', async () => {
+    const ingest = await stack.token(['ingest']);
+    const key = { rule: { id: 'as-of' }, assets: [{ hostname: 'asof01' }] };
+    const { incidentId } = await postAlert(stack, ingest, alertBody({ ...key, severity: 'low' }));
+    await walkTo(stack, analyst, incidentId, ['acknowledge']);
+    const afterAck = (await stack.call('GET', `/v1/incidents/${incidentId}`, analyst)).body.updatedAt as string;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await postAlert(stack, ingest, alertBody({ ...key, severity: 'critical' }));
+    await walkTo(stack, analyst, incidentId, ['close_false_positive']);
+    const events = (await stack.call('GET', `/v1/incidents/${incidentId}/history`, analyst)).body.events as Array<{ at: string; type: string }>;
+    const openedAt = events[0]!.at;
+    const asOf = async (at: string) => stack.call('GET', `/v1/incidents/${incidentId}?asOf=${encodeURIComponent(at)}`, auditor);
+
+    expect((await asOf(new Date(Date.parse(openedAt) - 1000).toISOString())).status).toBe(404);
+    expect((await asOf(openedAt)).body).toMatchObject({ id: incidentId, stage: 'new', severity: 'low' });
+    expect((await asOf(afterAck)).body).toMatchObject({ stage: 'triage', alertCount: 1, severity: 'low', priority: 'P5', fields: {} });
+    const now = await asOf(new Date().toISOString());
+    expect(now.body).toMatchObject({ stage: 'closed', alertCount: 2, severity: 'critical', fields: FIELDS_FOR.close_false_positive, seq: events.length });
+    expect(now.body.priority).toBe((await stack.call('GET', `/v1/incidents/${incidentId}`, analyst)).body.priority);
+    expect((await stack.call('GET', `/v1/incidents/${incidentId}?asOf=yesterday`, auditor)).status).toBe(400);
   });
 });
 
