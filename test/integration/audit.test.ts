@@ -89,6 +89,9 @@ describe('export dossier', () => {
     const ok = await run(process.execPath, [verifyBin, file]);
     expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, digestValid: true });
 
+    const replayed = await run('npm', ['run', '--silent', 'replay', '--', file], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    expect(JSON.parse(replayed.stdout), 'npm run replay on the dossier').toMatchObject({ deterministic: true, machineConsistent: true, integrity: { valid: true } });
+
     const text = readFileSync(file, 'utf8');
     const at = text.indexOf('"actor":"alice"') + '"actor":"'.length;
     writeFileSync(file, `${text.slice(0, at)}A${text.slice(at + 1)}`);
