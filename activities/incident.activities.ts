@@ -77,6 +77,7 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
         possibleChangeRelated: p.flags.possibleChangeRelated,
         riskExceptionActive: p.flags.riskExceptionActive,
         assignee: p.assignee,
+        effortMinutes: p.effortMinutes,
         clocks: p.clocks,
         slaBreached: p.sla.some((c) => c.breached),
         slaNextDeadline: nextDeadline(p.sla),

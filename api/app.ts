@@ -16,7 +16,7 @@ import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
 import { contextRoutes } from './routes/context.routes.js';
-import { approvalRoutes, assignRoutes } from './routes/approvals.routes.js';
+import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/approvals.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
@@ -54,6 +54,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
   approvalRoutes(app, commands);
   assignRoutes(app, commands);
+  workLogRoutes(app, commands);
   historyRoutes(app, deps.db, commands);
   auditRoutes(app, deps.db, commands, deps.replayer);
   playbookRoutes(app, deps.db);

@@ -17,11 +17,13 @@ import {
   applyEventUpdate,
   assignUpdate,
   decideApprovalUpdate,
+  logWorkUpdate,
   incidentViewQuery,
   incidentWorkflowId,
   recordedViewUpdate,
   type EventNotAllowedDetails,
   type AssignRequest,
+  type WorkLogRequest,
   type IncidentWorkflow,
   type LifecycleOutcome,
   type LifecycleRequest,
@@ -132,6 +134,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
 
   const applyEvent = (incidentId: string, request: LifecycleRequest, idempotencyKey?: string) => update(incidentId, applyEventUpdate, request, idempotencyKey);
   const assign = (incidentId: string, request: AssignRequest) => update(incidentId, assignUpdate, request);
+  const logWork = (incidentId: string, request: WorkLogRequest, idempotencyKey?: string) => update(incidentId, logWorkUpdate, request, idempotencyKey);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
@@ -159,7 +162,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     }
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, liveView, workflowHistory };
+  return { openIncident, applyEvent, decideApproval, assign, logWork, liveView, workflowHistory };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

@@ -80,6 +80,7 @@ export const incidentView = {
       },
     },
     assignee: { type: ['string', 'null'] },
+    effortMinutes: { type: 'integer' },
     createdAt: isoTime,
     updatedAt: isoTime,
   },

@@ -28,6 +28,7 @@ export function toIncidentView(row: IncidentRow, now = new Date()): IncidentView
     flags: { possibleChangeRelated: row.possibleChangeRelated, riskExceptionActive: row.riskExceptionActive },
     sla: row.clocks.map((clock) => clockView(clock, now.toISOString())),
     assignee: row.assignee,
+    effortMinutes: row.effortMinutes,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

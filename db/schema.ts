@@ -34,6 +34,7 @@ export const incidents = pgTable(
     possibleChangeRelated: boolean('possible_change_related').notNull().default(false),
     riskExceptionActive: boolean('risk_exception_active').notNull().default(false),
     assignee: text('assignee'),
+    effortMinutes: integer('effort_minutes').notNull().default(0),
     /** SLA clocks as the workflow keeps them; readers compute elapsed time at their own now. */
     clocks: jsonb('clocks').$type<SlaClock[]>().notNull().default([]),
     slaBreached: boolean('sla_breached').notNull().default(false),

@@ -29,6 +29,8 @@ export interface IncidentView {
   /** Running and paused SLA clocks. */
   sla: SlaClockView[];
   assignee: string | null;
+  /** Work logged, in minutes. */
+  effortMinutes: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,6 +68,7 @@ export const AUDIT_EVENT_TYPES = [
   'notification_delivered',
   'notification_failed',
   'assigned',
+  'work_logged',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

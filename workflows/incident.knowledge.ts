@@ -29,6 +29,8 @@ export interface KnowledgeState {
   priorityReason: PriorityReason;
   /** Steps SLA escalations raised the priority. */
   raisedSteps: number;
+  /** Work logged on the incident, in minutes (cost per business unit). */
+  effortMinutes?: number;
 }
 
 function json(value: unknown): JsonValue {
@@ -73,6 +75,14 @@ export class IncidentKnowledge {
   }
   get priorityReason(): PriorityReason {
     return this.state.priorityReason;
+  }
+  get effortMinutes(): number {
+    return this.state.effortMinutes ?? 0;
+  }
+
+  logWork(minutes: number, actor: string, note?: string): StepDraft {
+    this.state.effortMinutes = this.effortMinutes + minutes;
+    return { type: 'work_logged', actor, data: { minutes, totalMinutes: this.state.effortMinutes, ...(note ? { note } : {}) } };
   }
 
   flags(now: string): ContextFlags {

@@ -1,8 +1,7 @@
 /**
  * The incident's state and logic inside the workflow: a plain object with no Temporal imports,
- * so it is deterministic and testable on its own. It drives the lifecycle machine through
- * XState's pure functions, keeps approval requests, asks for context on entering a stage, and
- * queues every accepted step for the persistence activity.
+ * deterministic and testable on its own. It drives the lifecycle machine through XState's pure
+ * functions, with approvals, context, SLA clocks; every accepted step goes to the outbox.
  */
 import { initialTransition, transition } from 'xstate';
 import type { AlertReceived } from '../machines/alert.js';
@@ -164,9 +163,7 @@ export class IncidentLifecycle {
     });
   }
 
-  hasEnrichment(): boolean {
-    return this.enrichment.length > 0;
-  }
+  hasEnrichment = (): boolean => this.enrichment.length > 0;
 
   contextGathered(kind: ContextKind, findings: Finding[], now: string): void {
     this.queueKnowledge(this.knowledge.addFindings(kind, findings, `context:${kind}`, now), now);
@@ -192,9 +189,7 @@ export class IncidentLifecycle {
     }
   }
 
-  msUntilClockDue(now: string): number | null {
-    return this.clocks.msUntilDue(now);
-  }
+  msUntilClockDue = (now: string): number | null => this.clocks.msUntilDue(now);
 
   takeNotifications(): NotificationRequest[] {
     const requests = this.notifications;
@@ -210,6 +205,10 @@ export class IncidentLifecycle {
     const previous = this.assignee;
     this.assignee = assignee;
     return this.queue('assigned', now, actor, null, null, [], { assignee, previous });
+  }
+
+  logWork(minutes: number, actor: string, now: string, note?: string): number {
+    return this.queueDrafts([this.knowledge.logWork(minutes, actor, note)], now);
   }
 
   hasPending(): boolean {
@@ -281,8 +280,9 @@ export class IncidentLifecycle {
     return { type: event, actor, at, fields, checklist, comment, approvedBy };
   }
 
-  private queueDrafts(drafts: StepDraft[], now: string): void {
+  private queueDrafts(drafts: StepDraft[], now: string): number {
     for (const draft of drafts) this.queue(draft.type, now, draft.actor, null, null, [], draft.data);
+    return this.lastSeq;
   }
 
   /** Knowledge steps, then the clocks re-targeted when priority or severity moved. */

@@ -86,6 +86,12 @@ export interface AssignRequest {
   actor: string;
 }
 export const assignUpdate = defineUpdate<LifecycleOutcome, [AssignRequest]>('assign');
+export interface WorkLogRequest {
+  minutes: number;
+  note?: string;
+  actor: string;
+}
+export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
 
 /** ApplicationFailure types a rejected update carries. Match on these, never on message text. */
 export const REJECTION = {

@@ -43,6 +43,7 @@ export function incidentView(
     flags: knowledge.flags(times.updatedAt),
     sla,
     assignee,
+    effortMinutes: knowledge.effortMinutes,
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };

@@ -29,6 +29,7 @@ import {
   assignUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
+  logWorkUpdate,
   recordedViewUpdate,
   type IncidentWorkflow,
   type IncidentWorkflowInput,
@@ -84,6 +85,7 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     return incident.view();
   });
   setHandler(assignUpdate, ({ assignee, actor }) => answer({ seq: incident.assign(assignee, actor, now()) }));
+  setHandler(logWorkUpdate, ({ minutes, note, actor }) => answer({ seq: incident.logWork(minutes, actor, now(), note) }));
   setHandler(incidentViewQuery, () => incident.view(now()));
 
   // Context lookups run beside the lifecycle: they never block a transition.

@@ -51,3 +51,30 @@ export function assignRoutes(app: FastifyInstance, commands: IncidentCommands): 
     async (request) => (await commands.assign(request.params.id, { assignee: request.body.assignee, actor: principalOf(request).name })).incident,
   );
 }
+
+/** `POST /v1/incidents/:id/work-log`: effort, for cost per business unit; an audit event. */
+export function workLogRoutes(app: FastifyInstance, commands: IncidentCommands): void {
+  app.post<{ Params: { id: string }; Body: { minutes: number; note?: string }; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/incidents/:id/work-log',
+    {
+      config: { roles: ['analyst'] },
+      schema: {
+        tags: ['incidents'],
+        params: incidentIdParams,
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['minutes'],
+          properties: { minutes: { type: 'integer', minimum: 1, maximum: 1440 }, note: { type: 'string', maxLength: 2000 } },
+        },
+        response: { 200: incidentView, ...authProblems, 404: problem },
+      },
+    },
+    async (request) => {
+      const { minutes, note } = request.body;
+      const body = { minutes, actor: principalOf(request).name, ...(note ? { note } : {}) };
+      return (await commands.logWork(request.params.id, body, request.headers['idempotency-key'])).incident;
+    },
+  );
+}

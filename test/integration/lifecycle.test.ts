@@ -109,6 +109,20 @@ describe('incident lifecycle through the API', () => {
     expect(unknownPlaybook.status).toBe(422);
   });
 
+  it('logs work on an incident as audit events and sums it', async () => {
+    const { incidentId } = await postAlert(stack, ingest, alertBody());
+    const first = await stack.call('POST', `/v1/incidents/${incidentId}/work-log`, analyst, { minutes: 30, note: 'triage call' });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const again = await stack.call('POST', `/v1/incidents/${incidentId}/work-log`, analyst, { minutes: 15 }, { 'idempotency-key': 'w-2' });
+    expect(again.body.effortMinutes).toBe(45);
+    const retried = await stack.call('POST', `/v1/incidents/${incidentId}/work-log`, analyst, { minutes: 15 }, { 'idempotency-key': 'w-2' });
+    expect(retried.body.effortMinutes, 'a retried request with its idempotency key counts once').toBe(45);
+    const logged = (await stack.call('GET', `/v1/incidents/${incidentId}/history`, analyst)).body.events.filter((e: { type: string }) => e.type === 'work_logged');
+    expect(logged.map((e: { actor: string; data: { minutes: number } }) => [e.actor, e.data.minutes])).toEqual([['alice', 30], ['alice', 15]]);
+    expect((await stack.call('POST', `/v1/incidents/${incidentId}/work-log`, analyst, { minutes: 0 })).status).toBe(400);
+    expect((await stack.call('POST', `/v1/incidents/${incidentId}/work-log`, auditor, { minutes: 5 })).status).toBe(403);
+  });
+
   it('lists incidents newest first, filtered, with a cursor', async () => {
     for (let i = 0; i < 3; i += 1) await stack.call('POST', '/v1/incidents', analyst, { title: `Listed ${i}`, severity: 'low' });
     const page1 = await stack.call('GET', '/v1/incidents?severity=low&limit=2', analyst);

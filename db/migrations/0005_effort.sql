@@ -1,0 +1,1 @@
+ALTER TABLE "incidents" ADD COLUMN "effort_minutes" integer DEFAULT 0 NOT NULL;
