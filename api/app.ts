@@ -16,7 +16,7 @@ import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
 import { contextRoutes } from './routes/context.routes.js';
-import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/approvals.routes.js';
+import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-actions.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { incidentRoutes } from './routes/incidents.routes.js';

@@ -229,6 +229,12 @@ export const apiKey = {
   },
 } as const;
 
+/** `Idempotency-Key`: a retry with the same key answers the first answer. */
+export const idempotencyHeader = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
 export const incidentIdParams = {
   type: 'object',
   required: ['id'],

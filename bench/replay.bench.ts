@@ -9,13 +9,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createServer } from 'node:net';
 import { openDatabase } from '../db/client.js';
 import { incidentHistory } from '../db/incidents.reads.js';
 import { latestPlaybook } from '../db/playbooks.repo.js';
 import { replayLifecycle } from '../machines/replay.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { startDevServer } from '../runtime/dev-server.js';
+import { freePort } from '../runtime/ports.js';
 import { createReplayer } from '../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { WORKFLOWS_PATH, createIncidentWorker } from '../runtime/worker.js';
@@ -24,15 +24,6 @@ import { INCIDENT_WORKFLOW_TYPE, applyEventUpdate, recordedViewUpdate, type Inci
 const TARGET_EVENTS = 1_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const cliPath = await locateTemporalCli();

@@ -6,18 +6,13 @@
  * milliseconds (RFC 8785 style). A third party can recompute it from an export.
  */
 import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../machines/incident.types.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface ChainedEvent {
+/** An audit event of an incident: what its hash covers. */
+export interface ChainedEvent extends AuditEvent {
   incidentId: string;
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  from: string | null;
-  to: string | null;
-  data: unknown;
 }
 
 export function canonicalJson(value: unknown): string {

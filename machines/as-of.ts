@@ -4,7 +4,7 @@
  */
 import { mergeFindings } from './context.merge.js';
 import { emptyContext, type Finding, type IncidentContext } from './context.types.js';
-import type { ReplayedEvent } from './replay.js';
+import type { AuditEvent } from './incident.types.js';
 
 export interface ClockAsOf {
   clock: string;
@@ -33,7 +33,7 @@ export interface IncidentAsOf {
 
 type Data = Record<string, any>;
 
-export function incidentAsOf(incidentId: string, events: ReplayedEvent[], asOf: string): IncidentAsOf | null {
+export function incidentAsOf(incidentId: string, events: AuditEvent[], asOf: string): IncidentAsOf | null {
   const until = Date.parse(asOf);
   const seen = events.filter((e) => Date.parse(e.at) <= until);
   const opened = seen.find((e) => e.type === 'incident_opened');

@@ -72,6 +72,17 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
+/** An audit event as the log holds it (its chain fields aside). */
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  from: string | null;
+  to: string | null;
+  data: unknown;
+}
+
 /** One accepted step of an incident: an audit event, the stage timings it moves, the projection after it. */
 export interface IncidentStep {
   incidentId: string;

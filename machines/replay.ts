@@ -5,19 +5,11 @@
  * recorded to lead. Pure: the audit log is data.
  */
 import { initialTransition, transition } from 'xstate';
+import type { AuditEvent } from './incident.types.js';
 import { buildLifecycleMachine, type LifecycleEvent } from './lifecycle.machine.js';
 import type { PlaybookDocument } from './playbook.types.js';
 import { findTransition, missingProcedure, type Fields } from './procedure.js';
 
-export interface ReplayedEvent {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  from: string | null;
-  to: string | null;
-  data: unknown;
-}
 
 export interface ReplayStep {
   seq: number;
@@ -41,7 +33,7 @@ export interface MachineReplay {
   finalStage: string;
 }
 
-export function replayLifecycle(playbook: PlaybookDocument, events: ReplayedEvent[], recordedStage?: string): MachineReplay {
+export function replayLifecycle(playbook: PlaybookDocument, events: AuditEvent[], recordedStage?: string): MachineReplay {
   const machine = buildLifecycleMachine(playbook);
   const opened = events.find((e) => e.type === 'incident_opened');
   let [snapshot] = initialTransition(machine, { at: opened?.at ?? '' });
@@ -71,4 +63,14 @@ export function replayLifecycle(playbook: PlaybookDocument, events: ReplayedEven
     mismatches.push({ seq: events.at(-1)?.seq ?? 0, problem: `the incident is in ${recordedStage}, the machine ends in ${finalStage}` });
   }
   return { machineConsistent: mismatches.length === 0, steps, mismatches, finalStage };
+}
+
+/** The replay report, the same from the API and the command line. */
+export function replayReport(incidentId: string, determinism: { deterministic: boolean; error?: string }, machine: MachineReplay) {
+  return {
+    incidentId,
+    deterministic: determinism.deterministic,
+    ...(determinism.error ? { determinismError: determinism.error } : {}),
+    ...machine,
+  };
 }

@@ -13,7 +13,8 @@ import { verifyDossier, type Dossier } from '../db/dossier.js';
 import { findIncident, incidentHistory } from '../db/incidents.reads.js';
 import { playbookVersion } from '../db/playbooks.repo.js';
 import type { PlaybookDocument } from '../machines/playbook.types.js';
-import { replayLifecycle, type ReplayedEvent } from '../machines/replay.js';
+import type { AuditEvent } from '../machines/incident.types.js';
+import { replayLifecycle, replayReport } from '../machines/replay.js';
 import { loadConfig } from './config.js';
 import { createReplayer } from './replayer.js';
 
@@ -21,7 +22,7 @@ interface Material {
   incidentId: string;
   stage: string;
   playbook: PlaybookDocument;
-  events: ReplayedEvent[];
+  events: AuditEvent[];
   history: unknown;
   integrity?: ReturnType<typeof verifyDossier>;
 }
@@ -65,7 +66,7 @@ try {
   const material = target.endsWith('.json') && existsSync(target) ? await fromDossier(target) : await fromService(target);
   const determinism = await createReplayer()(material.history, material.incidentId);
   const machine = replayLifecycle(material.playbook, material.events, material.stage);
-  const report = { incidentId: material.incidentId, ...(material.integrity ? { integrity: material.integrity } : {}), ...determinism, ...machine };
+  const report = { ...replayReport(material.incidentId, determinism, machine), ...(material.integrity ? { integrity: material.integrity } : {}) };
   console.log(JSON.stringify(report, null, 2));
   process.exit(determinism.deterministic && machine.machineConsistent && (material.integrity?.valid ?? true) ? 0 : 1);
 } catch (error) {

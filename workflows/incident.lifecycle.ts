@@ -211,16 +211,14 @@ export class IncidentLifecycle {
     return this.queueDrafts([this.knowledge.logWork(minutes, actor, note)], now);
   }
 
-  hasPending(): boolean {
-    return this.outbox.hasPending();
-  }
+  hasPending = (): boolean => this.outbox.hasPending();
+  nextPending = (): IncidentStep | undefined => this.outbox.next();
+  markRecorded = (seq: number): void => this.outbox.markRecorded(seq);
 
-  nextPending(): IncidentStep | undefined {
-    return this.outbox.next();
-  }
-
-  markRecorded(seq: number): void {
-    this.outbox.markRecorded(seq);
+  /** What the workflow indexes in search attributes: no full view needed. */
+  searchIndex(): { stage: string; severity: string; priority: string; playbook: string } {
+    const { id, version } = this.input.playbook;
+    return { stage: this.stage, severity: this.knowledge.severity, priority: this.knowledge.priorityReason.priority, playbook: `${id}@${version}` };
   }
 
   view(now = this.times.updatedAt): IncidentView {

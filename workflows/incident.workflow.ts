@@ -130,14 +130,14 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
       await recordIncidentStep(step);
       incident.markRecorded(step.seq);
     }
-    const view = incident.view();
-    const index = `${view.stage}|${view.severity}|${view.priority}`;
+    const attributes = incident.searchIndex();
+    const index = `${attributes.stage}|${attributes.severity}|${attributes.priority}`;
     if (index !== indexed) {
       upsertSearchAttributes([
-        { key: SEARCH_ATTRIBUTES.stage, value: view.stage },
-        { key: SEARCH_ATTRIBUTES.severity, value: view.severity },
-        { key: SEARCH_ATTRIBUTES.priority, value: view.priority },
-        { key: SEARCH_ATTRIBUTES.playbook, value: `${view.playbook.id}@${view.playbook.version}` },
+        { key: SEARCH_ATTRIBUTES.stage, value: attributes.stage },
+        { key: SEARCH_ATTRIBUTES.severity, value: attributes.severity },
+        { key: SEARCH_ATTRIBUTES.priority, value: attributes.priority },
+        { key: SEARCH_ATTRIBUTES.playbook, value: attributes.playbook },
       ]);
       indexed = index;
     }

@@ -5,7 +5,7 @@ import type { Database } from '../../db/client.js';
 import { DOSSIER_FORMAT, seal } from '../../db/dossier.js';
 import { findIncident, incidentHistory, toIncidentView } from '../../db/incidents.reads.js';
 import { playbookVersion } from '../../db/playbooks.repo.js';
-import { replayLifecycle } from '../../machines/replay.js';
+import { replayLifecycle, replayReport } from '../../machines/replay.js';
 import { principalOf } from '../auth.js';
 import type { Replayer } from '../deps.js';
 import type { IncidentCommands } from '../incident-commands.js';
@@ -13,6 +13,15 @@ import { problems } from '../problem.js';
 import { authProblems, incidentIdParams, problem } from '../schemas.js';
 
 export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, replayer?: Replayer): void {
+  /** The projected incident and the playbook version it pinned; 404 when there is none. */
+  async function pinnedIncident(id: string) {
+    const row = await findIncident(db, id);
+    if (!row) throw problems.notFound(`no incident ${id}`);
+    const playbook = await playbookVersion(db, row.playbookId, row.playbookVersion);
+    if (!playbook) throw new Error(`playbook ${row.playbookId} version ${row.playbookVersion} of ${row.id} is missing`);
+    return { row, playbook };
+  }
+
   app.post<{ Params: { id: string } }>(
     '/v1/incidents/:id/replay',
     {
@@ -26,21 +35,11 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
     },
     async (request) => {
       if (!replayer) throw problems.unavailable('this API process was started without a replayer');
-      const row = await findIncident(db, request.params.id);
-      if (!row) throw problems.notFound(`no incident ${request.params.id}`);
-      const playbook = await playbookVersion(db, row.playbookId, row.playbookVersion);
-      if (!playbook) throw new Error(`playbook ${row.playbookId} version ${row.playbookVersion} of ${row.id} is missing`);
+      const { row, playbook } = await pinnedIncident(request.params.id);
       await recordAccess(db, principalOf(request).name, 'replay', row.id);
       const [events, history] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
-      const determinism = await replayer(history, row.id);
-      const machine = replayLifecycle(playbook.document, events, row.stage);
-      return {
-        incidentId: row.id,
-        playbook: { id: playbook.id, version: playbook.version },
-        deterministic: determinism.deterministic,
-        ...(determinism.error ? { determinismError: determinism.error } : {}),
-        ...machine,
-      };
+      const report = replayReport(row.id, await replayer(history, row.id), replayLifecycle(playbook.document, events, row.stage));
+      return { ...report, playbook: { id: playbook.id, version: playbook.version } };
     },
   );
 
@@ -57,10 +56,7 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
     },
     async (request) => {
       const principal = principalOf(request);
-      const row = await findIncident(db, request.params.id);
-      if (!row) throw problems.notFound(`no incident ${request.params.id}`);
-      const playbook = await playbookVersion(db, row.playbookId, row.playbookVersion);
-      if (!playbook) throw new Error(`playbook ${row.playbookId} version ${row.playbookVersion} of ${row.id} is missing`);
+      const { row, playbook } = await pinnedIncident(request.params.id);
       const [events, temporalHistory] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
       await recordAccess(db, principal.name, 'export', row.id);
       return seal({

@@ -13,13 +13,9 @@ import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { problems } from '../problem.js';
-import { authProblems, incidentAsOfSchema, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
+import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
-const idempotencyHeader = {
-  type: 'object',
-  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
-} as const;
 
 interface ListQuery {
   stage?: string;

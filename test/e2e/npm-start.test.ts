@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../runtime/ports.js';
 import { temporalCli } from '../support/temporal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterLookups, alertBody, postAlert, walkTo, withoutLookups } from '../support/incidents.js';
 import { WORLD } from '../support/context.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../runtime/ports.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;

@@ -13,16 +13,14 @@ import { killWorker, startWorkerProcess } from '../support/worker-process.js';
 
 let stack: Stack;
 let worker: ChildProcess | undefined;
-const startWorker = () => startWorkerProcess(stack);
-const kill = killWorker;
 
 describe.runIf(serverUrl)('a worker process killed mid-lifecycle (needs DATABASE_URL)', () => {
   beforeAll(async () => {
     stack = await startStack({ worker: false });
-    worker = startWorker();
+    worker = startWorkerProcess(stack);
   });
   afterAll(async () => {
-    await kill(worker);
+    await killWorker(worker);
     await stack?.close();
   });
 
@@ -37,18 +35,18 @@ describe.runIf(serverUrl)('a worker process killed mid-lifecycle (needs DATABASE
     // Fire a transition and alerts, and kill the worker while it works on them.
     const pending = transition(stack, analyst, first.incidentId, 'contain', { comment: 'isolating app01' });
     const more = [await postAlert(stack, ingest, alertBody(key)), await postAlert(stack, ingest, alertBody({ ...key, severity: 'critical' }))];
-    await kill(worker);
+    await killWorker(worker);
     const whileDown = await postAlert(stack, ingest, alertBody(key));
     expect([...more, whileDown].every((a) => a.incidentId === first.incidentId)).toBe(true);
 
-    worker = startWorker();
+    worker = startWorkerProcess(stack);
     const contained = await pending;
     expect(contained.status, JSON.stringify(contained.body)).toBe(200);
     expect(contained.body.stage).toBe('containment');
 
     // Kill it once more between two transitions, then finish the walk.
-    await kill(worker);
-    worker = startWorker();
+    await killWorker(worker);
+    worker = startWorkerProcess(stack);
     const closed = await walkTo(stack, analyst, first.incidentId, ['eradicate', 'recover', 'resolve', 'close']);
     expect(closed).toMatchObject({ stage: 'closed', alertCount: 4, severity: 'critical', fields: { ...FIELDS_FOR.resolve, ...FIELDS_FOR.close } });
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { replayLifecycle, type ReplayedEvent } from '../../machines/replay.js';
+import type { AuditEvent } from '../../machines/incident.types.js';
+import { replayLifecycle } from '../../machines/replay.js';
 import { shippedPlaybook } from '../support/playbooks.js';
 
 const playbook = shippedPlaybook('default');
 let seq = 0;
-const ev = (type: string, from: string | null, to: string | null, data: Record<string, unknown> = {}): ReplayedEvent => ({
+const ev = (type: string, from: string | null, to: string | null, data: Record<string, unknown> = {}): AuditEvent => ({
   seq: ++seq,
   at: `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000Z`,
   type,
@@ -14,7 +15,7 @@ const ev = (type: string, from: string | null, to: string | null, data: Record<s
   data,
 });
 
-function log(): ReplayedEvent[] {
+function log(): AuditEvent[] {
   seq = 0;
   return [
     ev('incident_opened', null, 'new'),

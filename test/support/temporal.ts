@@ -1,7 +1,7 @@
 /** A real Temporal dev server per test file, from the CLI the project locates or builds. */
 import { locateTemporalCli } from '../../scripts/temporal-cli.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../runtime/dev-server.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../runtime/ports.js';
 
 let cliPath: Promise<string> | undefined;
 

@@ -1,8 +1,8 @@
-/** `POST /v1/incidents/:id/approvals`: approve or reject a transition waiting for approvals. */
+/** Actions on an incident beside its transitions: approval decisions, assignment, work log. */
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../auth.js';
 import type { IncidentCommands } from '../incident-commands.js';
-import { approvalRequest, authProblems, incidentIdParams, incidentView, pendingOutcome, problem } from '../schemas.js';
+import { approvalRequest, authProblems, idempotencyHeader, incidentIdParams, incidentView, pendingOutcome, problem } from '../schemas.js';
 
 export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands): void {
   app.post<{ Params: { id: string }; Body: { event: string; decision: 'approve' | 'reject'; comment?: string }; Headers: { 'idempotency-key'?: string } }>(
@@ -61,7 +61,7 @@ export function workLogRoutes(app: FastifyInstance, commands: IncidentCommands):
       schema: {
         tags: ['incidents'],
         params: incidentIdParams,
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+        headers: idempotencyHeader,
         body: {
           type: 'object',
           additionalProperties: false,

@@ -1,3 +1,4 @@
+/** Free loopback ports, for test servers and benchmarks. */
 import { createServer } from 'node:net';
 
 /** A TCP port free at the time of asking, on 127.0.0.1. */
