@@ -1,6 +1,6 @@
 /**
  * Persistence of incident steps: the audit event with its hash link, the stage timings the
- * machine's effects move, and the incident projection, in one transaction. Idempotent: a
+ * machine's effects move, the incident projection and its measures, in one transaction. Idempotent: a
  * retried step whose event is already recorded writes nothing.
  */
 import { and, eq, isNull, lt } from 'drizzle-orm';
@@ -8,6 +8,7 @@ import type { Database } from '../db/client.js';
 import { GENESIS_HASH, eventHash } from '../db/ledger.js';
 import { incidentEvents, incidents, openCorrelations, stageTimings } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
+import { recordMeasure } from './incident.measures.js';
 
 function nextDeadline(clocks: IncidentStep['projection']['sla']): Date | null {
   const deadlines = clocks.map((c) => c.deadline).filter((d): d is string => d !== null).sort();
@@ -90,6 +91,8 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
       };
       const { id: _id, createdAt: _createdAt, ...changes } = row;
       await tx.insert(incidents).values(row).onConflictDoUpdate({ target: incidents.id, set: changes, setWhere: lt(incidents.lastSeq, seq) });
+
+      await recordMeasure(tx, step);
 
       if (p.correlationKey) {
         if (p.open) {

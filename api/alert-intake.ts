@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { findAlert, markDelivered, reassignAlert, releaseCorrelation, storeAlert, type AlertRecord } from '../db/alerts.repo.js';
 import type { Database } from '../db/client.js';
+import { countSuppressedDuplicate } from '../db/measures.repo.js';
 import { assetNames, correlationKey, type AlertAsset, type AlertReceived, type NormalisedAlert } from '../machines/alert.js';
 import type { Observable } from '../machines/context.types.js';
 import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
@@ -105,7 +106,10 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
   async function ingest(alert: NormalisedAlert): Promise<AlertAccepted> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const known = await findAlert(db, alert.source, alert.sourceId);
-      if (known?.deliveredAt) return { alertId: known.id, incidentId: known.incidentId, deduplicated: true };
+      if (known?.deliveredAt) {
+        await countSuppressedDuplicate(db, known.incidentId);
+        return { alertId: known.id, incidentId: known.incidentId, deduplicated: true };
+      }
       if (known) {
         const delivered = await deliverAndMark(known, alert);
         return { alertId: delivered.id, incidentId: delivered.incidentId, deduplicated: false };

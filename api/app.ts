@@ -20,6 +20,7 @@ import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-a
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
+import { kpiRoutes } from './routes/kpis.routes.js';
 import { playbookRoutes } from './routes/playbooks.routes.js';
 
 /** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
@@ -61,6 +62,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db);
   apiKeyRoutes(app, deps.db);
+  kpiRoutes(app, deps.db, deps.hourlyRate);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

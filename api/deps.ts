@@ -21,6 +21,8 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   playbooks: PlaybookCatalog;
+  /** IRFLOW_HOURLY_RATE: cost of an hour of response work; without it no cost figures. */
+  hourlyRate?: number;
   /** Fastify logger setting: `false` in tests, pino options in production. */
   logger?: boolean | object;
 }

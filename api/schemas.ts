@@ -139,6 +139,8 @@ export const genericAlert = {
     title: { type: 'string', minLength: 1, maxLength: 500 },
     severity,
     detectedAt: isoTime,
+    firstEventAt: { ...isoTime, description: 'when the detected activity began, if the source knows' },
+    techniques: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: '^T[0-9]{4}(\\.[0-9]{3})?$' } },
     rule: {
       type: 'object',
       additionalProperties: false,

@@ -59,6 +59,8 @@ export async function storeAlert(db: Database, input: NewAlert): Promise<AlertRe
         raw: alert.raw ?? null,
         correlationKey: input.correlationKey,
         detectedAt: alert.detectedAt ? new Date(alert.detectedAt) : null,
+        firstEventAt: alert.firstEventAt ? new Date(alert.firstEventAt) : null,
+        techniques: alert.techniques ?? [],
         receivedAt: input.receivedAt,
       })
       .onConflictDoNothing()

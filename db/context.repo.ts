@@ -21,7 +21,7 @@ const TABLES = {
   change: {
     table: contextChanges,
     key: [contextChanges.id],
-    toRow: (r: ChangeRecord) => ({ ...r, plannedStart: new Date(r.plannedStart), plannedEnd: new Date(r.plannedEnd) }),
+    toRow: (r: ChangeRecord) => ({ ...r, type: r.type ?? null, plannedStart: new Date(r.plannedStart), plannedEnd: new Date(r.plannedEnd) }),
   },
   'risk-exception': {
     table: contextRiskExceptions,
@@ -75,7 +75,7 @@ export async function findChanges(db: Database, assetIds: string[], from: Date, 
     .select()
     .from(contextChanges)
     .where(and(arrayOverlaps(contextChanges.assetIds, assetIds), lte(contextChanges.plannedStart, to), gte(contextChanges.plannedEnd, from)));
-  return rows.map(({ updatedAt: _u, plannedStart, plannedEnd, ...rest }) => ({ ...rest, plannedStart: iso(plannedStart), plannedEnd: iso(plannedEnd) }));
+  return rows.map(({ updatedAt: _u, plannedStart, plannedEnd, type, ...rest }) => ({ ...rest, ...(type ? { type } : {}), plannedStart: iso(plannedStart), plannedEnd: iso(plannedEnd) }));
 }
 
 /** Unexpired exceptions that cover the alert: every criterion they give (assets, rules) holds. */

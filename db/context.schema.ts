@@ -42,6 +42,8 @@ export const contextChanges = pgTable(
     plannedStart: at('planned_start').notNull(),
     plannedEnd: at('planned_end').notNull(),
     status: text('status').notNull(),
+    /** The kind of change: configuration, deployment, patch, … */
+    type: text('type'),
     updatedAt: updatedAt(),
   },
   (t) => [index('context_changes_asset_ids_idx').using('gin', t.assetIds).with({ fastupdate: false }), index('context_changes_planned_idx').on(t.plannedStart)],

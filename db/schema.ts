@@ -73,6 +73,10 @@ export const alerts = pgTable(
     raw: jsonb('raw'),
     correlationKey: text('correlation_key').notNull(),
     detectedAt: at('detected_at'),
+    /** The earliest event time the source gave: when the detected activity began. */
+    firstEventAt: at('first_event_at'),
+    /** MITRE ATT&CK technique ids the source named (e.g. T1059.001). */
+    techniques: jsonb('techniques').$type<string[]>().notNull().default([]),
     receivedAt: at('received_at').notNull(),
     /** Set once the incident workflow holds the alert (the 202 was answered). */
     deliveredAt: at('delivered_at'),
@@ -174,3 +178,4 @@ export const playbookVersions = pgTable(
 );
 
 export * from './context.schema.js';
+export * from './measures.schema.js';

@@ -16,6 +16,10 @@ export interface GenericAlert {
   title: string;
   severity: Severity;
   detectedAt?: string;
+  /** When the detected activity began, as far as the source knows (for the time to detect). */
+  firstEventAt?: string;
+  /** MITRE ATT&CK technique ids, e.g. `T1059.001`. */
+  techniques?: string[];
   rule?: { id: string; name?: string };
   assets?: AlertAsset[];
   category?: string;

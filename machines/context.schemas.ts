@@ -38,7 +38,7 @@ export const CONTEXT_RECORD_SCHEMAS: Record<ContextKind, object> = {
     type: 'object',
     additionalProperties: false,
     required: ['id', 'assetIds', 'title', 'plannedStart', 'plannedEnd', 'status'],
-    properties: { id, assetIds: { ...ids, minItems: 1 }, title: text, plannedStart: time, plannedEnd: time, status: text },
+    properties: { id, assetIds: { ...ids, minItems: 1 }, title: text, plannedStart: time, plannedEnd: time, status: text, type: text },
   },
   'risk-exception': {
     type: 'object',

@@ -39,6 +39,8 @@ export interface ChangeRecord {
   plannedStart: string;
   plannedEnd: string;
   status: string;
+  /** The kind of change (e.g. configuration, deployment, patch), for the change-correlation report. */
+  type?: string;
 }
 
 export interface RiskExceptionRecord {

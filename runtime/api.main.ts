@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     playbooks: createPlaybookCatalog(database.db),
     replayer: createReplayer(),
+    ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => {

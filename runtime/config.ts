@@ -15,6 +15,8 @@ export interface Config {
   /** A Postgres server; when absent, the embedded PGlite under the data folder. */
   databaseUrl?: string;
   taskQueue: string;
+  /** Cost of an hour of response work, for the KPIs' and reports' cost figures; unset: no cost. */
+  hourlyRate?: number;
 }
 
 export class ConfigError extends Error {
@@ -26,6 +28,14 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(`${name}=${raw} is not a port number`);
+  return value;
+}
+
+function hourlyRate(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.IRFLOW_HOURLY_RATE;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`IRFLOW_HOURLY_RATE=${raw} is not a non-negative number`);
   return value;
 }
 
@@ -41,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     databaseUrl: env.DATABASE_URL || undefined,
     taskQueue: env.IRFLOW_TASK_QUEUE || TASK_QUEUE,
+    hourlyRate: hourlyRate(env),
   };
 }

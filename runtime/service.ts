@@ -88,6 +88,7 @@ export async function startService(config: Config, log: (line: string) => void):
       taskQueue: config.taskQueue,
       playbooks: createPlaybookCatalog(database.db),
       replayer: createReplayer(),
+      ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
     await app.listen({ port: config.port, host: config.host });

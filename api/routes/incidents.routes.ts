@@ -1,6 +1,7 @@
 /** Incidents: list, read, report one, and move one through its lifecycle. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { countRefusedAttempt } from '../../db/measures.repo.js';
 import { findIncident, incidentHistory, InvalidCursorError, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
 import { incidentAsOf } from '../../machines/as-of.js';
 import { assetNames, type AlertAsset } from '../../machines/alert.js';
@@ -12,10 +13,12 @@ import { principalOf } from '../auth.js';
 import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
 import type { IncidentCommands } from '../incident-commands.js';
-import { problems } from '../problem.js';
+import { ProblemError, problems } from '../problem.js';
 import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
+/** Refusals by a stage's gate: the event is not allowed here, or its procedure is not met. */
+const GATE_REFUSALS = new Set(['event-not-allowed', 'procedure-not-met']);
 
 interface ListQuery {
   stage?: string;
@@ -165,11 +168,20 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     async (request, reply) => {
       const principal = principalOf(request);
       const { event, comment, fields, checklist } = request.body;
-      const outcome = await commands.applyEvent(
-        request.params.id,
-        { event, actor: principal.name, ...(comment ? { comment } : {}), ...(fields ? { fields } : {}), ...(checklist ? { checklist } : {}) },
-        request.headers['idempotency-key'],
-      );
+      let outcome;
+      try {
+        outcome = await commands.applyEvent(
+          request.params.id,
+          { event, actor: principal.name, ...(comment ? { comment } : {}), ...(fields ? { fields } : {}), ...(checklist ? { checklist } : {}) },
+          request.headers['idempotency-key'],
+        );
+      } catch (error) {
+        // A refused attempt never reaches the workflow's history: count it here, for the gate rejection rate.
+        if (error instanceof ProblemError && GATE_REFUSALS.has(error.slug)) {
+          await countRefusedAttempt(db, request.params.id).catch((failure: unknown) => request.log.warn({ err: failure }, 'refused attempt not counted'));
+        }
+        throw error;
+      }
       return outcome.pendingApproval ? reply.code(202).send(outcome) : outcome.incident;
     },
   );

@@ -66,6 +66,8 @@ export interface StackOptions {
   /** Start the worker in this process (default true); false when a test runs it elsewhere. */
   worker?: boolean;
   temporal?: Parameters<typeof startTestTemporal>[0];
+  /** IRFLOW_HOURLY_RATE as the API is given it. */
+  hourlyRate?: number;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -88,6 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     taskQueue,
     playbooks: createPlaybookCatalog(database.db),
     replayer: async (history, workflowId) => createReplayer({ workflowBundle: await workflowBundle() })(history, workflowId),
+    ...(options.hourlyRate !== undefined ? { hourlyRate: options.hourlyRate } : {}),
   });
 
   let worker: { instance: Worker; run: Promise<void>; connection: NativeConnection } | undefined;

@@ -1,0 +1,75 @@
+/**
+ * Keeps an incident's measures row in step with its audit log, inside the step's transaction:
+ * reads the row, folds the step in (machines/measures.ts), writes it back. The API's counters
+ * (refused attempts, suppressed duplicates) are columns this never writes, so neither overwrites
+ * the other.
+ */
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { alerts, incidentMeasures } from '../db/schema.js';
+import type { IncidentStep } from '../machines/incident.types.js';
+import { emptyMeasure, foldEvent, withProjection, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
+
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+type MeasureRow = typeof incidentMeasures.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const date = (s: string | null) => (s ? new Date(s) : null);
+
+export function measureOfRow(row: MeasureRow): IncidentMeasure {
+  const { refusedAttempts: _r, duplicatesSuppressed: _d, ...rest } = row;
+  return {
+    ...rest,
+    createdAt: iso(row.createdAt) ?? '',
+    playbookId: row.playbookId ?? '',
+    severity: row.severity ?? '',
+    priority: row.priority ?? '',
+    detectedAt: iso(row.detectedAt),
+    firstEventAt: iso(row.firstEventAt),
+    acknowledgedAt: iso(row.acknowledgedAt),
+    containedAt: iso(row.containedAt),
+    eradicatedAt: iso(row.eradicatedAt),
+    recoveredAt: iso(row.recoveredAt),
+    resolvedAt: iso(row.resolvedAt),
+    closedAt: iso(row.closedAt),
+    stage: row.stage ?? '',
+    stageSince: iso(row.stageSince) ?? iso(row.createdAt) ?? '',
+  };
+}
+
+export function rowOfMeasure(m: IncidentMeasure): Omit<MeasureRow, 'refusedAttempts' | 'duplicatesSuppressed'> {
+  return {
+    ...m,
+    createdAt: new Date(m.createdAt),
+    detectedAt: date(m.detectedAt),
+    firstEventAt: date(m.firstEventAt),
+    acknowledgedAt: date(m.acknowledgedAt),
+    containedAt: date(m.containedAt),
+    eradicatedAt: date(m.eradicatedAt),
+    recoveredAt: date(m.recoveredAt),
+    resolvedAt: date(m.resolvedAt),
+    closedAt: date(m.closedAt),
+    stageSince: new Date(m.stageSince),
+  };
+}
+
+async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts | undefined> {
+  if (typeof alertId !== 'string') return undefined;
+  const [row] = await tx
+    .select({ source: alerts.source, ruleId: alerts.ruleId, detectedAt: alerts.detectedAt, firstEventAt: alerts.firstEventAt })
+    .from(alerts)
+    .where(eq(alerts.id, alertId));
+  return row ? { source: row.source, ruleId: row.ruleId, detectedAt: iso(row.detectedAt), firstEventAt: iso(row.firstEventAt) } : undefined;
+}
+
+/** Folds a newly recorded step into the incident's measures (call once per recorded step). */
+export async function recordMeasure(tx: Transaction, step: IncidentStep): Promise<void> {
+  const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, step.incidentId)).for('update');
+  const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
+  const before = row?.createdAt ? measureOfRow(row) : emptyMeasure(step.incidentId, event);
+  const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
+  const after = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
+  const values = rowOfMeasure(after);
+  const { incidentId: _id, ...changes } = values;
+  await tx.insert(incidentMeasures).values(values).onConflictDoUpdate({ target: incidentMeasures.incidentId, set: changes });
+}

@@ -1,0 +1,17 @@
+/** The time window of the KPI and report routes: incidents created in [from, to). */
+import { problems } from './problem.js';
+
+export const DEFAULT_WINDOW_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export const windowQuery = {
+  from: { type: 'string', format: 'date-time', description: `start (inclusive); default ${DEFAULT_WINDOW_DAYS} days before \`to\`` },
+  to: { type: 'string', format: 'date-time', description: 'end (exclusive); default now' },
+} as const;
+
+export function parseWindow(query: { from?: string; to?: string }, now = new Date()): { from: Date; to: Date } {
+  const to = query.to ? new Date(query.to) : now;
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
+  if (from.getTime() >= to.getTime()) throw problems.badRequest(`from (${from.toISOString()}) must be before to (${to.toISOString()})`);
+  return { from, to };
+}

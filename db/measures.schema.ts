@@ -1,0 +1,63 @@
+/**
+ * Measures: one row per incident that the KPIs and reports aggregate in SQL. The persistence
+ * activity writes it in each step's transaction (machines/measures.ts is the fold); the API adds
+ * what never enters the workflow: refused transition attempts and suppressed duplicate alerts.
+ */
+import { sql } from 'drizzle-orm';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const count = (name: string) => integer(name).notNull().default(0);
+
+export const incidentMeasures = pgTable(
+  'incident_measures',
+  {
+    incidentId: text('incident_id').primaryKey(),
+    /** Null only while the API has counted something before the incident's first step landed. */
+    createdAt: at('created_at'),
+    playbookId: text('playbook_id'),
+    category: text('category'),
+    severity: text('severity'),
+    priority: text('priority'),
+    businessUnit: text('business_unit'),
+    businessProcess: text('business_process'),
+    source: text('source'),
+    ruleId: text('rule_id'),
+    detectedAt: at('detected_at'),
+    firstEventAt: at('first_event_at'),
+    acknowledgedAt: at('acknowledged_at'),
+    containedAt: at('contained_at'),
+    eradicatedAt: at('eradicated_at'),
+    recoveredAt: at('recovered_at'),
+    resolvedAt: at('resolved_at'),
+    closedAt: at('closed_at'),
+    open: boolean('open').notNull().default(true),
+    closedBy: text('closed_by'),
+    rootCause: text('root_cause'),
+    threatSource: text('threat_source'),
+    vector: text('vector'),
+    changeRelated: boolean('change_related').notNull().default(false),
+    alerts: count('alerts'),
+    effortMinutes: count('effort_minutes'),
+    acceptedAttempts: count('accepted_attempts'),
+    clocksArmed: count('clocks_armed'),
+    clocksStopped: count('clocks_stopped'),
+    breaches: count('breaches'),
+    escalations: count('escalations'),
+    reopens: count('reopens'),
+    priorityChanges: count('priority_changes'),
+    lookupsGathered: count('lookups_gathered'),
+    lookupsFailed: count('lookups_failed'),
+    findings: count('findings'),
+    stage: text('stage'),
+    stageSince: at('stage_since'),
+    stageSeconds: jsonb('stage_seconds').$type<Record<string, number>>().notNull().default({}),
+    openApprovals: jsonb('open_approvals').$type<Record<string, string>>().notNull().default({}),
+    approvalSeconds: doublePrecision('approval_seconds').array().notNull().default(sql`'{}'`),
+    /** Written by the API: attempts the gates refused (409/422), which never reach the workflow. */
+    refusedAttempts: count('refused_attempts'),
+    /** Written by the API: re-posts of an alert already delivered. */
+    duplicatesSuppressed: count('duplicates_suppressed'),
+  },
+  (t) => [index('incident_measures_created_at_idx').on(t.createdAt)],
+);
