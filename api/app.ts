@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
 import { kpiRoutes } from './routes/kpis.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
 import { playbookRoutes } from './routes/playbooks.routes.js';
 
 /** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
@@ -63,6 +64,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   channelRoutes(app, deps.db);
   apiKeyRoutes(app, deps.db);
   kpiRoutes(app, deps.db, deps.hourlyRate);
+  reportRoutes(app, deps.db, deps.hourlyRate);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;

@@ -4,7 +4,7 @@
  * worked out by hand in test/integration/kpis.test.ts.
  */
 import type { Database } from '../../db/client.js';
-import { contextChanges } from '../../db/schema.js';
+import { contextAssets, contextChanges } from '../../db/schema.js';
 import { countRefusedAttempt, countSuppressedDuplicate } from '../../db/measures.repo.js';
 import { IncidentScript, recordScripts, storeScriptAlert } from './incident-script.js';
 
@@ -81,7 +81,7 @@ export async function recordKpiDataset(db: Database): Promise<void> {
     .alert(t(0, 3), 'al-E', 'elastic')
     .asset(t(2, 3), { id: 'A-SHOP1', businessUnit: 'retail', businessProcess: 'web-shop' })
     .move(t(100, 3), 'acknowledge', 'triage', { marks: ['acknowledged'] })
-    .move(t(500, 3), 'close_false_positive', 'closed', { marks: ['resolved', 'closed'], closed: true, fields: { resolution: 'test traffic' } });
+    .move(t(500, 3), 'close_false_positive', 'closed', { marks: ['resolved', 'closed'], closed: true, fields: { resolution: 'test traffic', rootCause: 'red team exercise not announced' } });
 
   // D: April, a policy violation reported by a person; no asset found, so no business unit.
   const d = new IncidentScript('D', { at: t(0, 31), openedBy: 'dave', category: 'policy-violation', severity: 'medium', priority: 'P3' })
@@ -92,9 +92,11 @@ export async function recordKpiDataset(db: Database): Promise<void> {
   await countRefusedAttempt(db, 'B');
   await countRefusedAttempt(db, 'B');
   await countSuppressedDuplicate(db, 'C');
+  const asset = (id: string, businessUnit: string, businessProcess: string) => ({ id, hostname: id.toLowerCase(), ips: [], owner: 'owner', businessUnit, businessProcess, criticality: 'medium' });
+  await db.insert(contextAssets).values([asset('A-PAY1', 'payments', 'billing'), asset('A-PAY2', 'payments', 'billing'), asset('A-SHOP1', 'retail', 'web-shop')]);
   await db.insert(contextChanges).values([
-    { id: 'CHG-1', assetIds: ['A-PAY1'], title: 'open port 22 to the internet', plannedStart: new Date(t(-7200)), plannedEnd: new Date(t(-3600)), status: 'done' },
-    { id: 'CHG-2', assetIds: ['A-PAY1'], title: 'patch openssl', plannedStart: new Date(t(0, 5)), plannedEnd: new Date(t(3600, 5)), status: 'done' },
+    { id: 'CHG-1', assetIds: ['A-PAY1'], title: 'open port 22 to the internet', type: 'configuration', plannedStart: new Date(t(-7200)), plannedEnd: new Date(t(-3600)), status: 'done' },
+    { id: 'CHG-2', assetIds: ['A-PAY1'], title: 'patch openssl', type: 'patch', plannedStart: new Date(t(0, 5)), plannedEnd: new Date(t(3600, 5)), status: 'done' },
     { id: 'CHG-3', assetIds: ['A-SHOP1'], title: 'deploy web-shop 4.2', plannedStart: new Date(t(0, 6)), plannedEnd: new Date(t(3600, 6)), status: 'done' },
   ]);
 }
