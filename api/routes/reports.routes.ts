@@ -1,9 +1,11 @@
-/** `GET /v1/reports` and `GET /v1/reports/:name`: the service catalogue's reports, JSON or CSV. */
+/** `GET /v1/reports[/:name]`: the service catalogue's reports, JSON or CSV; `GET /v1/maturity`: the CMMI level measured. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { KpiWindow } from '../../db/kpis.reads.js';
+import { maturityFacts } from '../../db/maturity.reads.js';
 import { changeCorrelation, controlEffectiveness, costOfResponse, highRiskOperations } from '../../db/reports.operations.js';
 import { policyViolations, rootCauses, targeting, threatTrends, type ReportSections } from '../../db/reports.trends.js';
+import { assessMaturity } from '../../machines/maturity.criteria.js';
 import { REPORT_DEFINITIONS, REPORT_NAMES, type ReportName } from '../../machines/report.definitions.js';
 import { sendCsv, toCsv, wantsCsv } from '../csv.js';
 import { problems } from '../problem.js';
@@ -55,6 +57,24 @@ export function reportRoutes(app: FastifyInstance, db: Database, hourlyRate?: nu
       const sections = await query(db, window, hourlyRate);
       if (wantsCsv(request)) return sendCsv(reply, name, reportCsv(sections.rows));
       return { report: name, ...REPORT_DEFINITIONS[name], from: window.from.toISOString(), to: window.to.toISOString(), ...sections };
+    },
+  );
+
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/v1/maturity',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['reports'],
+        summary: 'The CMMI level the operation demonstrates over incidents created in [from, to), with every criterion, its figure and whether it passes',
+        querystring: { type: 'object', additionalProperties: false, properties: windowQuery },
+        response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 400: problem },
+      },
+    },
+    async (request) => {
+      const window = parseWindow(request.query);
+      const assessment = assessMaturity(await maturityFacts(db, window));
+      return { from: window.from.toISOString(), to: window.to.toISOString(), ...assessment };
     },
   );
 }

@@ -152,8 +152,13 @@ export async function storeScriptAlert(
   });
 }
 
-/** Records every step of the scripts through the persistence activity, in order. */
-export async function recordScripts(db: Database, scripts: IncidentScript[]): Promise<void> {
+/** Records steps through the persistence activity, in order. */
+export async function recordSteps(db: Database, steps: IncidentStep[]): Promise<void> {
   const { recordIncidentStep } = createIncidentActivities({ db });
-  for (const script of scripts) for (const step of script.steps) await recordIncidentStep(step);
+  for (const step of steps) await recordIncidentStep(step);
+}
+
+/** Records every step of the scripts, script after script. */
+export async function recordScripts(db: Database, scripts: IncidentScript[]): Promise<void> {
+  await recordSteps(db, scripts.flatMap((script) => script.steps));
 }
