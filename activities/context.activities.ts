@@ -13,11 +13,22 @@ export interface GatherContextInput {
   facts: LookupFacts;
 }
 
-export function createContextActivities(connectors: ConnectorSet) {
+/** Told how long each lookup took and how it ended (for the worker's metrics). */
+export type LookupObserver = (kind: ContextKind, outcome: 'gathered' | 'failed', seconds: number) => void;
+
+export function createContextActivities(connectors: ConnectorSet, observe: LookupObserver = () => undefined) {
   async function gatherContext({ kind, facts }: GatherContextInput): Promise<Finding[]> {
     const connector = connectors[kind] as ContextConnector;
     const now = new Date();
-    const records = await connector.lookup(facts, now);
+    const started = performance.now();
+    let records;
+    try {
+      records = await connector.lookup(facts, now);
+    } catch (error) {
+      observe(kind, 'failed', (performance.now() - started) / 1000);
+      throw error;
+    }
+    observe(kind, 'gathered', (performance.now() - started) / 1000);
     const provenance = { source: connector.source, fetchedAt: now.toISOString(), ttl: connector.ttl };
     return records.map((record) => ({ kind, key: contextKey(kind, record), record, provenance }) as Finding);
   }

@@ -9,6 +9,7 @@ import { createAlertIntake } from './alert-intake.js';
 import { installAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
+import { installMetrics } from './metrics.js';
 import { installProblemHandlers } from './problem.js';
 import { observable, pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
@@ -49,10 +50,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, playbookFor: deps.playbooks.forAlert });
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue });
 
+  const metrics = installMetrics(app, deps.db, deps.metrics);
   app.addSchema(pendingApproval);
   app.addSchema(observable);
   healthRoutes(app, deps);
-  alertRoutes(app, intake);
+  alertRoutes(app, intake, metrics);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
   approvalRoutes(app, commands);
   assignRoutes(app, commands);

@@ -1,5 +1,6 @@
 /** What the API needs from the world, handed to `buildApp` (tests pass real parts, never globals). */
 import type { Client } from '@temporalio/client';
+import type { Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   playbooks: PlaybookCatalog;
   /** IRFLOW_HOURLY_RATE: cost of an hour of response work; without it no cost figures. */
   hourlyRate?: number;
+  /** The Prometheus registry `GET /metrics` answers (shared with an in-process worker); a new one by default. */
+  metrics?: Registry;
   /** Fastify logger setting: `false` in tests, pino options in production. */
   logger?: boolean | object;
 }

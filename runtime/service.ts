@@ -19,6 +19,7 @@ import { createReplayer } from './replayer.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
+import { Registry } from 'prom-client';
 
 export interface RunningService {
   apiUrl: string;
@@ -67,6 +68,8 @@ export async function startService(config: Config, log: (line: string) => void):
     const added = await ensureSearchAttributes(clientConnection, config.temporalNamespace);
     if (added.length > 0) log(`registered search attributes: ${added.join(', ')}`);
 
+    // One registry: the API's /metrics shows this in-process worker's enrichment latency too.
+    const metrics = new Registry();
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     closers.push(() => workerConnection.close());
     const worker = await createIncidentWorker({
@@ -74,6 +77,7 @@ export async function startService(config: Config, log: (line: string) => void):
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       db: database.db,
+      metrics,
     });
     const workerDone = worker.run();
     closers.push(async () => {
@@ -88,6 +92,7 @@ export async function startService(config: Config, log: (line: string) => void):
       taskQueue: config.taskQueue,
       playbooks: createPlaybookCatalog(database.db),
       replayer: createReplayer(),
+      metrics,
       ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });

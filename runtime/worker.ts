@@ -1,7 +1,8 @@
 /** The incident worker: the workflow bundle plus activities built from their dependencies. */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createContextActivities } from '../activities/context.activities.js';
+import { Histogram, type Registry } from 'prom-client';
+import { createContextActivities, type LookupObserver } from '../activities/context.activities.js';
 import type { ConnectorSet } from '../activities/context/connector.js';
 import { contextConnectors } from '../activities/context/connectors.js';
 import { createIncidentActivities } from '../activities/incident.activities.js';
@@ -23,6 +24,20 @@ export interface IncidentWorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** Seconds to let running activities finish on shutdown. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Where enrichment lookup latency is recorded (`irflow_enrichment_lookup_duration_seconds`). */
+  metrics?: Registry;
+}
+
+function lookupObserver(registry: Registry | undefined): LookupObserver | undefined {
+  if (!registry) return undefined;
+  const latency = new Histogram({
+    name: 'irflow_enrichment_lookup_duration_seconds',
+    help: 'Context lookup latency by kind and outcome (this worker process)',
+    labelNames: ['kind', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return (kind, outcome, seconds) => latency.observe({ kind, outcome }, seconds);
 }
 
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
@@ -33,7 +48,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createIncidentActivities({ db: options.db }),
-      ...createContextActivities(options.connectors ?? contextConnectors(options.db)),
+      ...createContextActivities(options.connectors ?? contextConnectors(options.db), lookupObserver(options.metrics)),
       ...createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL }),
     },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',

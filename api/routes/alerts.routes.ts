@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GenericAlert, NormalisedAlert } from '../../machines/alert.js';
 import type { AlertIntake } from '../alert-intake.js';
+import type { ApiMetrics } from '../metrics.js';
 import { problems } from '../problem.js';
 import { MAX_ALERTS_PER_REQUEST, alertAccepted, authProblems, genericAlert, problem } from '../schemas.js';
 
@@ -10,7 +11,7 @@ const ADAPTERS: Record<string, (input: GenericAlert) => NormalisedAlert> = {
   generic: (input) => ({ ...input, source: 'generic' }),
 };
 
-export function alertRoutes(app: FastifyInstance, intake: AlertIntake): void {
+export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: ApiMetrics): void {
   app.post<{ Params: { source: string }; Body: GenericAlert | GenericAlert[] }>(
     '/v1/alerts/:source',
     {
@@ -38,7 +39,11 @@ export function alertRoutes(app: FastifyInstance, intake: AlertIntake): void {
         duplicates.add(alert.sourceId);
       }
       const results = [];
-      for (const alert of batch) results.push(await intake.ingest(adapt(alert)));
+      for (const alert of batch) {
+        const accepted = await intake.ingest(adapt(alert));
+        metrics.alertIngested(request.params.source, accepted.deduplicated);
+        results.push(accepted);
+      }
       return reply.code(202).send(Array.isArray(request.body) ? results : results[0]);
     },
   );

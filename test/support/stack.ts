@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { Registry } from 'prom-client';
 import { contextConnectors } from '../../activities/context/connectors.js';
 import { buildApp } from '../../api/app.js';
 import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
@@ -84,7 +85,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
+  const metrics = new Registry();
   const app = await buildApp({
+    metrics,
     db: database.db,
     temporal: client,
     taskQueue,
@@ -116,6 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         connectors: contextConnectors(database.db, options.connectorEnv ?? {}),
         env: options.workerEnv ?? {},
         shutdownGraceTime: '2 seconds',
+        metrics,
       });
       worker = { instance, run: instance.run(), connection: workerConnection };
     },

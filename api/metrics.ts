@@ -1,0 +1,107 @@
+/**
+ * `GET /metrics` in the Prometheus text format (prom-client). Two kinds of series:
+ * - this process's own: HTTP latency per route, alerts ingested per source and outcome (sum
+ *   them over API processes), and, when the worker runs in this process, enrichment lookups;
+ * - the service's state read from the database at scrape time: open incidents by stage and
+ *   priority, SLA breaches, escalations, transitions, enrichment outcomes. Every process reports
+ *   the same global figure for these, so aggregate them with max, not sum.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Database } from '../db/client.js';
+import { selectRows } from '../db/sql-rows.js';
+
+export interface ApiMetrics {
+  registry: Registry;
+  alertIngested(source: string, deduplicated: boolean): void;
+}
+
+type Totals = { breaches: number; escalations: number; accepted: number; refused: number; gathered: number; failed: number; duplicates: number };
+
+/** A counter whose value is a total the database keeps (monotonic: rows are never deleted). */
+function databaseCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => Promise<[Record<string, string>, number][]>) {
+  return new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [labels, value] of await read()) this.inc(labels, value);
+    },
+  });
+}
+
+export function installMetrics(app: FastifyInstance, db: Database, registry = new Registry()): ApiMetrics {
+  collectDefaultMetrics({ register: registry, prefix: 'irflow_' });
+
+  const http = new Histogram({
+    name: 'irflow_http_request_duration_seconds',
+    help: 'API request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    http.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  const alerts = new Counter({ name: 'irflow_alerts_ingested_total', help: 'Alerts this API process accepted, by source and outcome', labelNames: ['source', 'outcome'], registers: [registry] });
+
+  new Gauge({
+    name: 'irflow_open_incidents',
+    help: 'Open incidents by stage and priority',
+    labelNames: ['stage', 'priority'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await selectRows<{ stage: string; priority: string; count: number }>(db, sql`select stage, priority, count(*)::int as count from incidents where open group by 1, 2`);
+      for (const row of rows) this.set({ stage: row.stage, priority: row.priority }, Number(row.count));
+    },
+  });
+
+  // One query per scrape for the database totals, shared by the counters below.
+  let pending: Promise<Totals> | undefined;
+  const totals = () => {
+    pending ??= selectRows<Totals>(
+      db,
+      sql`select coalesce(sum(breaches), 0)::float8 as breaches, coalesce(sum(escalations), 0)::float8 as escalations,
+            coalesce(sum(accepted_attempts), 0)::float8 as accepted, coalesce(sum(refused_attempts), 0)::float8 as refused,
+            coalesce(sum(lookups_gathered), 0)::float8 as gathered, coalesce(sum(lookups_failed), 0)::float8 as failed,
+            coalesce(sum(duplicates_suppressed), 0)::float8 as duplicates
+          from incident_measures`,
+    )
+      .then(([row]) => row!)
+      .finally(() => setTimeout(() => (pending = undefined), 0));
+    return pending;
+  };
+  databaseCounter(registry, 'irflow_sla_breaches_total', 'SLA clocks breached', [], async () => [[{}, (await totals()).breaches]]);
+  databaseCounter(registry, 'irflow_sla_escalations_total', 'Escalation steps fired', [], async () => [[{}, (await totals()).escalations]]);
+  databaseCounter(registry, 'irflow_transitions_total', 'Transition attempts, accepted or refused by a gate', ['outcome'], async () => {
+    const t = await totals();
+    return [
+      [{ outcome: 'accepted' }, t.accepted],
+      [{ outcome: 'refused' }, t.refused],
+    ];
+  });
+  databaseCounter(registry, 'irflow_enrichment_lookups_total', 'Context lookups, gathered or failed', ['outcome'], async () => {
+    const t = await totals();
+    return [
+      [{ outcome: 'gathered' }, t.gathered],
+      [{ outcome: 'failed' }, t.failed],
+    ];
+  });
+  databaseCounter(registry, 'irflow_alerts_deduplicated_total', 'Alerts suppressed as duplicates', [], async () => [[{}, (await totals()).duplicates]]);
+
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+    const text = await registry.metrics();
+    return reply.type(registry.contentType).send(text);
+  });
+
+  return {
+    registry,
+    alertIngested: (source, deduplicated) => alerts.inc({ source, outcome: deduplicated ? 'deduplicated' : 'accepted' }),
+  };
+}
