@@ -8,50 +8,23 @@
  *   npm run bench                       # PGlite in memory
  *   DATABASE_URL=postgres://… npm run bench   # a fresh database on that server, dropped after
  */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { createContextActivities } from '../activities/context.activities.js';
 import { builtinConnectors } from '../activities/context/builtin.connectors.js';
-import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { upsertContext } from '../db/context.repo.js';
 import type { AssetRecord, ChangeRecord, LookupFacts } from '../machines/context.types.js';
 import { CONTEXT_KINDS } from '../machines/playbook.types.js';
+import { median, openBenchDatabase } from './bench-database.js';
 
 const ASSETS = 100_000;
 const CHANGES = 10_000;
 const AFFECTED = 50;
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 
-async function open(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const handle = await openDatabase({});
-    await handle.migrate();
-    return { handle, drop: () => handle.close() };
-  }
-  const name = `irflow_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(url, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openDatabase({ url: target.toString() });
-  await handle.migrate();
-  return {
-    handle,
-    drop: async () => {
-      await handle.close();
-      await admin.unsafe(`drop database ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 async function main(): Promise<void> {
-  const { handle, drop } = await open();
+  const { handle, drop } = await openBenchDatabase();
   const { db } = handle;
   try {
     const loadStart = performance.now();

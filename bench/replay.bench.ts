@@ -19,11 +19,11 @@ import { freePort } from '../runtime/ports.js';
 import { createReplayer } from '../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { WORKFLOWS_PATH, createIncidentWorker } from '../runtime/worker.js';
+import { median } from './bench-database.js';
 import { INCIDENT_WORKFLOW_TYPE, applyEventUpdate, recordedViewUpdate, type IncidentWorkflow } from '../workflows/incident.messages.js';
 
 const TARGET_EVENTS = 1_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const cliPath = await locateTemporalCli();

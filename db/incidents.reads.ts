@@ -1,6 +1,6 @@
 /** Read models of incidents for the API: the view, lists with cursor pagination, the audit log. */
 import { and, asc, desc, eq, gt, lt, lte, or, type SQL } from 'drizzle-orm';
-import type { IncidentView } from '../machines/incident.types.js';
+import type { IncidentProjection, IncidentView } from '../machines/incident.types.js';
 import type { Priority, Severity } from '../machines/playbook.types.js';
 import type { Fields } from '../machines/procedure.js';
 import { clockView } from '../machines/sla.js';
@@ -31,6 +31,20 @@ export function toIncidentView(row: IncidentRow, now = new Date()): IncidentView
     effortMinutes: row.effortMinutes,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** The projection as the persistence activity wrote it (SLA clocks read at `now`). */
+export function toIncidentProjection(row: IncidentRow, now = new Date()): IncidentProjection {
+  return {
+    ...toIncidentView(row, now),
+    description: row.description,
+    category: row.category,
+    correlationKey: row.correlationKey,
+    open: row.open,
+    closedAt: row.closedAt?.toISOString() ?? null,
+    milestones: row.milestones,
+    clocks: row.clocks,
   };
 }
 

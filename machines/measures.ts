@@ -214,3 +214,19 @@ export function withProjection(measure: IncidentMeasure, p: IncidentProjection):
     effortMinutes: p.effortMinutes,
   };
 }
+
+/**
+ * The measure of an incident rebuilt from its audit log alone (with its projection now and the
+ * facts of its first alert): the same fold the persistence activity applies step by step.
+ * `closedStages` are the stages of its playbook that count as closed.
+ */
+export function measureFromLedger(events: AuditEvent[], projection: IncidentProjection, closedStages: ReadonlySet<string>, firstAlert?: AlertFacts): IncidentMeasure | null {
+  const opened = events[0];
+  if (!opened) return null;
+  let measure = emptyMeasure(projection.id, opened);
+  for (const event of events) {
+    const openAfter = event.type === 'transitioned' ? !closedStages.has(event.to ?? '') : event.type === 'incident_opened' ? true : measure.open;
+    measure = foldEvent(measure, event, openAfter, event.type === 'alert_received' ? firstAlert : undefined);
+  }
+  return withProjection(measure, projection);
+}

@@ -30,13 +30,17 @@ export interface IncidentWorkerOptions {
 
 function lookupObserver(registry: Registry | undefined): LookupObserver | undefined {
   if (!registry) return undefined;
-  const latency = new Histogram({
-    name: 'irflow_enrichment_lookup_duration_seconds',
-    help: 'Context lookup latency by kind and outcome (this worker process)',
-    labelNames: ['kind', 'outcome'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
+  // A restarted worker in the same process keeps recording into the histogram it had.
+  const name = 'irflow_enrichment_lookup_duration_seconds';
+  const latency =
+    (registry.getSingleMetric(name) as Histogram<'kind' | 'outcome'> | undefined) ??
+    new Histogram({
+      name,
+      help: 'Context lookup latency by kind and outcome (this worker process)',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
   return (kind, outcome, seconds) => latency.observe({ kind, outcome }, seconds);
 }
 

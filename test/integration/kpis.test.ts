@@ -3,7 +3,12 @@
  * counts only the API sees (refused attempts, suppressed duplicates) through a real workflow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asc, eq } from 'drizzle-orm';
+import { measureOfRow } from '../../activities/incident.measures.js';
+import { findIncident, incidentHistory, toIncidentProjection } from '../../db/incidents.reads.js';
+import { alerts, incidentMeasures } from '../../db/schema.js';
 import { RATE_KEYS } from '../../machines/kpi.definitions.js';
+import { measureFromLedger } from '../../machines/measures.js';
 import { alertBody, postAlert } from '../support/incidents.js';
 import { WINDOW, recordKpiDataset } from '../support/kpi-dataset.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -137,6 +142,19 @@ describe('GET /v1/kpis', () => {
     for (const kpi of body.kpis) expect(kpi.definition.length, kpi.key).toBeGreaterThan(20);
     expect(body.kpis.find((k: { key: string }) => k.key === 'mtta')).toMatchObject({ from: 'created', to: 'acknowledged', unit: 'seconds' });
     expect(body.hourlyRate).toBe(90);
+  });
+});
+
+describe('measures', () => {
+  it('equal a rebuild from the audit log alone, for every incident of the data set', async () => {
+    const { db } = stack.database;
+    for (const id of ['A', 'B', 'C', 'D', 'E']) {
+      const [row] = await db.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, id));
+      const [first] = await db.select().from(alerts).where(eq(alerts.incidentId, id)).orderBy(asc(alerts.receivedAt)).limit(1);
+      const firstAlert = first && { source: first.source, ruleId: first.ruleId, detectedAt: first.detectedAt?.toISOString() ?? null, firstEventAt: first.firstEventAt?.toISOString() ?? null };
+      const rebuilt = measureFromLedger(await incidentHistory(db, id), toIncidentProjection((await findIncident(db, id))!), new Set(['closed']), firstAlert);
+      expect(rebuilt, id).toEqual(measureOfRow(row!));
+    }
   });
 });
 
