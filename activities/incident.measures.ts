@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { alerts, incidentMeasures } from '../db/schema.js';
+import { alerts, incidentMeasures, incidentStageTimes } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { emptyMeasure, foldEvent, withProjection, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 
@@ -53,6 +53,31 @@ export function rowOfMeasure(m: IncidentMeasure): Omit<MeasureRow, 'refusedAttem
   };
 }
 
+/** The grouping dimensions the stage-time rows carry. */
+const DIMENSIONS = ['createdAt', 'playbookId', 'category', 'severity', 'priority', 'businessUnit', 'source'] as const;
+
+/** The incident's time-in-stage rows (table incident_stage_times) for a measure. */
+export function stageTimeRows(m: IncidentMeasure): (typeof incidentStageTimes.$inferInsert)[] {
+  return Object.entries(m.stageSeconds).map(([stage, seconds]) => ({
+    incidentId: m.incidentId,
+    stage,
+    seconds,
+    createdAt: new Date(m.createdAt),
+    playbookId: m.playbookId,
+    category: m.category,
+    severity: m.severity,
+    priority: m.priority,
+    businessUnit: m.businessUnit,
+    source: m.source,
+  }));
+}
+
+function stageTimesChanged(before: IncidentMeasure | undefined, after: IncidentMeasure): boolean {
+  if (!before) return Object.keys(after.stageSeconds).length > 0;
+  const seconds = (m: IncidentMeasure) => JSON.stringify(Object.entries(m.stageSeconds).sort());
+  return DIMENSIONS.some((d) => before[d] !== after[d]) || seconds(before) !== seconds(after);
+}
+
 async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts | undefined> {
   if (typeof alertId !== 'string') return undefined;
   const [row] = await tx
@@ -66,10 +91,16 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
 export async function recordMeasure(tx: Transaction, step: IncidentStep): Promise<void> {
   const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, step.incidentId)).for('update');
   const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
-  const before = row?.createdAt ? measureOfRow(row) : emptyMeasure(step.incidentId, event);
+  const recorded = row?.createdAt ? measureOfRow(row) : undefined;
+  const before = recorded ?? emptyMeasure(step.incidentId, event);
   const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
   const after = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
   const values = rowOfMeasure(after);
   const { incidentId: _id, ...changes } = values;
   await tx.insert(incidentMeasures).values(values).onConflictDoUpdate({ target: incidentMeasures.incidentId, set: changes });
+  if (stageTimesChanged(recorded, after)) {
+    await tx.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, step.incidentId));
+    const rows = stageTimeRows(after);
+    if (rows.length > 0) await tx.insert(incidentStageTimes).values(rows);
+  }
 }

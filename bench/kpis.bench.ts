@@ -10,14 +10,14 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { and, asc, gte, lt, sql } from 'drizzle-orm';
-import { rowOfMeasure } from '../activities/incident.measures.js';
+import { rowOfMeasure, stageTimeRows } from '../activities/incident.measures.js';
 import { buildApp } from '../api/app.js';
 import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { createApiKey } from '../db/api-keys.repo.js';
 import type { Database } from '../db/client.js';
 import { toIncidentProjection } from '../db/incidents.reads.js';
 import type { KpiGroup } from '../db/kpis.reads.js';
-import { incidentEvents, incidentMeasures, incidents } from '../db/schema.js';
+import { incidentEvents, incidentMeasures, incidentStageTimes, incidents } from '../db/schema.js';
 import { selectRows } from '../db/sql-rows.js';
 import type { AuditEvent } from '../machines/incident.types.js';
 import { measureFromLedger } from '../machines/measures.js';
@@ -68,8 +68,11 @@ async function measure(db: Database): Promise<void> {
     const events = await db.select().from(incidentEvents).where(and(gte(incidentEvents.incidentId, ids[0]), lt(incidentEvents.incidentId, ids[1]))).orderBy(asc(incidentEvents.incidentId), asc(incidentEvents.seq));
     const ledgers = new Map<string, AuditEvent[]>();
     for (const e of events) ledgers.set(e.incidentId, [...(ledgers.get(e.incidentId) ?? []), { ...e, at: e.at.toISOString() }]);
-    const values = rows.map((row) => rowOfMeasure(measureFromLedger(ledgers.get(row.id) ?? [], toIncidentProjection(row), new Set(['closed']))!));
+    const measures = rows.map((row) => measureFromLedger(ledgers.get(row.id) ?? [], toIncidentProjection(row), new Set(['closed']))!);
+    const values = measures.map(rowOfMeasure);
+    const stages = measures.flatMap(stageTimeRows);
     for (let i = 0; i < values.length; i += 1000) await db.insert(incidentMeasures).values(values.slice(i, i + 1000));
+    for (let i = 0; i < stages.length; i += 5000) await db.insert(incidentStageTimes).values(stages.slice(i, i + 5000));
   }
 }
 

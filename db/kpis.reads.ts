@@ -39,15 +39,20 @@ export const GROUP_KEY: Record<GroupBy, SQL> = {
   month: sql`to_char(created_at at time zone 'UTC', 'YYYY-MM')`,
 };
 
-/** Each duration as an SQL expression in seconds; null when a milestone is missing. */
+/** Each duration as an SQL expression in seconds (date_part: float8, where extract gives numeric); null when a milestone is missing. */
 const DURATION_SQL: Record<DurationKey, SQL> = {
-  mttd: sql`extract(epoch from detected_at - first_event_at)::float8`,
-  mtta: sql`extract(epoch from acknowledged_at - created_at)::float8`,
-  mttc: sql`extract(epoch from contained_at - created_at)::float8`,
-  mtte: sql`extract(epoch from eradicated_at - contained_at)::float8`,
-  mttrec: sql`extract(epoch from recovered_at - eradicated_at)::float8`,
-  mttr: sql`extract(epoch from resolved_at - created_at)::float8`,
+  mttd: sql`date_part('epoch', detected_at - first_event_at)`,
+  mtta: sql`date_part('epoch', acknowledged_at - created_at)`,
+  mttc: sql`date_part('epoch', contained_at - created_at)`,
+  mtte: sql`date_part('epoch', eradicated_at - contained_at)`,
+  mttrec: sql`date_part('epoch', recovered_at - eradicated_at)`,
+  mttr: sql`date_part('epoch', resolved_at - created_at)`,
 };
+
+/** The measures columns the rates read. */
+const RATE_INPUTS = sql.raw(
+  'clocks_armed, clocks_stopped, breaches, escalations, reopens, closed_at, open, closed_by, alerts, duplicates_suppressed, lookups_gathered, lookups_failed, refused_attempts, accepted_attempts, effort_minutes',
+);
 
 const ratio = (numerator: SQL, denominator: SQL) => sql`(${numerator})::float8 / nullif(${denominator}, 0)`;
 const settled = sql`clocks_armed > 0 and (breaches > 0 or clocks_stopped >= clocks_armed)`;
@@ -64,37 +69,60 @@ const RATE_SQL: Record<RateKey, SQL> = {
   gateRejectionRate: ratio(sql`sum(refused_attempts)`, sql`sum(refused_attempts + accepted_attempts)`),
 };
 
+/** Mean, [median, p90] (one sort for both) and n of a float8 column. */
 function figureColumns(name: string, value: SQL): SQL {
   return sql`avg(${value}) as ${sql.identifier(`${name}_mean`)},
-    percentile_cont(0.5) within group (order by ${value}) as ${sql.identifier(`${name}_median`)},
-    percentile_cont(0.9) within group (order by ${value}) as ${sql.identifier(`${name}_p90`)},
+    percentile_cont(array[0.5, 0.9]) within group (order by ${value}) as ${sql.identifier(`${name}_pct`)},
     count(${value})::int as ${sql.identifier(`${name}_n`)}`;
 }
 
-function windowed(groupBy: GroupBy, window: KpiWindow): SQL {
-  return sql`select ${GROUP_KEY[groupBy]} as key, * from incident_measures where created_at >= ${window.from.toISOString()} and created_at < ${window.to.toISOString()}`;
+const windowed = (w: KpiWindow) => sql`created_at >= ${w.from.toISOString()} and created_at < ${w.to.toISOString()}`;
+
+/**
+ * Runs a KPI query with JIT compilation off: its row estimates (lateral functions, many
+ * aggregates) make the planner compile for longer than the query runs.
+ */
+function withoutJit<T>(db: Database, query: SQL): Promise<T[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return selectRows<T>(tx as unknown as Database, query);
+  });
 }
 
 type Row = Record<string, unknown> & { key: string | null };
 
-const figure = (row: Row, name: string): DurationFigure => ({
-  mean: row[`${name}_mean`] as number | null,
-  median: row[`${name}_median`] as number | null,
-  p90: row[`${name}_p90`] as number | null,
-  n: Number(row[`${name}_n`]),
-});
+function figure(row: Row, name: string): DurationFigure {
+  const [median = null, p90 = null] = (row[`${name}_pct`] as (number | null)[] | null) ?? [];
+  return { mean: row[`${name}_mean`] as number | null, median, p90, n: Number(row[`${name}_n`]) };
+}
 
 export async function kpisByGroup(db: Database, groupBy: GroupBy, window: KpiWindow, hourlyRate?: number): Promise<KpiGroup[]> {
-  const scope = windowed(groupBy, window);
-  const durations = sql.join(DURATION_KEYS.map((k) => figureColumns(k, DURATION_SQL[k])), sql`, `);
+  const key = GROUP_KEY[groupBy];
+  const scope = windowed(window);
+  const durations = sql.join(DURATION_KEYS.map((k) => figureColumns(k, sql`${sql.identifier(k)}`)), sql`, `);
+  const seconds = sql.join(DURATION_KEYS.map((k) => sql`${DURATION_SQL[k]} as ${sql.identifier(k)}`), sql`, `);
   const rates = sql.join(RATE_KEYS.map((k) => sql`${RATE_SQL[k]} as ${sql.identifier(k)}`), sql`, `);
+  // Three queries side by side: the figures per group (durations computed once per row, in a
+  // subquery the planner keeps), time in stage from its narrow table (hashed into arrays, then
+  // one sort per group and stage), and approval latency.
   const [groups, stages, approvals] = await Promise.all([
-    selectRows<Row>(db, sql`with m as (${scope}) select key, count(*)::int as count, ${durations}, ${rates}, sum(effort_minutes)::int as effort_minutes from m group by key order by key nulls last`),
-    selectRows<Row & { stage: string }>(
+    withoutJit<Row>(
       db,
-      sql`with m as (${scope}) select m.key, s.key as stage, ${figureColumns('d', sql`s.value::float8`)} from m cross join lateral jsonb_each_text(m.stage_seconds) s group by m.key, s.key`,
+      sql`select key, count(*)::int as count, ${durations}, ${rates}, sum(effort_minutes)::int as effort_minutes
+          from (select ${key} as key, ${seconds}, ${RATE_INPUTS} from incident_measures where ${scope} offset 0) m
+          group by key order by key nulls last`,
     ),
-    selectRows<Row>(db, sql`with m as (${scope}) select m.key, ${figureColumns('d', sql`a.seconds`)} from m cross join lateral unnest(m.approval_seconds) a(seconds) group by m.key`),
+    withoutJit<Row & { stage: string }>(
+      db,
+      sql`select key, stage, s.* from (select ${key} as key, stage, array_agg(seconds) as vals from incident_stage_times where ${scope} group by 1, 2) g
+          cross join lateral (select ${figureColumns('d', sql`x`)} from unnest(vals) x) s`,
+    ),
+    withoutJit<Row>(
+      db,
+      sql`select m.key, ${figureColumns('d', sql`a.seconds`)}
+          from (select ${key} as key, approval_seconds from incident_measures where ${scope} and cardinality(approval_seconds) > 0) m
+          cross join lateral unnest(m.approval_seconds) a(seconds) group by m.key`,
+    ),
   ]);
   const none: DurationFigure = { mean: null, median: null, p90: null, n: 0 };
   return groups.map((row) => {

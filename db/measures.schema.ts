@@ -4,7 +4,7 @@
  * what never enters the workflow: refused transition attempts and suppressed duplicate alerts.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const count = (name: string) => integer(name).notNull().default(0);
@@ -60,4 +60,27 @@ export const incidentMeasures = pgTable(
     duplicatesSuppressed: count('duplicates_suppressed'),
   },
   (t) => [index('incident_measures_created_at_idx').on(t.createdAt)],
+);
+
+/**
+ * Time in stage, one row per incident and stage (summed over finished visits), with the
+ * incident's grouping dimensions copied in: the `stage:<name>` KPIs aggregate this narrow
+ * table without unpacking every incident's measures. Rewritten with the measures row whenever
+ * its stage times or dimensions change.
+ */
+export const incidentStageTimes = pgTable(
+  'incident_stage_times',
+  {
+    incidentId: text('incident_id').notNull(),
+    stage: text('stage').notNull(),
+    seconds: doublePrecision('seconds').notNull(),
+    createdAt: at('created_at').notNull(),
+    playbookId: text('playbook_id'),
+    category: text('category'),
+    severity: text('severity'),
+    priority: text('priority'),
+    businessUnit: text('business_unit'),
+    source: text('source'),
+  },
+  (t) => [primaryKey({ name: 'incident_stage_times_pkey', columns: [t.incidentId, t.stage] }), index('incident_stage_times_created_at_idx').on(t.createdAt)],
 );

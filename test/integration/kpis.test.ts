@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
-import { measureOfRow } from '../../activities/incident.measures.js';
+import { measureOfRow, stageTimeRows } from '../../activities/incident.measures.js';
 import { findIncident, incidentHistory, toIncidentProjection } from '../../db/incidents.reads.js';
-import { alerts, incidentMeasures } from '../../db/schema.js';
+import { alerts, incidentMeasures, incidentStageTimes } from '../../db/schema.js';
 import { RATE_KEYS } from '../../machines/kpi.definitions.js';
 import { measureFromLedger } from '../../machines/measures.js';
 import { alertBody, postAlert } from '../support/incidents.js';
@@ -154,6 +154,9 @@ describe('measures', () => {
       const firstAlert = first && { source: first.source, ruleId: first.ruleId, detectedAt: first.detectedAt?.toISOString() ?? null, firstEventAt: first.firstEventAt?.toISOString() ?? null };
       const rebuilt = measureFromLedger(await incidentHistory(db, id), toIncidentProjection((await findIncident(db, id))!), new Set(['closed']), firstAlert);
       expect(rebuilt, id).toEqual(measureOfRow(row!));
+      const stageRows = await db.select().from(incidentStageTimes).where(eq(incidentStageTimes.incidentId, id));
+      const byStage = (a: { stage: string }, b: { stage: string }) => a.stage.localeCompare(b.stage);
+      expect(stageRows.sort(byStage), `${id}: stage times`).toEqual(stageTimeRows(rebuilt!).sort(byStage));
     }
   });
 });
