@@ -8,69 +8,10 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { alerts, incidentMeasures, incidentStageTimes } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
+import { DIMENSIONS, alertFactsOf, measureOfRow, rebuildMeasure, rowOfMeasure, stageTimeRows, writeMeasure } from '../db/measures.rows.js';
 import { emptyMeasure, foldEvent, withProjection, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
-type MeasureRow = typeof incidentMeasures.$inferSelect;
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const date = (s: string | null) => (s ? new Date(s) : null);
-
-export function measureOfRow(row: MeasureRow): IncidentMeasure {
-  const { refusedAttempts: _r, duplicatesSuppressed: _d, ...rest } = row;
-  return {
-    ...rest,
-    createdAt: iso(row.createdAt) ?? '',
-    playbookId: row.playbookId ?? '',
-    severity: row.severity ?? '',
-    priority: row.priority ?? '',
-    detectedAt: iso(row.detectedAt),
-    firstEventAt: iso(row.firstEventAt),
-    acknowledgedAt: iso(row.acknowledgedAt),
-    containedAt: iso(row.containedAt),
-    eradicatedAt: iso(row.eradicatedAt),
-    recoveredAt: iso(row.recoveredAt),
-    resolvedAt: iso(row.resolvedAt),
-    closedAt: iso(row.closedAt),
-    stage: row.stage ?? '',
-    stageSince: iso(row.stageSince) ?? iso(row.createdAt) ?? '',
-  };
-}
-
-export function rowOfMeasure(m: IncidentMeasure): Omit<MeasureRow, 'refusedAttempts' | 'duplicatesSuppressed'> {
-  return {
-    ...m,
-    createdAt: new Date(m.createdAt),
-    detectedAt: date(m.detectedAt),
-    firstEventAt: date(m.firstEventAt),
-    acknowledgedAt: date(m.acknowledgedAt),
-    containedAt: date(m.containedAt),
-    eradicatedAt: date(m.eradicatedAt),
-    recoveredAt: date(m.recoveredAt),
-    resolvedAt: date(m.resolvedAt),
-    closedAt: date(m.closedAt),
-    stageSince: new Date(m.stageSince),
-  };
-}
-
-/** The grouping dimensions the stage-time rows carry. */
-const DIMENSIONS = ['createdAt', 'playbookId', 'category', 'severity', 'priority', 'businessUnit', 'source'] as const;
-
-/** The incident's time-in-stage rows (table incident_stage_times) for a measure. */
-export function stageTimeRows(m: IncidentMeasure): (typeof incidentStageTimes.$inferInsert)[] {
-  return Object.entries(m.stageSeconds).map(([stage, seconds]) => ({
-    incidentId: m.incidentId,
-    stage,
-    seconds,
-    createdAt: new Date(m.createdAt),
-    playbookId: m.playbookId,
-    category: m.category,
-    severity: m.severity,
-    priority: m.priority,
-    businessUnit: m.businessUnit,
-    source: m.source,
-  }));
-}
 
 function stageTimesChanged(before: IncidentMeasure | undefined, after: IncidentMeasure): boolean {
   if (!before) return Object.keys(after.stageSeconds).length > 0;
@@ -84,14 +25,20 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
     .select({ source: alerts.source, ruleId: alerts.ruleId, detectedAt: alerts.detectedAt, firstEventAt: alerts.firstEventAt })
     .from(alerts)
     .where(eq(alerts.id, alertId));
-  return row ? { source: row.source, ruleId: row.ruleId, detectedAt: iso(row.detectedAt), firstEventAt: iso(row.firstEventAt) } : undefined;
+  return row ? alertFactsOf(row) : undefined;
 }
 
 /** Folds a newly recorded step into the incident's measures (call once per recorded step). */
 export async function recordMeasure(tx: Transaction, step: IncidentStep): Promise<void> {
   const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, step.incidentId)).for('update');
-  const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
   const recorded = row?.createdAt ? measureOfRow(row) : undefined;
+  if (!recorded && step.seq > 1) {
+    // An incident recorded before measures existed: rebuild from its audit log, this step included.
+    const rebuilt = await rebuildMeasure(tx as unknown as Database, step.projection);
+    if (rebuilt) await writeMeasure(tx as unknown as Database, rebuilt);
+    return;
+  }
+  const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
   const before = recorded ?? emptyMeasure(step.incidentId, event);
   const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
   const after = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);

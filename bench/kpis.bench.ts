@@ -10,7 +10,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { and, asc, gte, lt, sql } from 'drizzle-orm';
-import { rowOfMeasure, stageTimeRows } from '../activities/incident.measures.js';
+import { rowOfMeasure, stageTimeRows } from '../db/measures.rows.js';
 import { buildApp } from '../api/app.js';
 import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { createApiKey } from '../db/api-keys.repo.js';

@@ -1,12 +1,13 @@
 /**
  * `npm run migrate`: applies the database migrations (DATABASE_URL, else the embedded database),
- * registers the shipped playbooks, seeds IRFLOW_ADMIN_TOKEN, and registers the workflow's search
+ * registers the shipped playbooks, seeds IRFLOW_ADMIN_TOKEN, rebuilds missing KPI measures from the audit log, and registers the workflow's search
  * attributes when TEMPORAL_ADDRESS names a server. Run from one process before workers and APIs.
  */
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { seedAdminToken } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
+import { backfillMeasures } from '../db/measures.rows.js';
 import { loadConfig } from './config.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
@@ -17,7 +18,8 @@ try {
   await database.migrate();
   const playbooks = await loadShippedPlaybooks(database.db);
   if (config.adminToken) await seedAdminToken(database.db, config.adminToken);
-  console.log(`migrated ${database.kind}; playbooks ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
+  const backfilled = await backfillMeasures(database.db);
+  console.log(`migrated ${database.kind}; playbooks ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}; measures rebuilt for ${backfilled} incidents`);
   if (config.temporalAddress) {
     const connection = await Connection.connect({ address: config.temporalAddress });
     try {

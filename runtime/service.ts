@@ -19,6 +19,7 @@ import { createReplayer } from './replayer.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
+import { backfillMeasures } from '../db/measures.rows.js';
 import { Registry } from 'prom-client';
 
 export interface RunningService {
@@ -62,6 +63,8 @@ export async function startService(config: Config, log: (line: string) => void):
     await seedAdminToken(database.db, adminToken.token);
     const playbooks = await loadShippedPlaybooks(database.db);
     log(`playbooks: ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
+    const backfilled = await backfillMeasures(database.db);
+    if (backfilled > 0) log(`measures rebuilt from the audit log for ${backfilled} incidents`);
 
     const clientConnection = await Connection.connect({ address: temporalAddress });
     closers.push(() => clientConnection.close());

@@ -4,12 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
-import { measureOfRow, stageTimeRows } from '../../activities/incident.measures.js';
+import { alertFactsOf, backfillMeasures, measureOfRow, stageTimeRows } from '../../db/measures.rows.js';
 import { findIncident, incidentHistory, toIncidentProjection } from '../../db/incidents.reads.js';
 import { alerts, incidentMeasures, incidentStageTimes } from '../../db/schema.js';
 import { RATE_KEYS } from '../../machines/kpi.definitions.js';
 import { measureFromLedger } from '../../machines/measures.js';
 import { alertBody, postAlert } from '../support/incidents.js';
+import { recordSteps } from '../support/incident-script.js';
 import { WINDOW, recordKpiDataset } from '../support/kpi-dataset.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -151,13 +152,40 @@ describe('measures', () => {
     for (const id of ['A', 'B', 'C', 'D', 'E']) {
       const [row] = await db.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, id));
       const [first] = await db.select().from(alerts).where(eq(alerts.incidentId, id)).orderBy(asc(alerts.receivedAt)).limit(1);
-      const firstAlert = first && { source: first.source, ruleId: first.ruleId, detectedAt: first.detectedAt?.toISOString() ?? null, firstEventAt: first.firstEventAt?.toISOString() ?? null };
-      const rebuilt = measureFromLedger(await incidentHistory(db, id), toIncidentProjection((await findIncident(db, id))!), new Set(['closed']), firstAlert);
+      const rebuilt = measureFromLedger(await incidentHistory(db, id), toIncidentProjection((await findIncident(db, id))!), new Set(['closed']), first && alertFactsOf(first));
       expect(rebuilt, id).toEqual(measureOfRow(row!));
       const stageRows = await db.select().from(incidentStageTimes).where(eq(incidentStageTimes.incidentId, id));
       const byStage = (a: { stage: string }, b: { stage: string }) => a.stage.localeCompare(b.stage);
       expect(stageRows.sort(byStage), `${id}: stage times`).toEqual(stageTimeRows(rebuilt!).sort(byStage));
     }
+  });
+
+  it('are backfilled from the audit log for incidents recorded before measures existed', async () => {
+    const { db } = stack.database;
+    const snapshot = async () => ({
+      measure: (await db.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, 'A')))[0],
+      stages: (await db.select().from(incidentStageTimes).where(eq(incidentStageTimes.incidentId, 'A'))).sort((a, b) => a.stage.localeCompare(b.stage)),
+    });
+    const before = await snapshot();
+    await db.delete(incidentMeasures).where(eq(incidentMeasures.incidentId, 'A'));
+    await db.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, 'A'));
+    expect(await backfillMeasures(db)).toBe(1);
+    expect(await snapshot()).toEqual(before);
+    expect(await backfillMeasures(db), 'nothing left to backfill').toBe(0);
+  });
+
+  it('are rebuilt from the audit log when a step arrives for an incident without them', async () => {
+    const { db } = stack.database;
+    // As for an incident recorded before measures existed: only the API's counters in the row.
+    await db.update(incidentMeasures).set({ createdAt: null, reopens: 0, effortMinutes: 0 }).where(eq(incidentMeasures.incidentId, 'B'));
+    const row = (await findIncident(db, 'B'))!;
+    const projection = { ...toIncidentProjection(row), effortMinutes: row.effortMinutes + 15, updatedAt: '2026-03-04T00:00:00.000Z' };
+    await recordSteps(db, [
+      { incidentId: 'B', seq: row.lastSeq + 1, at: projection.updatedAt, type: 'work_logged', actor: 'ana', from: null, to: null, data: { minutes: 15 }, effects: [], projection },
+    ]);
+    const [measure] = await db.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, 'B'));
+    expect(measureOfRow(measure!)).toMatchObject({ effortMinutes: 45, reopens: 1, acceptedAttempts: 4, approvalSeconds: [300], createdAt: '2026-03-03T00:00:00.000Z' });
+    expect(measure!.refusedAttempts, 'the counts only the API keeps are kept').toBe(2);
   });
 });
 

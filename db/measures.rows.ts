@@ -1,0 +1,118 @@
+/**
+ * Measures as rows: the conversions between a measure (machines/measures.ts) and its
+ * incident_measures and incident_stage_times rows, and the backfill of measures from the audit
+ * log for incidents recorded before measures existed.
+ */
+import { asc, eq, sql } from 'drizzle-orm';
+import type { IncidentProjection } from '../machines/incident.types.js';
+import { measureFromLedger, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
+import type { Database } from './client.js';
+import { incidentHistory, toIncidentProjection } from './incidents.reads.js';
+import { playbookVersion } from './playbooks.repo.js';
+import { alerts, incidentMeasures, incidentStageTimes, incidents } from './schema.js';
+
+type MeasureRow = typeof incidentMeasures.$inferSelect;
+
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const date = (s: string | null) => (s ? new Date(s) : null);
+
+export function measureOfRow(row: MeasureRow): IncidentMeasure {
+  const { refusedAttempts: _r, duplicatesSuppressed: _d, ...rest } = row;
+  return {
+    ...rest,
+    createdAt: iso(row.createdAt) ?? '',
+    playbookId: row.playbookId ?? '',
+    severity: row.severity ?? '',
+    priority: row.priority ?? '',
+    detectedAt: iso(row.detectedAt),
+    firstEventAt: iso(row.firstEventAt),
+    acknowledgedAt: iso(row.acknowledgedAt),
+    containedAt: iso(row.containedAt),
+    eradicatedAt: iso(row.eradicatedAt),
+    recoveredAt: iso(row.recoveredAt),
+    resolvedAt: iso(row.resolvedAt),
+    closedAt: iso(row.closedAt),
+    stage: row.stage ?? '',
+    stageSince: iso(row.stageSince) ?? iso(row.createdAt) ?? '',
+  };
+}
+
+export function rowOfMeasure(m: IncidentMeasure): Omit<MeasureRow, 'refusedAttempts' | 'duplicatesSuppressed'> {
+  return {
+    ...m,
+    createdAt: new Date(m.createdAt),
+    detectedAt: date(m.detectedAt),
+    firstEventAt: date(m.firstEventAt),
+    acknowledgedAt: date(m.acknowledgedAt),
+    containedAt: date(m.containedAt),
+    eradicatedAt: date(m.eradicatedAt),
+    recoveredAt: date(m.recoveredAt),
+    resolvedAt: date(m.resolvedAt),
+    closedAt: date(m.closedAt),
+    stageSince: new Date(m.stageSince),
+  };
+}
+
+/** The grouping dimensions the stage-time rows carry. */
+export const DIMENSIONS = ['createdAt', 'playbookId', 'category', 'severity', 'priority', 'businessUnit', 'source'] as const;
+
+/** The incident's time-in-stage rows (table incident_stage_times) for a measure. */
+export function stageTimeRows(m: IncidentMeasure): (typeof incidentStageTimes.$inferInsert)[] {
+  return Object.entries(m.stageSeconds).map(([stage, seconds]) => ({
+    incidentId: m.incidentId,
+    stage,
+    seconds,
+    createdAt: new Date(m.createdAt),
+    playbookId: m.playbookId,
+    category: m.category,
+    severity: m.severity,
+    priority: m.priority,
+    businessUnit: m.businessUnit,
+    source: m.source,
+  }));
+}
+
+/** The first-alert facts of a measure, from an alerts row. */
+export function alertFactsOf(row: { source: string; ruleId: string | null; detectedAt: Date | null; firstEventAt: Date | null }): AlertFacts {
+  return { source: row.source, ruleId: row.ruleId, detectedAt: iso(row.detectedAt), firstEventAt: iso(row.firstEventAt) };
+}
+
+/**
+ * An incident's measure rebuilt from its audit log, its projection and its first alert (for an
+ * incident recorded before measures existed). Works inside a transaction too.
+ */
+export async function rebuildMeasure(db: Database, projection: IncidentProjection): Promise<IncidentMeasure | null> {
+  const playbook = await playbookVersion(db, projection.playbook.id, projection.playbook.version);
+  const closedStages = new Set(Object.entries(playbook?.document.stages ?? {}).filter(([, stage]) => stage.closed).map(([name]) => name));
+  const [first] = await db.select().from(alerts).where(eq(alerts.incidentId, projection.id)).orderBy(asc(alerts.receivedAt)).limit(1);
+  return measureFromLedger(await incidentHistory(db, projection.id), projection, closedStages, first && alertFactsOf(first));
+}
+
+/** Writes a measure and its stage-time rows (the API's counters are kept). */
+export async function writeMeasure(db: Database, measure: IncidentMeasure): Promise<void> {
+  const values = rowOfMeasure(measure);
+  const { incidentId: _id, ...changes } = values;
+  await db.insert(incidentMeasures).values(values).onConflictDoUpdate({ target: incidentMeasures.incidentId, set: changes });
+  await db.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, measure.incidentId));
+  const stages = stageTimeRows(measure);
+  if (stages.length > 0) await db.insert(incidentStageTimes).values(stages);
+}
+
+/**
+ * Measures for incidents that have none (recorded before measures existed), rebuilt from the
+ * audit log; run after migrating, before workers start. Returns how many were written.
+ */
+export async function backfillMeasures(db: Database): Promise<number> {
+  const missing = await db
+    .select()
+    .from(incidents)
+    .where(sql`not exists (select 1 from ${incidentMeasures} m where m.incident_id = ${incidents.id} and m.created_at is not null)`);
+  let written = 0;
+  for (const row of missing) {
+    const measure = await rebuildMeasure(db, toIncidentProjection(row));
+    if (!measure) continue;
+    await db.transaction((tx) => writeMeasure(tx as unknown as Database, measure));
+    written += 1;
+  }
+  return written;
+}
