@@ -60,18 +60,8 @@ describe('GET /v1/maturity', () => {
   it('reaches level 5 with an exposure opened by a configuration change, validated before closure', async () => {
     const x = new IncidentScript('X', { at: at(3600), openedBy: 'source:generic', playbook: 'exposure-response', category: 'exposure', stage: 'detect' })
       .step('sla_armed', at(3600), { data: { clock: 'resolve' } })
-      .asset(at(3605), { id: 'A-2', businessUnit: 'cloud' });
-    x.step('context_gathered', at(3606), {
-      actor: 'builtin',
-      data: { kind: 'change', section: 'changes', found: 1, added: ['CHG-9'] },
-      patch: {
-        context: {
-          ...x.current.context,
-          changes: [{ kind: 'change', key: 'CHG-9', record: { id: 'CHG-9', assetIds: ['A-2'], title: 'security group opened', type: 'configuration', plannedStart: at(0), plannedEnd: at(60), status: 'done' }, provenance: { source: 'builtin', fetchedAt: at(3606), ttl: 0 } }],
-        },
-        flags: { possibleChangeRelated: true, riskExceptionActive: false },
-      },
-    })
+      .asset(at(3605), { id: 'A-2', businessUnit: 'cloud' })
+      .change(at(3606), { id: 'CHG-9', assetIds: ['A-2'], title: 'security group opened', type: 'configuration', plannedStart: at(0), plannedEnd: at(60), status: 'done' })
       .move(at(3700), 'assess', 'assess', { marks: ['acknowledged'] })
       .move(at(4000), 'remediate', 'remediate', { fields: { exposure: 'ssh open', changeId: 'CHG-9' } })
       .move(at(4300), 'validate', 'validate', { marks: ['contained', 'eradicated'] })

@@ -5,7 +5,7 @@
 import type { Database } from '../../db/client.js';
 import { alerts } from '../../db/schema.js';
 import { createIncidentActivities } from '../../activities/incident.activities.js';
-import type { AssetRecord } from '../../machines/context.types.js';
+import type { AssetRecord, ChangeRecord } from '../../machines/context.types.js';
 import { emptyContext } from '../../machines/context.types.js';
 import type { AuditEventType, IncidentProjection, IncidentStep } from '../../machines/incident.types.js';
 import type { LifecycleEffect } from '../../machines/lifecycle.machine.js';
@@ -113,6 +113,16 @@ export class IncidentScript {
     const record: AssetRecord = { hostname: asset.id.toLowerCase(), ips: [], owner: 'owner', criticality: 'medium', ...asset };
     const context = { ...this.projection.context, assets: [...this.projection.context.assets, { kind: 'asset' as const, key: asset.id, record, provenance: { source: 'builtin', fetchedAt: at, ttl: 0 } }] };
     return this.step('context_gathered', at, { actor: 'builtin', data: { kind: 'asset', section: 'assets', found: 1, added: [asset.id] }, patch: { context } });
+  }
+
+  /** A change record found for the incident: it becomes possibly change-related. */
+  change(at: string, record: ChangeRecord): this {
+    const finding = { kind: 'change' as const, key: record.id, record, provenance: { source: 'builtin', fetchedAt: at, ttl: 0 } };
+    return this.step('context_gathered', at, {
+      actor: 'builtin',
+      data: { kind: 'change', section: 'changes', found: 1, added: [record.id] },
+      patch: { context: { ...this.projection.context, changes: [...this.projection.context.changes, finding] }, flags: { ...this.projection.flags, possibleChangeRelated: true } },
+    });
   }
 
   alert(at: string, alertId: string, source: string): this {

@@ -20,25 +20,8 @@ export async function recordKpiDataset(db: Database): Promise<void> {
   const a = new IncidentScript('A', { at: t(0), openedBy: 'source:elastic', category: 'malware', severity: 'high', priority: 'P2' })
     .alert(t(0), 'al-A', 'elastic')
     .step('sla_armed', t(0), { data: { clock: 'resolve' } })
-    .asset(t(10), { id: 'A-PAY1', businessUnit: 'payments', businessProcess: 'billing' });
-  a.step('context_gathered', t(11), {
-    actor: 'builtin',
-    data: { kind: 'change', section: 'changes', found: 1, added: ['CHG-1'] },
-    patch: {
-      context: {
-        ...a.current.context,
-        changes: [
-          {
-            kind: 'change',
-            key: 'CHG-1',
-            record: { id: 'CHG-1', assetIds: ['A-PAY1'], title: 'open port 22 to the internet', type: 'configuration', plannedStart: t(-7200), plannedEnd: t(-3600), status: 'done' },
-            provenance: { source: 'builtin', fetchedAt: t(11), ttl: 0 },
-          },
-        ],
-      },
-      flags: { possibleChangeRelated: true, riskExceptionActive: false },
-    },
-  })
+    .asset(t(10), { id: 'A-PAY1', businessUnit: 'payments', businessProcess: 'billing' })
+    .change(t(11), { id: 'CHG-1', assetIds: ['A-PAY1'], title: 'open port 22 to the internet', type: 'configuration', plannedStart: t(-7200), plannedEnd: t(-3600), status: 'done' })
     .step('enrichment_failed', t(12), { data: { kind: 'intel', reason: 'timeout' } })
     .move(t(300), 'acknowledge', 'triage', { marks: ['acknowledged'] })
     .move(t(900), 'start_analysis', 'analysis')
