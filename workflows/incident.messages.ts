@@ -57,6 +57,8 @@ export interface IncidentWorkflowInput {
   playbook: PinnedPlaybook;
   opening: IncidentOpening;
   carried?: CarriedIncident;
+  /** History events after which a run continues as new (default 2,000); carried to later runs. */
+  runHistoryLimit?: number;
 }
 
 /** An analyst's lifecycle event. */

@@ -6,7 +6,10 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { latestPlaybook } from '../../db/playbooks.repo.js';
 import { createReplayer } from '../../runtime/replayer.js';
+import { INCIDENT_WORKFLOW_TYPE, recordedViewUpdate, type IncidentWorkflow } from '../../workflows/incident.messages.js';
 import { FULL_WALK, alertBody, postAlert, walkTo } from '../support/incidents.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -35,6 +38,30 @@ describe('replay', () => {
     expect(replay.body).toMatchObject({ deterministic: true, machineConsistent: true, mismatches: [], finalStage: 'closed', playbook: { id: 'default', version: 1 } });
     expect(replay.body.steps.map((s: { event: string; gate: string; actor: string }) => [s.event, s.gate, s.actor])).toEqual(FULL_WALK.map((e) => [e, 'met', 'alice']));
     expect((await stack.call('POST', `/v1/incidents/${incidentId}/replay`, analyst)).status).toBe(403);
+  });
+
+  it('keeps runs short: continues as new at the run history limit, each run replaying deterministically', async () => {
+    const incidentId = `INC-SHORT-RUNS-${Date.now()}`;
+    const playbook = (await latestPlaybook(stack.database.db, 'default'))!;
+    const handle = await stack.client.workflow.start<IncidentWorkflow>(INCIDENT_WORKFLOW_TYPE, {
+      workflowId: incidentId,
+      taskQueue: stack.taskQueue,
+      args: [{ incidentId, playbook, opening: { title: 'short runs', severity: 'low', openedBy: 'alice' }, runHistoryLimit: 60 }],
+    });
+    await handle.executeUpdate(recordedViewUpdate);
+    const firstRun = (await handle.describe()).runId;
+    await walkTo(stack, analyst, incidentId, ['acknowledge', 'start_analysis']);
+    for (let i = 0; i < 6; i += 1) await walkTo(stack, analyst, incidentId, ['hold', 'resume']);
+    const described = await handle.describe();
+    expect(described.runId, 'the workflow continued as new').not.toBe(firstRun);
+    expect(described.historyLength).toBeLessThan(60 + 40);
+    const replay = await stack.call('POST', `/v1/incidents/${incidentId}/replay`, auditor);
+    expect(replay.body).toMatchObject({ deterministic: true, machineConsistent: true, finalStage: 'analysis' });
+    expect((await stack.call('GET', `/v1/incidents/${incidentId}`, analyst)).body.stage).toBe('analysis');
+    // The first run, which reached the limit and continued as new (its patch marker included), replays too.
+    const first = await stack.client.workflow.getHandle(incidentId, firstRun).fetchHistory();
+    expect(first.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+    expect(await createReplayer()(JSON.parse(historyToJSON(first)), incidentId)).toEqual({ deterministic: true });
   });
 
   it('catches a workflow code change that would break the incidents in flight', async () => {
