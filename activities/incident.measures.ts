@@ -6,9 +6,9 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { alerts, incidentMeasures, incidentStageTimes } from '../db/schema.js';
+import { alerts, incidentMeasures } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
-import { DIMENSIONS, alertFactsOf, measureOfRow, rebuildMeasure, rowOfMeasure, stageTimeRows, writeMeasure } from '../db/measures.rows.js';
+import { DIMENSIONS, alertFactsOf, measureOfRow, rebuildMeasure, writeMeasure } from '../db/measures.rows.js';
 import { emptyMeasure, foldEvent, withProjection, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -42,12 +42,5 @@ export async function recordMeasure(tx: Transaction, step: IncidentStep): Promis
   const before = recorded ?? emptyMeasure(step.incidentId, event);
   const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
   const after = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
-  const values = rowOfMeasure(after);
-  const { incidentId: _id, ...changes } = values;
-  await tx.insert(incidentMeasures).values(values).onConflictDoUpdate({ target: incidentMeasures.incidentId, set: changes });
-  if (stageTimesChanged(recorded, after)) {
-    await tx.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, step.incidentId));
-    const rows = stageTimeRows(after);
-    if (rows.length > 0) await tx.insert(incidentStageTimes).values(rows);
-  }
+  await writeMeasure(tx as unknown as Database, after, { stageTimes: stageTimesChanged(recorded, after) });
 }

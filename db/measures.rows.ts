@@ -88,11 +88,12 @@ export async function rebuildMeasure(db: Database, projection: IncidentProjectio
   return measureFromLedger(await incidentHistory(db, projection.id), projection, closedStages, first && alertFactsOf(first));
 }
 
-/** Writes a measure and its stage-time rows (the API's counters are kept). */
-export async function writeMeasure(db: Database, measure: IncidentMeasure): Promise<void> {
+/** Writes a measure and, unless told they are unchanged, its stage-time rows (the API's counters are kept). */
+export async function writeMeasure(db: Database, measure: IncidentMeasure, options: { stageTimes: boolean } = { stageTimes: true }): Promise<void> {
   const values = rowOfMeasure(measure);
   const { incidentId: _id, ...changes } = values;
   await db.insert(incidentMeasures).values(values).onConflictDoUpdate({ target: incidentMeasures.incidentId, set: changes });
+  if (!options.stageTimes) return;
   await db.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, measure.incidentId));
   const stages = stageTimeRows(measure);
   if (stages.length > 0) await db.insert(incidentStageTimes).values(stages);
