@@ -69,6 +69,7 @@ export function stageTimeRows(m: IncidentMeasure): (typeof incidentStageTimes.$i
     priority: m.priority,
     businessUnit: m.businessUnit,
     source: m.source,
+    month: m.createdAt.slice(0, 7),
   }));
 }
 
