@@ -4,9 +4,12 @@ import { problems } from './problem.js';
 export const DEFAULT_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
+/** An instant, or a date meaning its midnight UTC. */
+const instant = { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] } as const;
+
 export const windowQuery = {
-  from: { type: 'string', format: 'date-time', description: `start (inclusive); default ${DEFAULT_WINDOW_DAYS} days before \`to\`` },
-  to: { type: 'string', format: 'date-time', description: 'end (exclusive); default now' },
+  from: { ...instant, description: `start (inclusive), e.g. 2026-03-01 or 2026-03-01T00:00:00Z; default ${DEFAULT_WINDOW_DAYS} days before \`to\`` },
+  to: { ...instant, description: 'end (exclusive); default now' },
 } as const;
 
 export function parseWindow(query: { from?: string; to?: string }, now = new Date()): { from: Date; to: Date } {

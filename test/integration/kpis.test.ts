@@ -127,8 +127,14 @@ describe('GET /v1/kpis', () => {
     expect(unknown).toMatchObject({ key: '', 'mttr.mean': '', 'mttr.n': '0' });
   });
 
+  it('takes plain dates as midnight UTC', async () => {
+    const { status, body } = await kpis('groupBy=month&from=2026-04-01&to=2026-05-01');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ from: '2026-04-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z', groups: [{ key: '2026-04', count: 1 }] });
+  });
+
   it('rejects a bad groupBy or window with a problem', async () => {
-    for (const query of ['groupBy=team', 'from=yesterday', `from=${WINDOW.to}&to=${WINDOW.from}`]) {
+    for (const query of ['groupBy=team', 'from=yesterday', 'from=2026-13-01', `from=${WINDOW.to}&to=${WINDOW.from}`, 'colour=red']) {
       const response = await kpis(query);
       expect(response.status, query).toBe(400);
       expect(String(response.headers['content-type'])).toMatch(/application\/problem\+json/);
