@@ -34,13 +34,13 @@ export async function recordMeasure(tx: Transaction, step: IncidentStep): Promis
   const recorded = row?.createdAt ? measureOfRow(row) : undefined;
   if (!recorded && step.seq > 1) {
     // An incident recorded before measures existed: rebuild from its audit log, this step included.
-    const rebuilt = await rebuildMeasure(tx as unknown as Database, step.projection);
-    if (rebuilt) await writeMeasure(tx as unknown as Database, rebuilt);
+    const rebuilt = await rebuildMeasure(tx, step.projection);
+    if (rebuilt) await writeMeasure(tx, rebuilt);
     return;
   }
   const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
   const before = recorded ?? emptyMeasure(step.incidentId, event);
   const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
   const after = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
-  await writeMeasure(tx as unknown as Database, after, { stageTimes: stageTimesChanged(recorded, after) });
+  await writeMeasure(tx, after, { stageTimes: stageTimesChanged(recorded, after) });
 }

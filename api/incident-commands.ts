@@ -43,13 +43,21 @@ export interface ReportedIncident {
   subject?: Subject;
 }
 
+/** The problem slugs of a stage's gate refusing an event: not allowed here, or procedure not met. */
+const GATE_REFUSALS = { eventNotAllowed: 'event-not-allowed', procedureNotMet: 'procedure-not-met' } as const;
+
+/** Did a stage's gate refuse the attempt (409/422)? Such attempts never reach the workflow's history. */
+export function isGateRefusal(error: unknown): boolean {
+  return error instanceof ProblemError && Object.values<string>(GATE_REFUSALS).includes(error.slug);
+}
+
 function rejectionProblem(error: unknown): Error {
   if (error instanceof WorkflowNotFoundError) return problems.notFound('no such incident');
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error as Error;
   const failure = error.cause;
   if (failure.type === REJECTION.eventNotAllowed) {
     const details = failure.details?.[0] as EventNotAllowedDetails;
-    return problems.conflict('event-not-allowed', 'Event not allowed in this stage', failure.message, {
+    return problems.conflict(GATE_REFUSALS.eventNotAllowed, 'Event not allowed in this stage', failure.message, {
       event: details.event,
       stage: details.stage,
       allowedEvents: details.allowedEvents,
@@ -57,7 +65,7 @@ function rejectionProblem(error: unknown): Error {
   }
   if (failure.type === REJECTION.procedureNotMet) {
     const details = failure.details?.[0] as ProcedureNotMetDetails;
-    return problems.unprocessable('procedure-not-met', 'Procedure not met', failure.message, {
+    return problems.unprocessable(GATE_REFUSALS.procedureNotMet, 'Procedure not met', failure.message, {
       event: details.event,
       stage: details.stage,
       missing: details.missing,

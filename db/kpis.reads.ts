@@ -29,6 +29,15 @@ export interface KpiWindow {
   to: Date;
 }
 
+/** Rows whose `created_at` (or the column given, e.g. `m.created_at`) falls in the window. */
+export const createdIn = (w: KpiWindow, column: SQL = sql`created_at`) => sql`${column} >= ${w.from.toISOString()} and ${column} < ${w.to.toISOString()}`;
+
+/** The month of `created_at` (or the column given) in UTC, as YYYY-MM. */
+export const monthOf = (column: SQL = sql`created_at`) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM')`;
+
+/** Measures (alias m) of exposure incidents: the categories the exposure-response playbook takes. */
+export const EXPOSURE = sql`m.category in ('exposure', 'misconfiguration')`;
+
 export const GROUP_KEY: Record<GroupBy, SQL> = {
   businessUnit: sql`business_unit`,
   category: sql`category`,
@@ -36,7 +45,7 @@ export const GROUP_KEY: Record<GroupBy, SQL> = {
   priority: sql`priority`,
   playbook: sql`playbook_id`,
   source: sql`source`,
-  month: sql`to_char(created_at at time zone 'UTC', 'YYYY-MM')`,
+  month: monthOf(),
 };
 
 /** The same groupings on the stage-time table, by the columns its indexes lead with. */
@@ -57,10 +66,10 @@ const RATE_INPUTS = sql.raw(
   'clocks_armed, clocks_stopped, breaches, escalations, reopens, closed_at, open, closed_by, alerts, duplicates_suppressed, lookups_gathered, lookups_failed, refused_attempts, accepted_attempts, effort_minutes',
 );
 
-const ratio = (numerator: SQL, denominator: SQL) => sql`(${numerator})::float8 / nullif(${denominator}, 0)`;
+export const ratio = (numerator: SQL, denominator: SQL) => sql`(${numerator})::float8 / nullif(${denominator}, 0)`;
 const settled = sql`clocks_armed > 0 and (breaches > 0 or clocks_stopped >= clocks_armed)`;
 
-const RATE_SQL: Record<RateKey, SQL> = {
+export const RATE_SQL: Record<RateKey, SQL> = {
   slaCompliance: ratio(sql`count(*) filter (where ${settled} and breaches = 0)`, sql`count(*) filter (where ${settled})`),
   slaBreaches: sql`sum(breaches)::float8`,
   escalations: sql`sum(escalations)::float8`,
@@ -79,7 +88,6 @@ function figureColumns(name: string, value: SQL): SQL {
     count(${value})::int as ${sql.identifier(`${name}_n`)}`;
 }
 
-const windowed = (w: KpiWindow) => sql`created_at >= ${w.from.toISOString()} and created_at < ${w.to.toISOString()}`;
 
 /**
  * Runs a KPI query with JIT compilation off: its row estimates (lateral functions, many
@@ -88,7 +96,7 @@ const windowed = (w: KpiWindow) => sql`created_at >= ${w.from.toISOString()} and
 function withoutJit<T>(db: Database, query: SQL): Promise<T[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local jit = off`);
-    return selectRows<T>(tx as unknown as Database, query);
+    return selectRows<T>(tx, query);
   });
 }
 
@@ -101,7 +109,7 @@ function figure(row: Row, name: string): DurationFigure {
 
 export async function kpisByGroup(db: Database, groupBy: GroupBy, window: KpiWindow, hourlyRate?: number): Promise<KpiGroup[]> {
   const key = GROUP_KEY[groupBy];
-  const scope = windowed(window);
+  const scope = createdIn(window);
   const durations = sql.join(DURATION_KEYS.map((k) => figureColumns(k, sql`${sql.identifier(k)}`)), sql`, `);
   const seconds = sql.join(DURATION_KEYS.map((k) => sql`${DURATION_SQL[k]} as ${sql.identifier(k)}`), sql`, `);
   const rates = sql.join(RATE_KEYS.map((k) => sql`${RATE_SQL[k]} as ${sql.identifier(k)}`), sql`, `);

@@ -5,16 +5,15 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { MaturityFacts } from '../machines/maturity.criteria.js';
 import type { Database } from './client.js';
-import type { KpiWindow } from './kpis.reads.js';
+import { EXPOSURE, RATE_SQL, ratio, type KpiWindow } from './kpis.reads.js';
 import { inWindow } from './reports.trends.js';
 import { selectRows } from './sql-rows.js';
 
-const share = (numerator: SQL, denominator: SQL = sql`count(*)`) => sql`(${numerator})::float8 / nullif(${denominator}, 0)`;
+const share = (numerator: SQL, denominator: SQL = sql`count(*)`) => ratio(numerator, denominator);
 const playbookHas = (path: string) => sql`jsonb_path_exists(doc, ${path}::jsonpath)`;
 const enriches = (kind: string) => playbookHas(`$.stages.*.enrich[*] ? (@ == "${kind}")`);
 const marks = (milestone: string) => playbookHas(`$.stages.*.marks[*] ? (@ == "${milestone}")`);
-const exposure = sql`category in ('exposure', 'misconfiguration')`;
-const closedExposure = sql`${exposure} and not open and closed_by is distinct from 'close_false_positive'`;
+const closedExposure = sql`${EXPOSURE} and not open and closed_by is distinct from 'close_false_positive'`;
 
 export async function maturityFacts(db: Database, w: KpiWindow): Promise<MaturityFacts> {
   const [row] = await selectRows<Record<keyof MaturityFacts, number | null>>(
@@ -33,10 +32,10 @@ export async function maturityFacts(db: Database, w: KpiWindow): Promise<Maturit
           ${share(sql`count(*) filter (where lookups_gathered > 0 and ${enriches('asset')} and ${enriches('change')})`)} as "contextGathered",
           ${share(sql`count(*) filter (where ${marks('acknowledged')} and ${marks('contained')} and ${marks('resolved')})`)} as "kpisDefined",
           (count(*) filter (where priority_changes > 0))::int as "priorityAdjusted",
-          ${share(sql`sum(lookups_gathered)`, sql`sum(lookups_gathered + lookups_failed)`)} as "enrichmentAutomation",
+          ${RATE_SQL.enrichmentAutomationRate} as "enrichmentAutomation",
           ${share(sql`count(*) filter (where business_unit is not null and clocks_armed > 0)`)} as "slaPerBusinessUnit",
           ${share(sql`count(*) filter (where root_cause is not null and ${enriches('risk-exception')})`, sql`count(*) filter (where root_cause is not null)`)} as "rootCausesMapped",
-          (count(*) filter (where ${exposure} and change_related and exists (
+          (count(*) filter (where ${EXPOSURE} and change_related and exists (
             select 1 from jsonb_array_elements(context -> 'changes') c where c -> 'record' ->> 'type' = 'configuration')))::int as "exposuresFromChanges",
           ${share(sql`count(*) filter (where ${closedExposure} and eradicated_at is not null)`, sql`count(*) filter (where ${closedExposure})`)} as "remediationValidated"
         from m`,

@@ -113,7 +113,7 @@ export async function backfillMeasures(db: Database): Promise<number> {
   for (const row of missing) {
     const measure = await rebuildMeasure(db, toIncidentProjection(row));
     if (!measure) continue;
-    await db.transaction((tx) => writeMeasure(tx as unknown as Database, measure));
+    await db.transaction((tx) => writeMeasure(tx, measure));
     written += 1;
   }
   return written;

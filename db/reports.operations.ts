@@ -5,11 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
-import type { KpiWindow } from './kpis.reads.js';
+import { EXPOSURE, type KpiWindow } from './kpis.reads.js';
 import { inWindow, type ReportRow, type ReportSections } from './reports.trends.js';
 import { selectRows } from './sql-rows.js';
 
-const exposure = sql`m.category in ('exposure', 'misconfiguration')`;
 
 export async function changeCorrelation(db: Database, w: KpiWindow): Promise<ReportSections> {
   const [rows, byAsset, byType] = await Promise.all([
@@ -29,7 +28,7 @@ export async function changeCorrelation(db: Database, w: KpiWindow): Promise<Rep
     selectRows<ReportRow>(
       db,
       sql`select coalesce(c->'record'->>'type', 'unspecified') as type, count(distinct m.incident_id)::int as incidents,
-            (count(distinct m.incident_id) filter (where ${exposure}))::int as exposures
+            (count(distinct m.incident_id) filter (where ${EXPOSURE}))::int as exposures
           from incident_measures m join incidents i on i.id = m.incident_id cross join lateral jsonb_array_elements(i.context -> 'changes') c
           where ${inWindow(w)} and m.change_related group by 1 order by 2 desc, 1`,
     ),

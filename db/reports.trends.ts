@@ -5,16 +5,16 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
-import type { KpiWindow } from './kpis.reads.js';
+import { createdIn, monthOf, type KpiWindow } from './kpis.reads.js';
 import { selectRows } from './sql-rows.js';
 
 export type ReportRow = Record<string, string | number | boolean | null>;
 /** A report's answer: `rows` (what CSV renders) and, for some, further sections. */
 export type ReportSections = { rows: ReportRow[] } & Record<string, ReportRow[]>;
 
-const month = sql`to_char(m.created_at at time zone 'UTC', 'YYYY-MM')`;
+const month = monthOf(sql`m.created_at`);
 /** Incidents (alias m) created in the window. */
-export const inWindow = (w: KpiWindow) => sql`m.created_at >= ${w.from.toISOString()} and m.created_at < ${w.to.toISOString()}`;
+export const inWindow = (w: KpiWindow) => createdIn(w, sql`m.created_at`);
 
 export async function rootCauses(db: Database, w: KpiWindow): Promise<ReportSections> {
   const rows = await selectRows<ReportRow>(

@@ -12,13 +12,11 @@ import type { Fields } from '../../machines/procedure.js';
 import { principalOf } from '../auth.js';
 import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
-import type { IncidentCommands } from '../incident-commands.js';
-import { ProblemError, problems } from '../problem.js';
+import { isGateRefusal, type IncidentCommands } from '../incident-commands.js';
+import { problems } from '../problem.js';
 import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
-/** Refusals by a stage's gate: the event is not allowed here, or its procedure is not met. */
-const GATE_REFUSALS = new Set(['event-not-allowed', 'procedure-not-met']);
 
 interface ListQuery {
   stage?: string;
@@ -177,7 +175,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
         );
       } catch (error) {
         // A refused attempt never reaches the workflow's history: count it here, for the gate rejection rate.
-        if (error instanceof ProblemError && GATE_REFUSALS.has(error.slug)) {
+        if (isGateRefusal(error)) {
           await countRefusedAttempt(db, request.params.id).catch((failure: unknown) => request.log.warn({ err: failure }, 'refused attempt not counted'));
         }
         throw error;

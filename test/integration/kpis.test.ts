@@ -3,12 +3,11 @@
  * counts only the API sees (refused attempts, suppressed duplicates) through a real workflow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asc, eq } from 'drizzle-orm';
-import { alertFactsOf, backfillMeasures, measureOfRow, stageTimeRows } from '../../db/measures.rows.js';
-import { findIncident, incidentHistory, toIncidentProjection } from '../../db/incidents.reads.js';
-import { alerts, incidentMeasures, incidentStageTimes } from '../../db/schema.js';
+import { eq } from 'drizzle-orm';
+import { backfillMeasures, measureOfRow, rebuildMeasure, stageTimeRows } from '../../db/measures.rows.js';
+import { findIncident, toIncidentProjection } from '../../db/incidents.reads.js';
+import { incidentMeasures, incidentStageTimes } from '../../db/schema.js';
 import { RATE_KEYS } from '../../machines/kpi.definitions.js';
-import { measureFromLedger } from '../../machines/measures.js';
 import { alertBody, postAlert } from '../support/incidents.js';
 import { recordSteps } from '../support/incident-script.js';
 import { WINDOW, recordKpiDataset } from '../support/kpi-dataset.js';
@@ -157,8 +156,7 @@ describe('measures', () => {
     const { db } = stack.database;
     for (const id of ['A', 'B', 'C', 'D', 'E']) {
       const [row] = await db.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, id));
-      const [first] = await db.select().from(alerts).where(eq(alerts.incidentId, id)).orderBy(asc(alerts.receivedAt)).limit(1);
-      const rebuilt = measureFromLedger(await incidentHistory(db, id), toIncidentProjection((await findIncident(db, id))!), new Set(['closed']), first && alertFactsOf(first));
+      const rebuilt = await rebuildMeasure(db, toIncidentProjection((await findIncident(db, id))!));
       expect(rebuilt, id).toEqual(measureOfRow(row!));
       const stageRows = await db.select().from(incidentStageTimes).where(eq(incidentStageTimes.incidentId, id));
       const byStage = (a: { stage: string }, b: { stage: string }) => a.stage.localeCompare(b.stage);
