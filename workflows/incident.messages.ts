@@ -57,7 +57,7 @@ export interface IncidentWorkflowInput {
   playbook: PinnedPlaybook;
   opening: IncidentOpening;
   carried?: CarriedIncident;
-  /** History events after which a run continues as new (default 2,000); carried to later runs. */
+  /** History events after which a run continues as new (default 1,500); carried to later runs. */
   runHistoryLimit?: number;
 }
 

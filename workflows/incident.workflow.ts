@@ -47,7 +47,7 @@ const gatherers = Object.fromEntries(
  * it: an auditor's replay (and a worker's cache miss) replays one run, and a short run keeps both
  * fast (about 0.3 ms per event). Behind a patch, so runs recorded before it replay as they ran.
  */
-const RUN_HISTORY_LIMIT = 2_000;
+const RUN_HISTORY_LIMIT = 1_500;
 const runIsLong = (limit = RUN_HISTORY_LIMIT) => workflowInfo().historyLength >= limit && patched('continue-as-new-at-run-history-limit');
 
 /** The reason a lookup failed, from the activity failure's cause (timeout, connector error). */
