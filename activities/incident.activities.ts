@@ -1,111 +1,122 @@
 /**
- * Persistence of incident steps: the audit event with its hash link, the stage timings the
- * machine's effects move, the incident projection and its measures, in one transaction. Idempotent: a
- * retried step whose event is already recorded writes nothing.
+ * Persistence of incident steps (incident.steps.ts does the writing, in one transaction per
+ * call). Failures are sorted by what a retry can do: a database outage, a deadlock or a race is
+ * retried by the activity's policy (and an incident whose steps keep failing is listed as stuck);
+ * a step that no retry can store (a data or constraint error, another event at its seq) fails
+ * as non-retryable, so the workflow records the failure and carries on.
  */
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { GENESIS_HASH, eventHash } from '../db/ledger.js';
-import { incidentEvents, incidents, openCorrelations, stageTimings } from '../db/schema.js';
+import { sqlState } from '../db/errors.js';
+import { recordingFailures, recordingRetries } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
-import { recordMeasure } from './incident.measures.js';
+import { storableText } from '../machines/storable.js';
+import { LedgerConflictError, writeSteps } from './incident.steps.js';
 
-function nextDeadline(clocks: IncidentStep['projection']['sla']): Date | null {
-  const deadlines = clocks.map((c) => c.deadline).filter((d): d is string => d !== null).sort();
-  return deadlines[0] ? new Date(deadlines[0]) : null;
+export { ChainGapError, LedgerConflictError } from './incident.steps.js';
+
+/** ApplicationFailure types of steps no retry can store; the workflow matches on these. */
+export const UNRECORDABLE = { notStorable: 'StepNotStorable', ledgerConflict: 'LedgerConflict' } as const;
+
+/** Attempts after which a step that keeps failing marks its incident stuck. */
+const STUCK_AFTER_ATTEMPTS = 3;
+const MAX_REASON_LENGTH = 500;
+
+/** This attempt's number; 1 outside an activity (tests and tools call the writer directly). */
+function attemptNumber(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+/** The database's own words where there are some (drizzle's wrapper repeats the query and its parameters). */
+function reasonOf(error: unknown): string {
+  let cause = error;
+  while (cause instanceof Error && !(cause as { code?: unknown }).code && cause.cause) cause = cause.cause;
+  const described = cause instanceof Error && (cause as { code?: unknown }).code ? cause : error;
+  const text = described instanceof Error ? `${described.name}: ${described.message}` : String(described);
+  return storableText(text).slice(0, MAX_REASON_LENGTH);
+}
+
+/** Data exceptions (22), constraint violations but a racing duplicate (23), program limits (54). */
+function unrecordableType(error: unknown): string | undefined {
+  if (error instanceof LedgerConflictError) return UNRECORDABLE.ledgerConflict;
+  if (error instanceof RangeError) return UNRECORDABLE.notStorable;
+  const state = sqlState(error);
+  if (!state || state === '23505') return undefined;
+  return ['22', '23', '54'].includes(state.slice(0, 2)) ? UNRECORDABLE.notStorable : undefined;
 }
 
 export interface IncidentActivityDeps {
   db: Database;
 }
 
-/** Raised (and retried) when a step arrives before the one it chains to: never expected. */
-export class ChainGapError extends Error {
-  override name = 'ChainGapError';
+export interface RecordStepsInput {
+  steps: IncidentStep[];
+}
+
+export interface RecordingFailureInput {
+  incidentId: string;
+  seq: number;
+  stepType: string;
+  reason: string;
 }
 
 export function createIncidentActivities({ db }: IncidentActivityDeps) {
-  async function recordIncidentStep(step: IncidentStep): Promise<{ hash: string; recorded: boolean }> {
-    return db.transaction(async (tx) => {
-      const key = and(eq(incidentEvents.incidentId, step.incidentId), eq(incidentEvents.seq, step.seq));
-      const [existing] = await tx.select({ hash: incidentEvents.hash }).from(incidentEvents).where(key);
-      if (existing) return { hash: existing.hash, recorded: false };
-
-      let prevHash = GENESIS_HASH;
-      if (step.seq > 1) {
-        const [previous] = await tx
-          .select({ hash: incidentEvents.hash })
-          .from(incidentEvents)
-          .where(and(eq(incidentEvents.incidentId, step.incidentId), eq(incidentEvents.seq, step.seq - 1)));
-        if (!previous) throw new ChainGapError(`incident ${step.incidentId}: seq ${step.seq - 1} is not recorded yet`);
-        prevHash = previous.hash;
-      }
-      const { incidentId, seq, at, type, actor, from, to, data } = step;
-      const hash = eventHash(prevHash, { incidentId, seq, at, type, actor, from, to, data });
-      const when = new Date(at);
-      await tx.insert(incidentEvents).values({ incidentId, seq, at: when, type, actor, from, to, data, prevHash, hash });
-
-      for (const effect of step.effects) {
-        if (effect.type === 'stageLeft') {
-          await tx
-            .update(stageTimings)
-            .set({ leftSeq: seq, leftAt: when })
-            .where(and(eq(stageTimings.incidentId, incidentId), eq(stageTimings.stage, effect.params.stage), isNull(stageTimings.leftAt)));
-        } else {
-          await tx.insert(stageTimings).values({ incidentId, stage: effect.params.stage, enteredSeq: seq, enteredAt: when }).onConflictDoNothing();
-        }
-      }
-
-      const p = step.projection;
-      const row = {
-        id: p.id,
-        title: p.title,
-        description: p.description,
-        category: p.category,
-        stage: p.stage,
-        severity: p.severity,
-        priority: p.priority,
-        playbookId: p.playbook.id,
-        playbookVersion: p.playbook.version,
-        correlationKey: p.correlationKey,
-        alertCount: p.alertCount,
-        fields: p.fields,
-        allowedEvents: p.allowedEvents,
-        milestones: p.milestones as Record<string, string>,
-        pendingApprovals: p.pendingApprovals,
-        context: p.context,
-        priorityReason: p.priorityReason,
-        possibleChangeRelated: p.flags.possibleChangeRelated,
-        riskExceptionActive: p.flags.riskExceptionActive,
-        assignee: p.assignee,
-        effortMinutes: p.effortMinutes,
-        clocks: p.clocks,
-        slaBreached: p.sla.some((c) => c.breached),
-        slaNextDeadline: nextDeadline(p.sla),
-        open: p.open,
-        createdAt: new Date(p.createdAt),
-        updatedAt: new Date(p.updatedAt),
-        closedAt: p.closedAt ? new Date(p.closedAt) : null,
-        lastSeq: seq,
-        lastHash: hash,
-      };
-      const { id: _id, createdAt: _createdAt, ...changes } = row;
-      await tx.insert(incidents).values(row).onConflictDoUpdate({ target: incidents.id, set: changes, setWhere: lt(incidents.lastSeq, seq) });
-
-      await recordMeasure(tx, step);
-
-      if (p.correlationKey) {
-        if (p.open) {
-          await tx.insert(openCorrelations).values({ key: p.correlationKey, incidentId }).onConflictDoNothing();
-        } else {
-          await tx.delete(openCorrelations).where(and(eq(openCorrelations.key, p.correlationKey), eq(openCorrelations.incidentId, incidentId)));
-        }
-      }
-      return { hash, recorded: true };
-    });
+  /** Notes a failed attempt that will be retried, so health can list the incident as stuck. */
+  async function noteRetry(step: IncidentStep, error: unknown): Promise<void> {
+    const attempt = attemptNumber();
+    if (attempt < STUCK_AFTER_ATTEMPTS) return;
+    const now = new Date();
+    const row = { incidentId: step.incidentId, seq: step.seq, attempts: attempt, firstFailedAt: now, lastFailedAt: now, lastError: reasonOf(error) };
+    await db
+      .insert(recordingRetries)
+      .values(row)
+      .onConflictDoUpdate({ target: recordingRetries.incidentId, set: { seq: row.seq, attempts: row.attempts, lastFailedAt: now, lastError: row.lastError } })
+      .catch(() => undefined); // the database may be what fails
   }
 
-  return { recordIncidentStep };
+  async function record(steps: IncidentStep[]): Promise<{ hashes: string[]; written: number }> {
+    const first = steps[0];
+    if (!first) return { hashes: [], written: 0 };
+    try {
+      return await db.transaction(async (tx) => {
+        const result = await writeSteps(tx, steps);
+        if (attemptNumber() > 1) await tx.delete(recordingRetries).where(eq(recordingRetries.incidentId, first.incidentId));
+        return result;
+      });
+    } catch (error) {
+      const type = unrecordableType(error);
+      if (type) throw ApplicationFailure.create({ type, message: reasonOf(error), nonRetryable: true });
+      await noteRetry(first, error);
+      throw error;
+    }
+  }
+
+  /** Records one step (workflows started before steps were recorded in batches call this). */
+  async function recordIncidentStep(step: IncidentStep): Promise<{ hash: string; recorded: boolean }> {
+    const { hashes, written } = await record([step]);
+    return { hash: hashes[0]!, recorded: written > 0 };
+  }
+
+  /** Records the steps an incident accepted since its last call, in one transaction. */
+  async function recordIncidentSteps({ steps }: RecordStepsInput): Promise<{ hashes: string[]; written: number }> {
+    return record(steps);
+  }
+
+  /** Keeps a step the workflow gave up recording as given; health lists it. Idempotent. */
+  async function reportRecordingFailure(input: RecordingFailureInput): Promise<void> {
+    const reason = storableText(input.reason).slice(0, MAX_REASON_LENGTH);
+    await db
+      .insert(recordingFailures)
+      .values({ incidentId: input.incidentId, seq: input.seq, stepType: storableText(input.stepType), reason, at: sql`now()` })
+      .onConflictDoNothing();
+  }
+
+  return { recordIncidentStep, recordIncidentSteps, reportRecordingFailure };
 }
 
 export type IncidentActivities = ReturnType<typeof createIncidentActivities>;

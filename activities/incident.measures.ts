@@ -11,7 +11,9 @@ import type { IncidentStep } from '../machines/incident.types.js';
 import { DIMENSIONS, alertFactsOf, measureOfRow, rebuildMeasure, writeMeasure } from '../db/measures.rows.js';
 import { emptyMeasure, foldEvent, withProjection, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+import type { Transaction } from '../db/transaction.js';
+
+export type { Transaction };
 
 function stageTimesChanged(before: IncidentMeasure | undefined, after: IncidentMeasure): boolean {
   if (!before) return Object.keys(after.stageSeconds).length > 0;
@@ -28,19 +30,25 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
   return row ? alertFactsOf(row) : undefined;
 }
 
-/** Folds a newly recorded step into the incident's measures (call once per recorded step). */
-export async function recordMeasure(tx: Transaction, step: IncidentStep): Promise<void> {
-  const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, step.incidentId)).for('update');
+/** Folds newly recorded steps, in seq order, into the incident's measures: one read, one write. */
+export async function recordMeasures(tx: Transaction, steps: IncidentStep[]): Promise<void> {
+  const first = steps[0];
+  if (!first) return;
+  const last = steps.at(-1)!;
+  const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, first.incidentId)).for('update');
   const recorded = row?.createdAt ? measureOfRow(row) : undefined;
-  if (!recorded && step.seq > 1) {
-    // An incident recorded before measures existed: rebuild from its audit log, this step included.
-    const rebuilt = await rebuildMeasure(tx, step.projection);
+  if (!recorded && first.seq > 1) {
+    // An incident recorded before measures existed: rebuild from its audit log, these steps included.
+    const rebuilt = await rebuildMeasure(tx, last.projection);
     if (rebuilt) await writeMeasure(tx, rebuilt);
     return;
   }
-  const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
-  const before = recorded ?? emptyMeasure(step.incidentId, event);
-  const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
-  const after = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
-  await writeMeasure(tx, after, { stageTimes: stageTimesChanged(recorded, after) });
+  let measure = recorded;
+  for (const step of steps) {
+    const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
+    const before = measure ?? emptyMeasure(step.incidentId, event);
+    const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
+    measure = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
+  }
+  await writeMeasure(tx, measure!, { stageTimes: stageTimesChanged(recorded, measure!) });
 }

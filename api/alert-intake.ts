@@ -1,31 +1,33 @@
 /**
- * Alert intake: de-duplicate by (source, sourceId), route by correlation key to the open incident
- * that holds it (or a new one), and hand the alert to that incident's workflow with
- * signalWithStart. An alert is answered 202 only once the workflow holds it; an alert stored but
- * not delivered (a crash, Temporal down) is delivered by the next attempt of the same alert.
+ * Alert intake: a batch is de-duplicated by (source, sourceId) and routed by correlation key to
+ * the open incident holding it (or a new one) in one transaction, then handed to the incidents'
+ * workflows with signalWithStart, many incidents at a time, the alerts of one incident in one
+ * signal. An alert is answered 202 only once its workflow holds it; one stored but not delivered
+ * (a crash, Temporal down) is delivered by the next attempt of the same alert. Exactly one
+ * answer per alert says `deduplicated: false`: the one whose delivery marked it delivered.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { findAlert, markDelivered, reassignAlert, releaseCorrelation, storeAlert, type AlertRecord } from '../db/alerts.repo.js';
+import pLimit from 'p-limit';
+import { markDelivered, rerouteAlerts, storeAlerts, type AlertRecord } from '../db/alerts.repo.js';
 import type { Database } from '../db/client.js';
-import { countSuppressedDuplicate } from '../db/measures.repo.js';
-import { assetNames, correlationKey, type AlertAsset, type AlertReceived, type NormalisedAlert } from '../machines/alert.js';
-import type { Observable } from '../machines/context.types.js';
-import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
-import {
-  INCIDENT_WORKFLOW_TYPE,
-  alertReceivedSignal,
-  incidentWorkflowId,
-  type IncidentWorkflow,
-} from '../workflows/incident.messages.js';
-import { newIncidentId } from './ids.js';
+import { countSuppressedDuplicates } from '../db/measures.repo.js';
+import { alertOfRecord, receivedOfRecord } from '../db/alert-records.js';
+import { correlationKey, type AlertReceived, type AlertSource, type NormalisedAlert } from '../machines/alert.js';
+import type { PinnedPlaybook } from '../machines/playbook.types.js';
+import { INCIDENT_WORKFLOW_TYPE, alertReceivedSignal, alertsReceivedSignal, incidentWorkflowId, type IncidentWorkflow } from '../workflows/incident.messages.js';
+
+/** Incidents signalled at once by one request. */
+const DELIVERY_CONCURRENCY = 16;
+/** An ended incident's alerts move to a new one; more moves than this in one request is a fault. */
+const MAX_REROUTES = 3;
 
 export interface AlertIntakeDeps {
   db: Database;
   temporal: Client;
   taskQueue: string;
-  /** The playbook version a new incident opened by this alert runs. */
-  playbookFor(alert: NormalisedAlert): Promise<PinnedPlaybook>;
+  /** Routes the alerts of a batch to playbook versions (one read of the playbooks). */
+  router(): Promise<(alert: NormalisedAlert) => PinnedPlaybook>;
 }
 
 export interface AlertAccepted {
@@ -34,53 +36,45 @@ export interface AlertAccepted {
   deduplicated: boolean;
 }
 
-function received(record: AlertRecord): AlertReceived {
-  const { hostnames, ips } = assetNames(record.assets as AlertAsset[]);
-  const observables = (record.observables ?? []) as Observable[];
-  return {
-    ...(hostnames.length ? { hostnames } : {}),
-    ...(ips.length ? { ips } : {}),
-    ...(observables.length ? { observables } : {}),
-    alertId: record.id,
-    source: record.source as AlertReceived['source'],
-    sourceId: record.sourceId,
-    title: record.title,
-    severity: record.severity as Severity,
-    ...(record.ruleId ? { ruleId: record.ruleId } : {}),
-    ...(record.category ? { category: record.category } : {}),
-    ...(record.detectedAt ? { detectedAt: record.detectedAt.toISOString() } : {}),
-    receivedAt: record.receivedAt.toISOString(),
-  };
+export class AlertNotDeliverableError extends Error {
+  override name = 'AlertNotDeliverableError';
+}
+
+function byIncident(records: AlertRecord[]): AlertRecord[][] {
+  const groups = new Map<string, AlertRecord[]>();
+  for (const record of records) groups.set(record.incidentId, [...(groups.get(record.incidentId) ?? []), record]);
+  return [...groups.values()];
 }
 
 export function createAlertIntake(deps: AlertIntakeDeps) {
   const { db, temporal, taskQueue } = deps;
 
   /** signalWithStart; false when the incident's workflow has ended and can take no alert. */
-  async function deliver(record: AlertRecord, alert: NormalisedAlert): Promise<boolean> {
-    const playbook = await deps.playbookFor(alert);
+  async function signal(records: AlertRecord[], playbook: PinnedPlaybook): Promise<boolean> {
+    const first = records[0]!;
+    const received: AlertReceived[] = records.map(receivedOfRecord);
+    const delivery = records.length === 1 ? { signal: alertReceivedSignal, signalArgs: [received[0]!] } : { signal: alertsReceivedSignal, signalArgs: [received] };
     try {
-      await temporal.workflow.signalWithStart<IncidentWorkflow, [AlertReceived]>(INCIDENT_WORKFLOW_TYPE, {
-        workflowId: incidentWorkflowId(record.incidentId),
+      await temporal.workflow.signalWithStart<IncidentWorkflow, [AlertReceived] | [AlertReceived[]]>(INCIDENT_WORKFLOW_TYPE, {
+        workflowId: incidentWorkflowId(first.incidentId),
         taskQueue,
         // An ended incident is never started again under the same id.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [
           {
-            incidentId: record.incidentId,
+            incidentId: first.incidentId,
             playbook,
             opening: {
-              title: alert.title,
-              severity: alert.severity,
-              ...(alert.category ? { category: alert.category } : {}),
-              correlationKey: record.correlationKey,
-              ...(alert.detectedAt ? { detectedAt: alert.detectedAt } : {}),
-              openedBy: `source:${alert.source}`,
+              title: first.title,
+              severity: received[0]!.severity,
+              ...(first.category ? { category: first.category } : {}),
+              correlationKey: first.correlationKey,
+              ...(first.detectedAt ? { detectedAt: first.detectedAt.toISOString() } : {}),
+              openedBy: `source:${first.source}`,
             },
           },
         ],
-        signal: alertReceivedSignal,
-        signalArgs: [received(record)],
+        ...(delivery as { signal: typeof alertReceivedSignal; signalArgs: [AlertReceived] }),
       });
       return true;
     } catch (error) {
@@ -89,43 +83,48 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     }
   }
 
-  async function deliverAndMark(record: AlertRecord, alert: NormalisedAlert): Promise<AlertRecord> {
-    let current = record;
-    for (let attempt = 0; !(await deliver(current, alert)); attempt += 1) {
-      if (attempt >= 3) throw new Error(`alert ${record.id}: no incident could take it`);
-      // The incident ended: free its key and route the alert to a new incident.
-      await releaseCorrelation(db, current.correlationKey, current.incidentId);
-      const incidentId = newIncidentId();
-      await reassignAlert(db, current.id, incidentId);
-      current = { ...current, incidentId };
+  /** Delivers one incident's alerts; returns them as delivered (moved, if theirs had ended). */
+  async function deliver(records: AlertRecord[], route: (alert: NormalisedAlert) => PinnedPlaybook): Promise<AlertRecord[]> {
+    let current = records;
+    for (let moves = 0; !(await signal(current, route(alertOfRecord(current[0]!)))); moves += 1) {
+      if (moves >= MAX_REROUTES) throw new AlertNotDeliverableError(`alert ${records[0]!.id}: no incident could take it`);
+      const first = current[0]!;
+      // The incident ended: its key and these alerts move, atomically, to the incident now holding the key.
+      const holder = await rerouteAlerts(db, { correlationKey: first.correlationKey, fromIncidentId: first.incidentId, alertIds: current.map((r) => r.id) });
+      current = current.map((r) => ({ ...r, incidentId: holder }));
     }
-    await markDelivered(db, current.id, new Date());
     return current;
   }
 
-  async function ingest(alert: NormalisedAlert): Promise<AlertAccepted> {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const known = await findAlert(db, alert.source, alert.sourceId);
-      if (known?.deliveredAt) {
-        await countSuppressedDuplicate(db, known.incidentId);
-        return { alertId: known.id, incidentId: known.incidentId, deduplicated: true };
-      }
-      if (known) {
-        const delivered = await deliverAndMark(known, alert);
-        return { alertId: delivered.id, incidentId: delivered.incidentId, deduplicated: false };
-      }
-      const stored = await storeAlert(db, {
-        alertId: randomUUID(),
-        alert,
-        correlationKey: correlationKey(alert),
-        newIncidentId: newIncidentId(),
-        receivedAt: new Date(),
-      });
-      if (!stored) continue; // a concurrent request stored it first: answer as it does
-      const delivered = await deliverAndMark(stored, alert);
-      return { alertId: delivered.id, incidentId: delivered.incidentId, deduplicated: false };
+  async function ingest(source: AlertSource, batch: NormalisedAlert[]): Promise<AlertAccepted[]> {
+    const stored = await storeAlerts(
+      db,
+      source,
+      batch.map((alert) => ({ alertId: randomUUID(), alert, correlationKey: correlationKey(alert) })),
+      new Date(),
+    );
+    const waiting = stored.filter((s) => !s.record.deliveredAt).map((s) => s.record);
+    let delivered: AlertRecord[] = [];
+    if (waiting.length > 0) {
+      const route = await deps.router();
+      const limit = pLimit(DELIVERY_CONCURRENCY);
+      delivered = (await Promise.all(byIncident(waiting).map((group) => limit(() => deliver(group, route))))).flat();
     }
-    throw new Error(`alert ${alert.source}/${alert.sourceId} could not be stored`);
+    const marked = await markDelivered(
+      db,
+      delivered.map((r) => r.id),
+      new Date(),
+    );
+    const now = new Map(delivered.map((r) => [r.id, r]));
+    const answers = stored.map(({ record }) => {
+      const current = now.get(record.id) ?? record;
+      return { alertId: current.id, incidentId: current.incidentId, deduplicated: !marked.has(current.id) };
+    });
+    await countSuppressedDuplicates(
+      db,
+      answers.filter((a) => a.deduplicated).map((a) => a.incidentId),
+    );
+    return answers;
   }
 
   return { ingest };

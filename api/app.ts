@@ -7,10 +7,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAlertIntake } from './alert-intake.js';
 import { installAuth } from './auth.js';
+import { installInputHygiene } from './input-hygiene.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
 import { installMetrics } from './metrics.js';
 import { installProblemHandlers } from './problem.js';
+import { installValidation } from './validation.js';
 import { observable, pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
@@ -29,13 +31,11 @@ import { playbookRoutes } from './routes/playbooks.routes.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: deps.logger ?? false,
-    bodyLimit: BODY_LIMIT_BYTES,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
-  });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
   installProblemHandlers(app);
+  installValidation(app, [pendingApproval, observable]);
   installAuth(app, deps.db);
+  installInputHygiene(app);
 
   await app.register(swagger, {
     openapi: {
@@ -47,7 +47,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, playbookFor: deps.playbooks.forAlert });
+  const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, router: deps.playbooks.router });
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue });
 
   const metrics = installMetrics(app, deps.db, deps.metrics);

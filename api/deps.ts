@@ -6,8 +6,8 @@ import type { NormalisedAlert } from '../machines/alert.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
 
 export interface PlaybookCatalog {
-  /** The playbook version a new incident opened by this alert runs. */
-  forAlert(alert: NormalisedAlert): Promise<PinnedPlaybook>;
+  /** Routes many alerts with one read of the playbooks (a batch). */
+  router(): Promise<(alert: NormalisedAlert) => PinnedPlaybook>;
   /** The latest version of a playbook, by id. */
   latest(id: string): Promise<PinnedPlaybook | undefined>;
 }

@@ -41,6 +41,7 @@ export interface ReportedIncident {
   openedBy: string;
   detectedAt?: string;
   subject?: Subject;
+  normalised?: string[];
 }
 
 /** The problem slugs of a stage's gate refusing an event: not allowed here, or procedure not met. */
@@ -109,6 +110,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
               openedBy: incident.openedBy,
               ...(incident.detectedAt ? { detectedAt: incident.detectedAt } : {}),
               ...(incident.subject ? { subject: incident.subject } : {}),
+              ...(incident.normalised?.length ? { normalised: incident.normalised } : {}),
             },
           },
         ],

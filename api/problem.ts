@@ -20,6 +20,8 @@ export class ProblemError extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with the problem, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
   }
@@ -33,12 +35,27 @@ export const problems = {
   conflict: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) => new ProblemError(409, slug, title, detail, extra),
   unprocessable: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) =>
     new ProblemError(422, slug, title, detail, extra),
-  unavailable: (detail: string) => new ProblemError(503, 'unavailable', 'Service unavailable', detail),
+  payloadTooLarge: (detail: string) => new ProblemError(413, 'payload-too-large', 'Payload too large', detail),
+  unavailable: (detail: string, retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS) =>
+    new ProblemError(503, 'unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) }),
 };
+
+/** What a 503 asks a client to wait before trying again. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** An error body lists at most this many errors and says how many more there were. */
+export const MAX_LISTED_ERRORS = 50;
+
+function capped(extra: Record<string, unknown>): Record<string, unknown> {
+  const errors = extra.errors;
+  if (!Array.isArray(errors) || errors.length <= MAX_LISTED_ERRORS) return extra;
+  return { ...extra, errors: errors.slice(0, MAX_LISTED_ERRORS), moreErrors: errors.length - MAX_LISTED_ERRORS };
+}
 
 export function sendProblem(reply: FastifyReply, problem: ProblemError, instance?: string) {
   return reply
     .code(problem.status)
+    .headers(problem.headers)
     .type(PROBLEM_CONTENT_TYPE)
     .send({
       type: `urn:irflow:problem:${problem.slug}`,
@@ -46,7 +63,7 @@ export function sendProblem(reply: FastifyReply, problem: ProblemError, instance
       status: problem.status,
       ...(problem.detail ? { detail: problem.detail } : {}),
       ...(instance ? { instance } : {}),
-      ...problem.extra,
+      ...capped(problem.extra),
     });
 }
 

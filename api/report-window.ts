@@ -1,11 +1,12 @@
 /** The time window of the KPI and report routes: incidents created in [from, to). */
 import { problems } from './problem.js';
+import { isoDate, isoTime } from './schemas.js';
 
 export const DEFAULT_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** An instant, or a date meaning its midnight UTC. */
-const instant = { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] } as const;
+const instant = { type: 'string', anyOf: [isoTime, isoDate] } as const;
 
 export const windowQuery = {
   from: { ...instant, description: `start (inclusive), e.g. 2026-03-01 or 2026-03-01T00:00:00Z; default ${DEFAULT_WINDOW_DAYS} days before \`to\`` },

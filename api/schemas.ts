@@ -4,7 +4,14 @@ import { OBSERVABLE_TYPES } from '../machines/context.types.js';
 import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
 
 export const severity = { type: 'string', enum: [...SEVERITIES] } as const;
-const isoTime = { type: 'string', format: 'date-time' } as const;
+/** An RFC 3339 instant in the years 1000–9999 (Postgres has no year 0; nothing irflow records is older). */
+export const isoTime = { type: 'string', format: 'date-time', pattern: '^[1-9][0-9]{3}-' } as const;
+/** A calendar date in the years 1000–9999. */
+export const isoDate = { type: 'string', format: 'date', pattern: '^[1-9][0-9]{3}-' } as const;
+/** Row ids and versions of Postgres `integer` columns. */
+export const MAX_INT4 = 2_147_483_647;
+/** Ids of Postgres `bigserial` columns that JSON numbers still hold exactly. */
+export const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 export const problem = {

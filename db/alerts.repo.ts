@@ -1,89 +1,132 @@
 /**
  * Alert intake records: de-duplication by (source, sourceId) and the claim of a correlation key
- * by an open incident, written together in one transaction.
+ * by an open incident, a whole batch in one transaction; delivery marks; and the atomic move of
+ * alerts (with their key) to a new incident when theirs can take no more.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { Database } from './client.js';
+import { newIncidentId } from './ids.js';
 import { alerts, openCorrelations } from './schema.js';
+import type { Transaction } from './transaction.js';
 
 export type AlertRecord = typeof alerts.$inferSelect;
-
-export async function findAlert(db: Database, source: string, sourceId: string): Promise<AlertRecord | undefined> {
-  const [row] = await db.select().from(alerts).where(and(eq(alerts.source, source), eq(alerts.sourceId, sourceId)));
-  return row;
-}
 
 export interface NewAlert {
   alertId: string;
   alert: NormalisedAlert;
   correlationKey: string;
-  /** Used when no open incident holds the key. */
-  newIncidentId: string;
-  receivedAt: Date;
+}
+
+export interface StoredAlert {
+  record: AlertRecord;
+  /** True when this call stored it; false when it was stored before (a repeat). */
+  stored: boolean;
+}
+
+/** The incident holding each key: claims free keys for new incidents, keeps the holders of the others. */
+async function claimKeys(tx: Transaction, keys: string[]): Promise<Map<string, string>> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return new Map();
+  // Sorted: two batches claiming the same keys wait for each other instead of deadlocking.
+  await tx
+    .insert(openCorrelations)
+    .values(sorted.map((key) => ({ key, incidentId: newIncidentId() })))
+    .onConflictDoNothing();
+  const holders = await tx.select().from(openCorrelations).where(inArray(openCorrelations.key, sorted));
+  return new Map(holders.map((h) => [h.key, h.incidentId]));
+}
+
+function alertRow(input: NewAlert, incidentId: string, receivedAt: Date): typeof alerts.$inferInsert {
+  const { alert } = input;
+  return {
+    id: input.alertId,
+    source: alert.source,
+    sourceId: alert.sourceId,
+    incidentId,
+    title: alert.title,
+    severity: alert.severity,
+    ruleId: alert.rule?.id ?? null,
+    ruleName: alert.rule?.name ?? null,
+    category: alert.category ?? null,
+    assets: alert.assets ?? [],
+    observables: alert.observables ?? [],
+    raw: alert.raw ?? null,
+    correlationKey: input.correlationKey,
+    detectedAt: alert.detectedAt ? new Date(alert.detectedAt) : null,
+    firstEventAt: alert.firstEventAt ? new Date(alert.firstEventAt) : null,
+    techniques: alert.techniques ?? [],
+    receivedAt,
+    normalised: alert.normalised?.length ? alert.normalised : null,
+  };
 }
 
 /**
- * Claims the correlation key (or finds the open incident that holds it) and stores the alert.
- * Returns `undefined` when a concurrent request stored the same alert first.
+ * Stores the alerts of one source that are not stored yet, routed to the open incident holding
+ * their correlation key (or a new one), in one transaction; answers every alert, in order, with
+ * its record and whether this call stored it. Safe under concurrent batches holding the same alerts.
  */
-class AlertAlreadyStored extends Error {}
-
-export async function storeAlert(db: Database, input: NewAlert): Promise<AlertRecord | undefined> {
-  const { alert } = input;
+export async function storeAlerts(db: Database, source: string, inputs: NewAlert[], receivedAt: Date): Promise<StoredAlert[]> {
   return db.transaction(async (tx) => {
-    const claimed = await tx
-      .insert(openCorrelations)
-      .values({ key: input.correlationKey, incidentId: input.newIncidentId })
-      .onConflictDoNothing()
-      .returning({ incidentId: openCorrelations.incidentId });
-    let incidentId = claimed[0]?.incidentId;
-    if (!incidentId) {
-      const [holder] = await tx.select().from(openCorrelations).where(eq(openCorrelations.key, input.correlationKey));
-      incidentId = holder?.incidentId ?? input.newIncidentId;
-    }
-    const [row] = await tx
-      .insert(alerts)
-      .values({
-        id: input.alertId,
-        source: alert.source,
-        sourceId: alert.sourceId,
-        incidentId,
-        title: alert.title,
-        severity: alert.severity,
-        ruleId: alert.rule?.id ?? null,
-        ruleName: alert.rule?.name ?? null,
-        category: alert.category ?? null,
-        assets: alert.assets ?? [],
-        observables: alert.observables ?? [],
-        raw: alert.raw ?? null,
-        correlationKey: input.correlationKey,
-        detectedAt: alert.detectedAt ? new Date(alert.detectedAt) : null,
-        firstEventAt: alert.firstEventAt ? new Date(alert.firstEventAt) : null,
-        techniques: alert.techniques ?? [],
-        receivedAt: input.receivedAt,
-      })
-      .onConflictDoNothing()
-      .returning();
-    // Roll the claim back too: the request that stored the alert first owns its routing.
-    if (!row) throw new AlertAlreadyStored();
-    return row;
-  }).catch((error: unknown) => {
-    if (error instanceof AlertAlreadyStored) return undefined;
-    throw error;
+    const sourceIds = inputs.map((i) => i.alert.sourceId);
+    const known = async () =>
+      new Map((await tx.select().from(alerts).where(and(eq(alerts.source, source), inArray(alerts.sourceId, sourceIds)))).map((r) => [r.sourceId, r]));
+    const before = await known();
+    const fresh = inputs.filter((i) => !before.has(i.alert.sourceId)).sort((a, b) => (a.alert.sourceId < b.alert.sourceId ? -1 : 1));
+    const holders = await claimKeys(
+      tx,
+      fresh.map((i) => i.correlationKey),
+    );
+    const inserted =
+      fresh.length === 0
+        ? []
+        : await tx
+            .insert(alerts)
+            .values(fresh.map((i) => alertRow(i, holders.get(i.correlationKey)!, receivedAt)))
+            .onConflictDoNothing()
+            .returning();
+    const storedHere = new Set(inserted.map((r) => r.sourceId));
+    // A concurrent batch may have stored some of them between the first read and the insert.
+    const all = inserted.length === fresh.length ? new Map([...before, ...inserted.map((r) => [r.sourceId, r] as const)]) : await known();
+    return inputs.map((i) => ({ record: all.get(i.alert.sourceId)!, stored: storedHere.has(i.alert.sourceId) }));
   });
 }
 
-export async function markDelivered(db: Database, alertId: string, at: Date): Promise<void> {
-  await db.update(alerts).set({ deliveredAt: at }).where(eq(alerts.id, alertId));
+/** Marks alerts delivered; returns the ids this call marked (the others were marked before). */
+export async function markDelivered(db: Database, alertIds: string[], at: Date): Promise<Set<string>> {
+  if (alertIds.length === 0) return new Set();
+  const marked = await db
+    .update(alerts)
+    .set({ deliveredAt: at })
+    .where(and(inArray(alerts.id, alertIds), isNull(alerts.deliveredAt)))
+    .returning({ id: alerts.id });
+  return new Set(marked.map((m) => m.id));
 }
 
-/** Frees a key whose incident can take no more alerts; a later alert then opens a new incident. */
-export async function releaseCorrelation(db: Database, key: string, incidentId: string): Promise<void> {
-  await db.delete(openCorrelations).where(and(eq(openCorrelations.key, key), eq(openCorrelations.incidentId, incidentId)));
+export interface Reroute {
+  correlationKey: string;
+  /** The incident that can take no more alerts. */
+  fromIncidentId: string;
+  alertIds: string[];
 }
 
-/** Moves an undelivered alert to another incident (its first incident could not take it). */
-export async function reassignAlert(db: Database, alertId: string, incidentId: string): Promise<void> {
-  await db.update(alerts).set({ incidentId }).where(eq(alerts.id, alertId));
+/**
+ * Moves alerts from an incident that can take no more to the one now holding their key: the old
+ * incident's claim is released and the key claimed for a new incident in the same transaction
+ * (or found held by one a concurrent move or alert opened). Returns the incident that holds them.
+ */
+export async function rerouteAlerts(db: Database, reroute: Reroute): Promise<string> {
+  return db.transaction(async (tx) => {
+    await tx
+      .delete(openCorrelations)
+      .where(and(eq(openCorrelations.key, reroute.correlationKey), eq(openCorrelations.incidentId, reroute.fromIncidentId)));
+    const holder = (await claimKeys(tx, [reroute.correlationKey])).get(reroute.correlationKey)!;
+    if (reroute.alertIds.length > 0) {
+      await tx
+        .update(alerts)
+        .set({ incidentId: holder })
+        .where(and(inArray(alerts.id, reroute.alertIds), eq(alerts.incidentId, reroute.fromIncidentId)));
+    }
+    return holder;
+  });
 }

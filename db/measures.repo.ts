@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { incidentMeasures } from './measures.schema.js';
 
-async function increment(db: Database, incidentId: string, column: 'refusedAttempts' | 'duplicatesSuppressed'): Promise<void> {
+async function increment(db: Database, incidentId: string, column: 'refusedAttempts'): Promise<void> {
   const target = incidentMeasures[column];
   await db
     .insert(incidentMeasures)
@@ -16,4 +16,15 @@ async function increment(db: Database, incidentId: string, column: 'refusedAttem
 }
 
 export const countRefusedAttempt = (db: Database, incidentId: string) => increment(db, incidentId, 'refusedAttempts');
-export const countSuppressedDuplicate = (db: Database, incidentId: string) => increment(db, incidentId, 'duplicatesSuppressed');
+
+/** One suppressed duplicate per entry (an incident may appear more than once). */
+export async function countSuppressedDuplicates(db: Database, incidentIds: string[]): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const id of incidentIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  if (counts.size === 0) return;
+  const target = incidentMeasures.duplicatesSuppressed;
+  await db
+    .insert(incidentMeasures)
+    .values([...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([incidentId, n]) => ({ incidentId, duplicatesSuppressed: n })))
+    .onConflictDoUpdate({ target: incidentMeasures.incidentId, set: { duplicatesSuppressed: sql`${target} + excluded.duplicates_suppressed` } });
+}

@@ -1,6 +1,8 @@
 /** Immutable, versioned playbooks: same id and content is the same version; new content is version + 1. */
 import { createHash } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
+import type { NormalisedAlert } from '../machines/alert.js';
+import { routeAlert } from '../machines/playbook.routing.js';
 import type { PinnedPlaybook, PlaybookDocument } from '../machines/playbook.types.js';
 import type { Database } from './client.js';
 import { canonicalJson } from './ledger.js';
@@ -85,4 +87,22 @@ export async function latestPlaybooks(db: Database): Promise<RegisteredPlaybook[
 export async function listPlaybookVersions(db: Database, id: string): Promise<RegisteredPlaybook[]> {
   const rows = await db.select().from(playbookVersions).where(eq(playbookVersions.playbookId, id)).orderBy(playbookVersions.version);
   return rows.map((row) => pinned(row, false));
+}
+
+/** The version an incident pins: only what a workflow needs to carry. */
+export function pinPlaybook({ id, version, hash, document }: PinnedPlaybook): PinnedPlaybook {
+  return { id, version, hash, document };
+}
+
+/**
+ * Routes alerts with the latest playbook versions, read once (a batch routes all its alerts with
+ * one read); undefined when not even the default playbook is registered.
+ */
+export async function playbookRouter(db: Database): Promise<(alert: NormalisedAlert) => PinnedPlaybook | undefined> {
+  const playbooks = await latestPlaybooks(db);
+  const documents = playbooks.map((p) => p.document);
+  return (alert) => {
+    const chosen = playbooks.find((p) => p.id === routeAlert(documents, alert));
+    return chosen && pinPlaybook(chosen);
+  };
 }

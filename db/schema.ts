@@ -80,8 +80,14 @@ export const alerts = pgTable(
     receivedAt: at('received_at').notNull(),
     /** Set once the incident workflow holds the alert (the 202 was answered). */
     deliveredAt: at('delivered_at'),
+    /** Places whose text was made storable on intake (NUL, lone surrogates → U+FFFD). */
+    normalised: jsonb('normalised').$type<string[]>(),
   },
-  (t) => [uniqueIndex('alerts_source_source_id_key').on(t.source, t.sourceId), index('alerts_incident_id_idx').on(t.incidentId)],
+  (t) => [
+    uniqueIndex('alerts_source_source_id_key').on(t.source, t.sourceId),
+    index('alerts_incident_id_idx').on(t.incidentId),
+    index('alerts_delivered_at_idx').on(t.deliveredAt),
+  ],
 );
 
 /** Correlation keys of open incidents: a new alert with a claimed key joins that incident. */
@@ -107,6 +113,33 @@ export const incidentEvents = pgTable(
   },
   (t) => [primaryKey({ name: 'incident_events_pkey', columns: [t.incidentId, t.seq] })],
 );
+
+/**
+ * Steps an incident's workflow gave up recording as given, because no retry could store them (a
+ * constraint or encoding error, another event at the seq): the workflow wrote a
+ * `recording_failed` event in their place where it could, and carried on. Health reads these.
+ */
+export const recordingFailures = pgTable(
+  'recording_failures',
+  {
+    incidentId: text('incident_id').notNull(),
+    seq: integer('seq').notNull(),
+    stepType: text('step_type').notNull(),
+    reason: text('reason').notNull(),
+    at: at('at').notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ name: 'recording_failures_pkey', columns: [t.incidentId, t.seq] }), index('recording_failures_at_idx').on(t.at)],
+);
+
+/** Recording attempts that failed and are being retried: an incident whose steps wait here is stuck. */
+export const recordingRetries = pgTable('recording_retries', {
+  incidentId: text('incident_id').primaryKey(),
+  seq: integer('seq').notNull(),
+  attempts: integer('attempts').notNull(),
+  firstFailedAt: at('first_failed_at').notNull(),
+  lastFailedAt: at('last_failed_at').notNull(),
+  lastError: text('last_error').notNull(),
+});
 
 export const stageTimings = pgTable(
   'stage_timings',

@@ -30,6 +30,8 @@ export interface GenericAlert {
 
 export interface NormalisedAlert extends GenericAlert {
   source: AlertSource;
+  /** Places whose text was made storable (NUL, lone surrogates → U+FFFD) on intake. */
+  normalised?: string[];
 }
 
 function firstAssetName(assets: AlertAsset[] | undefined): string {
@@ -66,6 +68,8 @@ export interface AlertReceived {
   hostnames?: string[];
   ips?: string[];
   observables?: Observable[];
+  /** Places whose text was made storable on intake; recorded with the alert. */
+  normalised?: string[];
 }
 
 /** The hosts and addresses an alert names, for context lookups. */

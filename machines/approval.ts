@@ -33,6 +33,8 @@ export interface ApprovalDecision {
   actor: string;
   actorRoles: string[];
   comment?: string;
+  /** Places whose text was made storable on intake; recorded with the decision. */
+  normalised?: string[];
 }
 
 export type ApprovalRefusal = 'noPendingApproval' | 'selfApproval' | 'alreadyDecided' | 'approverRoleMissing';

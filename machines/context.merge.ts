@@ -83,7 +83,7 @@ export function lookupFacts(incidentId: string, detectedAt: string, subject: Sub
 /** An intel match strong enough to raise urgency. */
 export const MALICIOUS_CONFIDENCE = 70;
 
-export function priorityInputs(context: IncidentContext, severity: Severity, now: string): PriorityInputs {
+export function priorityInputs(context: IncidentContext, severity: Severity, now: string, byInstant?: () => boolean): PriorityInputs {
   const affectedUnits = new Set(context.assets.map((a) => a.record.businessUnit));
   const criticalities = [
     ...context.assets.map((a) => a.record.criticality),
@@ -92,7 +92,7 @@ export function priorityInputs(context: IncidentContext, severity: Severity, now
   const malicious = context.intel
     .filter((i) => i.record.verdict === 'malicious' && i.record.confidence >= MALICIOUS_CONFIDENCE)
     .sort((a, b) => b.record.confidence - a.record.confidence)[0];
-  const exception = activeRiskExceptions(context, now)[0];
+  const exception = activeRiskExceptions(context, now, byInstant)[0];
   return {
     severity,
     highestCriticality: highestOf(criticalities),
@@ -101,8 +101,17 @@ export function priorityInputs(context: IncidentContext, severity: Severity, now
   };
 }
 
-export function activeRiskExceptions(context: IncidentContext, now: string) {
-  return context.riskExceptions.filter((r) => r.record.expiresAt > now);
+/**
+ * Risk exceptions not yet expired at `now`, expiry compared as instants (`+02:00` offsets
+ * included). Where comparing the text would have answered otherwise, `byInstant` is asked (the
+ * workflow's patch: runs recorded before compared text).
+ */
+export function activeRiskExceptions(context: IncidentContext, now: string, byInstant: () => boolean = () => true) {
+  return context.riskExceptions.filter((r) => {
+    const asInstant = Date.parse(r.record.expiresAt) > Date.parse(now);
+    const asText = r.record.expiresAt > now;
+    return asInstant === asText || byInstant() ? asInstant : asText;
+  });
 }
 
 export interface ContextFlags {
@@ -112,6 +121,6 @@ export interface ContextFlags {
   riskExceptionActive: boolean;
 }
 
-export function contextFlags(context: IncidentContext, now: string): ContextFlags {
-  return { possibleChangeRelated: context.changes.length > 0, riskExceptionActive: activeRiskExceptions(context, now).length > 0 };
+export function contextFlags(context: IncidentContext, now: string, byInstant?: () => boolean): ContextFlags {
+  return { possibleChangeRelated: context.changes.length > 0, riskExceptionActive: activeRiskExceptions(context, now, byInstant).length > 0 };
 }

@@ -63,7 +63,7 @@ export const CONTEXT_RECORD_SCHEMAS: Record<ContextKind, object> = {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 // `date-time` without ajv-formats: an RFC 3339 date-time that Date can read.
-ajv.addFormat('date-time', (value: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)));
+ajv.addFormat('date-time', (value: string) => /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)));
 const validators = Object.fromEntries(Object.entries(CONTEXT_RECORD_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)])) as Record<
   ContextKind,
   ReturnType<typeof ajv.compile>

@@ -69,6 +69,8 @@ export const AUDIT_EVENT_TYPES = [
   'notification_failed',
   'assigned',
   'work_logged',
+  'recording_failed',
+  'alert_rerouted',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -6,7 +6,9 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { playbookJsonSchema } from './playbook.schema.js';
-import type { PlaybookDocument } from './playbook.types.js';
+import type { PlaybookDocument, TransitionDefinition } from './playbook.types.js';
+import { isKnownTimeZone } from './calendar.js';
+import { JsonTooDeepError, storableJson } from './storable.js';
 import { transitionsFrom } from './procedure.js';
 
 export interface PlaybookError {
@@ -15,7 +17,13 @@ export interface PlaybookError {
   message: string;
 }
 
-export type PlaybookValidation = { ok: true; playbook: PlaybookDocument } | { ok: false; errors: PlaybookError[] };
+export type PlaybookValidation =
+  /** `normalised`: places whose text was made storable (NUL, lone surrogates → U+FFFD). */
+  | { ok: true; playbook: PlaybookDocument; normalised?: string[] }
+  | { ok: false; errors: PlaybookError[] };
+
+/** How many aliases a YAML document may expand; more is refused as a resource exhaustion attack. */
+export const MAX_YAML_ALIASES = 100;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateStructure = ajv.compile<PlaybookDocument>(playbookJsonSchema);
@@ -66,17 +74,64 @@ function structuralErrors(doc: unknown): PlaybookError[] {
   return errors;
 }
 
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const objectEntries = (value: unknown): Array<[string, Json]> => (isObject(value) ? Object.entries(value).filter((e): e is [string, Json] => isObject(e[1])) : []);
+const transitionsOf = (value: unknown) => Object.fromEntries(objectEntries(value).filter(([, t]) => typeof t.to === 'string')) as unknown as Record<string, TransitionDefinition>;
+
+/**
+ * The parts of a document well-formed enough to check references in, whatever else is wrong with
+ * it: the structural errors are reported on their own, and the references of the rest still are.
+ */
+function checkable(doc: unknown): PlaybookDocument {
+  const root = isObject(doc) ? doc : {};
+  const stages = Object.fromEntries(
+    objectEntries(root.stages).map(([name, stage]) => [
+      name,
+      {
+        ...stage,
+        on: transitionsOf(stage.on),
+        returnOn: typeof stage.returnOn === 'string' ? stage.returnOn : undefined,
+        closed: stage.closed === true,
+        sla: isObject(stage.sla) ? stage.sla : undefined,
+        escalation: Array.isArray(stage.escalation) ? stage.escalation : undefined,
+      },
+    ]),
+  );
+  return {
+    ...(root as object),
+    initial: typeof root.initial === 'string' ? root.initial : '',
+    on: transitionsOf(root.on),
+    stages,
+    slas: Object.fromEntries(objectEntries(root.slas)),
+    calendars: Object.fromEntries(objectEntries(root.calendars)),
+  } as unknown as PlaybookDocument;
+}
+
+function calendarErrors(playbook: PlaybookDocument): PlaybookError[] {
+  const errors: PlaybookError[] = [];
+  for (const [name, calendar] of Object.entries(playbook.calendars ?? {})) {
+    if (typeof calendar.timezone === 'string' && calendar.timezone && !isKnownTimeZone(calendar.timezone)) {
+      errors.push({ path: `calendars.${name}.timezone`, message: `is not a time zone this service knows (IANA names such as Europe/Berlin): ${calendar.timezone}` });
+    }
+    if (typeof calendar.from === 'string' && calendar.from === calendar.to) {
+      errors.push({ path: `calendars.${name}.to`, message: 'must differ from from (a window closing before it opens runs overnight)' });
+    }
+  }
+  return errors;
+}
+
 function referenceErrors(playbook: PlaybookDocument): PlaybookError[] {
   const errors: PlaybookError[] = [];
   const stages = playbook.stages;
   const has = (stage: string) => Object.hasOwn(stages, stage);
 
-  if (!has(playbook.initial)) errors.push({ path: 'initial', message: `names no stage: ${playbook.initial}` });
+  if (playbook.initial && !has(playbook.initial)) errors.push({ path: 'initial', message: `names no stage: ${playbook.initial}` });
   for (const [event, t] of Object.entries(playbook.on ?? {})) {
     if (!has(t.to)) errors.push({ path: `on.${event}.to`, message: `names no stage: ${t.to}` });
     else if (stages[t.to]!.closed) errors.push({ path: `on.${event}.to`, message: 'a transition from every open stage may not close incidents' });
   }
-  if (!Object.values(stages).some((s) => s.closed)) errors.push({ path: 'stages', message: 'no stage is marked closed: true' });
+  if (Object.keys(stages).length > 0 && !Object.values(stages).some((s) => s.closed)) errors.push({ path: 'stages', message: 'no stage is marked closed: true' });
 
   for (const [stage, definition] of Object.entries(stages)) {
     const base = `stages.${stage}`;
@@ -92,26 +147,27 @@ function referenceErrors(playbook: PlaybookDocument): PlaybookError[] {
         errors.push({ path: `${base}.returnOn`, message: `duplicate event: ${definition.returnOn} is also in on` });
       }
     }
-    if (definition.sla?.calendar && !Object.hasOwn(playbook.calendars ?? {}, definition.sla.calendar)) {
-      errors.push({ path: `${base}.sla.calendar`, message: `names no calendar: ${definition.sla.calendar}` });
+    const calendar = definition.sla?.calendar;
+    if (typeof calendar === 'string' && !Object.hasOwn(playbook.calendars ?? {}, calendar)) {
+      errors.push({ path: `${base}.sla.calendar`, message: `names no calendar: ${calendar}` });
     }
     if (definition.escalation && !definition.sla) errors.push({ path: `${base}.escalation`, message: 'an escalation ladder needs an sla' });
-    if (!definition.closed && has(stage) && transitionsFrom(playbook, stage).length === 0) {
+    if (!definition.closed && transitionsFrom(playbook, stage).length === 0) {
       errors.push({ path: base, message: 'an open stage needs a way out (on, returnOn or a top-level transition)' });
     }
   }
   for (const [clock, targets] of Object.entries(playbook.slas ?? {})) {
-    if (targets.calendar && !Object.hasOwn(playbook.calendars ?? {}, targets.calendar)) {
+    if (typeof targets.calendar === 'string' && !Object.hasOwn(playbook.calendars ?? {}, targets.calendar)) {
       errors.push({ path: `slas.${clock}.calendar`, message: `names no calendar: ${targets.calendar}` });
     }
   }
-  if (has(playbook.initial) && errors.length === 0) {
+  if (has(playbook.initial)) {
     const reached = reachableStages(playbook);
     for (const stage of Object.keys(stages)) {
       if (!reached.has(stage)) errors.push({ path: `stages.${stage}`, message: `unreachable from initial stage ${playbook.initial}` });
     }
   }
-  return errors;
+  return [...errors, ...calendarErrors(playbook)];
 }
 
 /** Stages an incident can reach from `initial`; a hold stage returns to any stage that reaches it. */
@@ -121,7 +177,7 @@ export function reachableStages(playbook: PlaybookDocument): Set<string> {
   while (queue.length > 0) {
     const stage = queue.shift()!;
     for (const t of transitionsFrom(playbook, stage)) {
-      if (t.origin === 'return' || reached.has(t.to)) continue;
+      if (t.origin === 'return' || reached.has(t.to) || !Object.hasOwn(playbook.stages, t.to)) continue;
       reached.add(t.to);
       queue.push(t.to);
     }
@@ -129,13 +185,10 @@ export function reachableStages(playbook: PlaybookDocument): Set<string> {
   return reached;
 }
 
-/** Validates a parsed document (from JSON or YAML). */
+/** Validates a parsed document (from JSON or YAML): structure and references, every error in one answer. */
 export function validatePlaybook(doc: unknown): PlaybookValidation {
-  const structure = structuralErrors(doc);
-  if (structure.length > 0) return { ok: false, errors: structure };
-  const playbook = doc as PlaybookDocument;
-  const references = referenceErrors(playbook);
-  return references.length > 0 ? { ok: false, errors: references } : { ok: true, playbook };
+  const errors = [...structuralErrors(doc), ...referenceErrors(checkable(doc))];
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, playbook: doc as PlaybookDocument };
 }
 
 /** Parses YAML (a superset of JSON) and validates it; syntax errors come back with their line. */
@@ -151,5 +204,20 @@ export function parsePlaybook(text: string): PlaybookValidation {
       })),
     };
   }
-  return validatePlaybook(parsed.toJS());
+  let doc: unknown;
+  try {
+    // Aliases expand to at most 100 nodes each (the yaml library's guard against alias bombs).
+    doc = parsed.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    const reason = error instanceof RangeError ? 'the document nests too deeply' : error instanceof Error ? error.message : String(error);
+    return { ok: false, errors: [{ path: '', message: `the YAML cannot be expanded: ${reason}` }] };
+  }
+  try {
+    const { value, normalisation } = storableJson(doc);
+    const result = validatePlaybook(value);
+    return result.ok && normalisation.count > 0 ? { ...result, normalised: normalisation.paths } : result;
+  } catch (error) {
+    if (!(error instanceof JsonTooDeepError)) throw error;
+    return { ok: false, errors: [{ path: error.path, message: `nests deeper than ${error.maxDepth} levels` }] };
+  }
 }

@@ -3,8 +3,8 @@
  * priority or severity, counted only while running, with an escalation ladder at shares of the
  * target. Pure: the workflow owns the timers and passes the time in.
  */
-import { businessMsBetween, wallMsUntil } from './calendar.js';
-import type { BusinessCalendar, EscalationStep, Priority, Severity, SlaTargets } from './playbook.types.js';
+import { businessMsBetween, wallMsUntil, type ClockCalendar } from './calendar.js';
+import type { EscalationStep, Priority, Severity, SlaTargets } from './playbook.types.js';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -38,7 +38,7 @@ export interface SlaClock {
   fired: number[];
   breached: boolean;
   /** Business hours the clock counts in; wall time when absent. */
-  calendar?: BusinessCalendar;
+  calendar?: ClockCalendar;
 }
 
 export function armClock(
@@ -47,7 +47,7 @@ export function armClock(
   target: { ms: number; basis: string },
   escalation: EscalationStep[],
   now: string,
-  calendar?: BusinessCalendar,
+  calendar?: ClockCalendar,
 ): SlaClock {
   const clock: SlaClock = { name, stage, targetMs: target.ms, basis: target.basis, startedAt: now, elapsedMs: 0, since: now, escalation, fired: escalation.map(() => 0), breached: false };
   return calendar ? { ...clock, calendar } : clock;
@@ -73,9 +73,14 @@ export function resumeClock(clock: SlaClock, now: string): SlaClock {
   return clock.since ? clock : { ...clock, since: now };
 }
 
-/** A new target (priority or severity changed), counting the time already spent. */
-export function retarget(clock: SlaClock, target: { ms: number; basis: string }): SlaClock {
-  return { ...clock, targetMs: target.ms, basis: target.basis };
+/**
+ * A new target (priority or severity changed), counting the time already spent. A breached clock
+ * whose new target is not yet reached is no longer breached, when `clearBreach` agrees (the
+ * workflow's patch: clocks re-targeted before kept their breach).
+ */
+export function retarget(clock: SlaClock, target: { ms: number; basis: string }, now: string, clearBreach: () => boolean = () => true): SlaClock {
+  const next = { ...clock, targetMs: target.ms, basis: target.basis };
+  return clock.breached && elapsedMs(clock, now) < target.ms && clearBreach() ? { ...next, breached: false } : next;
 }
 
 function share(step: EscalationStep): number {
@@ -92,19 +97,27 @@ function nextFireAt(clock: SlaClock, index: number): number | null {
 }
 
 export type ClockEvent =
-  | { kind: 'escalated'; index: number; level: number; step: EscalationStep; repeat: number }
+  | { kind: 'escalated'; index: number; level: number; step: EscalationStep; repeat: number; missed: number }
   | { kind: 'breached' };
 
-/** What is due now, in ladder order (breach among them at 100%); the clock after firing it. */
-export function dueEvents(clock: SlaClock, now: string): { clock: SlaClock; events: Array<ClockEvent & { atMs: number }> } {
+/**
+ * What is due now, in ladder order (breach among them at 100%); the clock after firing it. Repeats
+ * of a step that fell due together (the worker was down) fire once, saying how many were missed,
+ * when `collapseRepeats` agrees (the workflow's patch: runs from before fired each one).
+ */
+export function dueEvents(clock: SlaClock, now: string, collapseRepeats: () => boolean = () => true): { clock: SlaClock; events: Array<ClockEvent & { atMs: number }> } {
   const elapsed = elapsedMs(clock, now);
   const events: Array<ClockEvent & { atMs: number }> = [];
   const fired = [...clock.fired];
   for (let index = 0; index < clock.escalation.length; index += 1) {
+    const firings: Array<Extract<ClockEvent, { kind: 'escalated' }> & { atMs: number }> = [];
     for (let at = nextFireAt({ ...clock, fired }, index); at !== null && at <= elapsed; at = nextFireAt({ ...clock, fired }, index)) {
-      events.push({ kind: 'escalated', index, level: index + 1, step: clock.escalation[index]!, repeat: fired[index]!, atMs: at });
+      firings.push({ kind: 'escalated', index, level: index + 1, step: clock.escalation[index]!, repeat: fired[index]!, missed: 0, atMs: at });
       fired[index]! += 1;
     }
+    const last = firings.at(-1);
+    if (last && firings.length > 1 && collapseRepeats()) events.push({ ...last, missed: firings.length - 1 });
+    else events.push(...firings);
   }
   let breached = clock.breached;
   if (!breached && elapsed >= clock.targetMs) {

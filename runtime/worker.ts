@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Histogram, type Registry } from 'prom-client';
+import { createAlertActivities } from '../activities/alert.activities.js';
 import { createContextActivities, type LookupObserver } from '../activities/context.activities.js';
 import type { ConnectorSet } from '../activities/context/connector.js';
 import { contextConnectors } from '../activities/context/connectors.js';
@@ -52,6 +53,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createIncidentActivities({ db: options.db }),
+      ...createAlertActivities({ db: options.db }),
       ...createContextActivities(options.connectors ?? contextConnectors(options.db), lookupObserver(options.metrics)),
       ...createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL }),
     },

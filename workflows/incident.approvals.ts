@@ -4,7 +4,7 @@
  */
 import { judgeApproval, quorumReached, type ApprovalDecision, type ApprovalVerdict, type PendingApproval } from '../machines/approval.js';
 import type { ApprovalRequirement } from '../machines/playbook.types.js';
-import type { StepDraft } from './incident.knowledge.js';
+import { normalisedData, type StepDraft } from './incident.knowledge.js';
 import type { LifecycleRequest } from './incident.messages.js';
 
 export class ApprovalDesk {
@@ -32,7 +32,7 @@ export class ApprovalDesk {
     };
     this.pending.set(request.event, pending);
     const { granted: _granted, stage: _stage, ...data } = pending;
-    return { pending, draft: { type: 'approval_requested', actor: request.actor, data: data as StepDraft['data'] } };
+    return { pending, draft: { type: 'approval_requested', actor: request.actor, data: { ...(data as StepDraft['data']), ...normalisedData(request.normalised) } } };
   }
 
   judge(decision: ApprovalDecision): ApprovalVerdict {
@@ -43,13 +43,14 @@ export class ApprovalDesk {
   decide(decision: ApprovalDecision, now: string): { draft: StepDraft; pending?: PendingApproval; approved?: PendingApproval } {
     const pending = this.pending.get(decision.event)!;
     const note: { comment?: string } = decision.comment ? { comment: decision.comment } : {};
+    const recorded = { ...note, ...normalisedData(decision.normalised) } as StepDraft['data'];
     const { event, requestedBy, required } = pending;
     if (decision.decision === 'reject') {
       this.pending.delete(event);
-      return { draft: { type: 'approval_rejected', actor: decision.actor, data: { event, requestedBy, ...(note as StepDraft['data']) } } };
+      return { draft: { type: 'approval_rejected', actor: decision.actor, data: { event, requestedBy, ...recorded } } };
     }
     pending.granted.push({ by: decision.actor, at: now, ...note });
-    const draft: StepDraft = { type: 'approval_granted', actor: decision.actor, data: { event, requestedBy, granted: pending.granted.length, required, ...(note as StepDraft['data']) } };
+    const draft: StepDraft = { type: 'approval_granted', actor: decision.actor, data: { event, requestedBy, granted: pending.granted.length, required, ...recorded } };
     if (!quorumReached(pending)) return { draft, pending };
     this.pending.delete(event);
     return { draft, approved: pending };

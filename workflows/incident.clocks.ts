@@ -22,6 +22,8 @@ import {
   type SlaClockView,
 } from '../machines/sla.js';
 import type { StepDraft } from './incident.knowledge.js';
+import { CURRENT_BEHAVIOUR, type IncidentPatches } from './incident.patches.js';
+import { isOvernight, type ClockCalendar } from '../machines/calendar.js';
 
 export type DueEvent = ClockEvent & { clock: SlaClock; atMs: number };
 
@@ -39,6 +41,7 @@ export class IncidentClocks {
   constructor(
     private readonly playbook: PinnedPlaybook,
     carried?: SlaClock[],
+    private readonly patches: IncidentPatches = CURRENT_BEHAVIOUR,
   ) {
     this.clocks = carried ?? [];
   }
@@ -99,9 +102,10 @@ export class IncidentClocks {
       const targets = clock.stage === null ? this.playbook.document.slas?.[clock.name] : this.playbook.document.stages[clock.stage]?.sla;
       const target = targetFor(targets, priority, severity);
       if (!target || target.ms === clock.targetMs) continue;
-      const next = retarget(clock, target);
+      const next = retarget(clock, target, now, this.patches.clearBreachOnLongerTarget);
       this.replace(clock, next);
-      drafts.push(draft('sla_retargeted', next, now, { previousTargetSeconds: clock.targetMs / 1000 }));
+      const cleared: Record<string, JsonValue> = clock.breached && !next.breached ? { breachCleared: true } : {};
+      drafts.push(draft('sla_retargeted', next, now, { previousTargetSeconds: clock.targetMs / 1000, ...cleared }));
     }
     return drafts;
   }
@@ -110,7 +114,7 @@ export class IncidentClocks {
   tick(now: string): DueEvent[] {
     const due: DueEvent[] = [];
     for (const clock of [...this.clocks]) {
-      const { clock: after, events } = dueEvents(clock, now);
+      const { clock: after, events } = dueEvents(clock, now, this.patches.collapseMissedRepeats);
       this.replace(clock, after);
       for (const event of events) due.push({ ...event, clock: after });
     }
@@ -131,8 +135,10 @@ export class IncidentClocks {
     return this.clocks;
   }
 
-  private calendar(name: string | undefined) {
-    return name ? this.playbook.document.calendars?.[name] : undefined;
+  private calendar(name: string | undefined): ClockCalendar | undefined {
+    const calendar = name ? this.playbook.document.calendars?.[name] : undefined;
+    if (!calendar || !isOvernight(calendar)) return calendar;
+    return this.patches.countOvernightHours() ? { ...calendar, overnight: true } : calendar;
   }
 
   private replace(before: SlaClock, after: SlaClock): void {

@@ -11,6 +11,7 @@ import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import { assessPriority, type PriorityReason } from '../machines/priority.js';
 import type { JsonValue } from '../machines/procedure.js';
 import { highestSeverity } from '../machines/severity.js';
+import { CURRENT_BEHAVIOUR, type IncidentPatches } from './incident.patches.js';
 
 export interface StepDraft {
   type: AuditEventType;
@@ -33,6 +34,11 @@ export interface KnowledgeState {
   effortMinutes?: number;
 }
 
+/** `normalised` in a step's data when intake made some of its text storable. */
+export function normalisedData(normalised: string[] | undefined): { normalised?: string[] } {
+  return normalised && normalised.length > 0 ? { normalised } : {};
+}
+
 function json(value: unknown): JsonValue {
   return value as JsonValue;
 }
@@ -44,6 +50,7 @@ export class IncidentKnowledge {
   constructor(
     private readonly playbook: PinnedPlaybook,
     initial: { severity: Severity; subject: Subject; detectedAt: string; now: string } | KnowledgeState,
+    private readonly patches: Pick<IncidentPatches, 'compareExpiryAsInstants'> = CURRENT_BEHAVIOUR,
   ) {
     if ('alertIds' in initial) {
       const { alertIds, ...rest } = initial;
@@ -86,11 +93,15 @@ export class IncidentKnowledge {
   }
 
   flags(now: string): ContextFlags {
-    return contextFlags(this.state.context, now);
+    return contextFlags(this.state.context, now, this.patches.compareExpiryAsInstants);
   }
 
   facts(incidentId: string, subject: Subject = this.state.subject): LookupFacts {
     return lookupFacts(incidentId, this.state.detectedAt, subject, this.state.context);
+  }
+
+  knows(alertId: string): boolean {
+    return this.alertIds.has(alertId);
   }
 
   /** Records an alert once; returns its steps and what it names that was not known before. */
@@ -109,9 +120,13 @@ export class IncidentKnowledge {
     this.state.subject = subject;
     const severityBefore = this.state.severity;
     this.state.severity = highestSeverity(severityBefore, alert.severity);
-    const { alertId, source, sourceId, title, severity, ruleId } = alert;
+    const { alertId, source, sourceId, title, severity, ruleId, normalised } = alert;
     const steps: StepDraft[] = [
-      { type: 'alert_received', actor: `source:${source}`, data: { alertId, source, sourceId, title, severity, ...(ruleId ? { ruleId } : {}) } },
+      {
+        type: 'alert_received',
+        actor: `source:${source}`,
+        data: { alertId, source, sourceId, title, severity, ...(ruleId ? { ruleId } : {}), ...normalisedData(normalised) },
+      },
     ];
     const change = this.reassess(now, this.state.severity !== severityBefore ? 'alert severity' : 'alert');
     if (change) steps.push(change);
@@ -142,7 +157,7 @@ export class IncidentKnowledge {
 
   private assess(context: IncidentContext, severity: Severity, now: string, raisedSteps = this.state.raisedSteps): PriorityReason {
     const fixed = this.playbook.document.priority?.fixed;
-    return assessPriority(priorityInputs(context, severity, now), fixed ? { priority: fixed, playbook: this.playbook.id } : undefined, raisedSteps);
+    return assessPriority(priorityInputs(context, severity, now, this.patches.compareExpiryAsInstants), fixed ? { priority: fixed, playbook: this.playbook.id } : undefined, raisedSteps);
   }
 
   /** Recomputes the priority; a `priority_changed` draft with the inputs and matrix cell when it moved. */

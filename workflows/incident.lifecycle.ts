@@ -11,18 +11,18 @@ import type { Finding, LookupFacts } from '../machines/context.types.js';
 import type { AuditEventType, IncidentStep, IncidentView } from '../machines/incident.types.js';
 import { buildLifecycleMachine, effectsOf, stageOfSnapshot, type LifecycleEffect, type LifecycleMachine, type LifecycleSnapshot } from '../machines/lifecycle.machine.js';
 import type { ContextKind } from '../machines/playbook.types.js';
-import { allowedEvents, findTransition, isProcedureMet, missingProcedure, type JsonValue } from '../machines/procedure.js';
+import { findTransition, type JsonValue } from '../machines/procedure.js';
 import { ApprovalDesk } from './incident.approvals.js';
 import { IncidentClocks, deliveryDraft, escalationNotifications, type DeliveryOutcome, type NotificationRequest } from './incident.clocks.js';
-import { IncidentKnowledge, type StepDraft } from './incident.knowledge.js';
+import { IncidentKnowledge, normalisedData, type StepDraft } from './incident.knowledge.js';
 import { StepOutbox } from './incident.outbox.js';
+import { ClosedIncidentAlerts } from './incident.reroutes.js';
 import { incidentProjection, incidentView, type IncidentTimes } from './incident.view.js';
-import type { CarriedIncident, EventNotAllowedDetails, IncidentWorkflowInput, LifecycleRequest, ProcedureNotMetDetails } from './incident.messages.js';
+import { judgeRequest, lifecycleEvent, type Verdict } from './incident.gate.js';
+import type { AssignRequest, CarriedIncident, IncidentWorkflowInput, LifecycleRequest, WorkLogRequest } from './incident.messages.js';
+import { CURRENT_BEHAVIOUR, type IncidentPatches } from './incident.patches.js';
 
-export type Verdict =
-  | { allowed: true; needsApproval: boolean }
-  | { allowed: false; reason: 'eventNotAllowed'; details: EventNotAllowedDetails }
-  | { allowed: false; reason: 'procedureNotMet'; details: ProcedureNotMetDetails };
+export type { Verdict };
 
 /** What a request led to: a transition, or a pending approval (`seq` is the step to wait for). */
 export interface RequestOutcome {
@@ -46,39 +46,43 @@ export class IncidentLifecycle {
   private readonly times: IncidentTimes;
   private enrichment: EnrichmentRequest[];
   private notifications: NotificationRequest[] = [];
+  private readonly closedAlerts: ClosedIncidentAlerts;
   private assignee: string | null;
 
   constructor(
     private readonly input: IncidentWorkflowInput,
     now: string,
+    private readonly patches: IncidentPatches = CURRENT_BEHAVIOUR,
   ) {
     this.machine = buildLifecycleMachine(input.playbook.document);
     const carried = input.carried;
     if (carried) {
       this.snapshot = this.machine.resolveState({ value: carried.stage, context: carried.context });
       this.outbox = new StepOutbox(carried.seq);
-      this.clocks = new IncidentClocks(input.playbook, carried.clocks);
+      this.clocks = new IncidentClocks(input.playbook, carried.clocks, patches);
       this.assignee = carried.assignee;
       this.approvals = new ApprovalDesk(carried.pendingApprovals);
-      this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge);
+      this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge, patches);
       this.times = { ...carried.times };
       this.enrichment = carried.enrichment;
+      this.closedAlerts = new ClosedIncidentAlerts(carried.reroutes);
       return;
     }
     const [snapshot, actions] = initialTransition(this.machine, { at: now });
     this.snapshot = snapshot;
     this.outbox = new StepOutbox(0);
-    this.clocks = new IncidentClocks(input.playbook);
+    this.clocks = new IncidentClocks(input.playbook, undefined, patches);
     this.assignee = null;
     this.approvals = new ApprovalDesk();
     this.enrichment = [];
+    this.closedAlerts = new ClosedIncidentAlerts();
     const { opening, playbook } = input;
     this.knowledge = new IncidentKnowledge(playbook, {
       severity: opening.severity,
       subject: opening.subject ?? emptySubject(),
       detectedAt: opening.detectedAt ?? now,
       now,
-    });
+    }, patches);
     this.times = { createdAt: now, updatedAt: now, stageSince: now };
     const effects = effectsOf(actions);
     this.queue('incident_opened', now, opening.openedBy, null, this.stage, effects, {
@@ -87,6 +91,7 @@ export class IncidentLifecycle {
       priority: this.knowledge.priorityReason.priority,
       playbook: { id: playbook.id, version: playbook.version, hash: playbook.hash },
       ...(opening.correlationKey ? { correlationKey: opening.correlationKey } : {}),
+      ...normalisedData(opening.normalised),
     });
     this.queueDrafts(this.clocks.open(this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
     this.queueDrafts(this.clocks.moved('', this.stage, false, this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
@@ -107,19 +112,7 @@ export class IncidentLifecycle {
 
   /** Would the machine and the stage's procedure accept this event now (approvals aside)? */
   judge(request: LifecycleRequest): Verdict {
-    const { document } = this.input.playbook;
-    const stage = this.stage;
-    const notAllowed = { allowed: false, reason: 'eventNotAllowed', details: { event: request.event, stage, allowedEvents: allowedEvents(document, stage) } } as const;
-    const definition = findTransition(document, stage, request.event);
-    if (!definition) return notAllowed;
-    const missing = missingProcedure(definition.requires, { known: this.snapshot.context.fields, given: request.fields, checklist: request.checklist });
-    delete missing.approvals;
-    if (!isProcedureMet(missing)) return { allowed: false, reason: 'procedureNotMet', details: { event: request.event, stage, missing } };
-    const approvals = definition.requires?.approvals;
-    // Ask the machine whether the event passes once approved: stand-in approvers fill the quorum.
-    const approvedBy = approvals ? Array.from({ length: approvals.count }, (_, i) => `approver-${i}`) : undefined;
-    if (!this.snapshot.can(this.eventFor({ ...request, approvedBy }, ''))) return notAllowed;
-    return { allowed: true, needsApproval: Boolean(approvals) };
+    return judgeRequest(this.input.playbook.document, this.stage, this.snapshot, request);
   }
 
   /** Applies an event the validator accepted, or opens its approval request. */
@@ -144,13 +137,31 @@ export class IncidentLifecycle {
     return { seq: this.apply({ event, actor, fields, checklist, comment }, now, approved.granted.map((g) => g.by)) };
   }
 
-  /** Adds an alert (a re-sent one is ignored); what it newly names is looked up in context. */
+  /**
+   * Adds an alert (a re-sent one is ignored); what it newly names is looked up in context. An
+   * alert that reaches the incident after it closed is set aside for a new incident (the
+   * workflow forwards it) when the incident has a correlation key to hand over.
+   */
   receiveAlert(alert: AlertReceived, now: string): void {
+    const closed = this.input.playbook.document.stages[this.stage]?.closed;
+    if (closed && this.input.opening.correlationKey && !this.knowledge.knows(alert.alertId) && this.patches.forwardAlertsOfClosedIncidents()) {
+      this.closedAlerts.setAside(alert);
+      return;
+    }
     const { steps, fresh } = this.knowledge.addAlert(alert, now);
     this.queueKnowledge(steps, now);
     const kinds = this.stageEnrich();
     const covered = this.enrichment.some((r) => r.scope === 'subject');
     if (fresh && kinds.length > 0 && !covered) this.enrichment.push({ kinds, scope: fresh });
+  }
+
+  hasReroutes = (): boolean => this.closedAlerts.has();
+  /** Takes the alerts that reached the closed incident, to forward now. */
+  takeReroutes = (): AlertReceived[] => this.closedAlerts.take();
+
+  /** Alerts forwarded to the incident `to` (or not, and why): recorded in this incident's log. */
+  forwarded(alerts: AlertReceived[], to: string | null, now: string, reason?: string): void {
+    this.queueDrafts(this.closedAlerts.forwarded(alerts, to, reason), now);
   }
 
   /** Takes the context lookups to run now, each with the facts it asks about. */
@@ -182,8 +193,8 @@ export class IncidentLifecycle {
         this.queue('sla_breached', now, 'system', null, null, [], base);
         continue;
       }
-      const { step, level, repeat } = due;
-      const seq = this.queue('sla_escalated', now, 'system', null, null, [], { ...base, level, at: step.at, notify: step.notify, repeat });
+      const { step, level, repeat, missed } = due;
+      const seq = this.queue('sla_escalated', now, 'system', null, null, [], { ...base, level, at: step.at, notify: step.notify, repeat, ...(missed > 0 ? { missed } : {}) });
       this.notifications.push(...escalationNotifications(due, seq, this.view(now), this.assignee));
       if (step.raisePriority) this.queueKnowledge([this.knowledge.raisePriority(now, `sla escalation level ${level}`)].filter((d): d is StepDraft => d !== null), now);
     }
@@ -201,18 +212,20 @@ export class IncidentLifecycle {
     this.queueDrafts([deliveryDraft(request, outcome)], now);
   }
 
-  assign(assignee: string, actor: string, now: string): number {
+  assign({ assignee, actor, normalised }: AssignRequest, now: string): number {
     const previous = this.assignee;
     this.assignee = assignee;
-    return this.queue('assigned', now, actor, null, null, [], { assignee, previous });
+    return this.queue('assigned', now, actor, null, null, [], { assignee, previous, ...normalisedData(normalised) });
   }
 
-  logWork(minutes: number, actor: string, now: string, note?: string): number {
-    return this.queueDrafts([this.knowledge.logWork(minutes, actor, note)], now);
+  logWork({ minutes, note, actor, normalised }: WorkLogRequest, now: string): number {
+    const draft = this.knowledge.logWork(minutes, actor, note);
+    return this.queueDrafts([{ ...draft, data: { ...draft.data, ...normalisedData(normalised) } }], now);
   }
 
   hasPending = (): boolean => this.outbox.hasPending();
   nextPending = (): IncidentStep | undefined => this.outbox.next();
+  pendingSteps = (): IncidentStep[] => this.outbox.pending();
   markRecorded = (seq: number): void => this.outbox.markRecorded(seq);
 
   /** What the workflow indexes in search attributes: no full view needed. */
@@ -236,6 +249,7 @@ export class IncidentLifecycle {
       assignee: this.assignee,
       times: { ...this.times },
       enrichment: this.enrichment,
+      ...(this.closedAlerts.has() ? { reroutes: this.closedAlerts.carry() } : {}),
     };
   }
 
@@ -253,7 +267,7 @@ export class IncidentLifecycle {
 
   private apply(request: LifecycleRequest, now: string, approvedBy?: string[]): number {
     const from = this.stage;
-    const [next, actions] = transition(this.machine, this.snapshot, this.eventFor({ ...request, approvedBy }, now));
+    const [next, actions] = transition(this.machine, this.snapshot, lifecycleEvent({ ...request, approvedBy }, now));
     if (next === this.snapshot) throw new Error(`event ${request.event} changed nothing in stage ${from}`);
     this.snapshot = next;
     this.times.stageSince = now;
@@ -262,6 +276,7 @@ export class IncidentLifecycle {
     if (request.checklist && request.checklist.length > 0) data.checklist = request.checklist;
     if (request.comment) data.comment = request.comment;
     if (approvedBy) data.approvedBy = approvedBy;
+    Object.assign(data, normalisedData(request.normalised));
     const effects = effectsOf(actions);
     const resolved = effects.some((e) => e.type === 'stageEntered' && e.params.marks.includes('resolved'));
     const clockDrafts = this.clocks.moved(from, this.stage, resolved, this.knowledge.priorityReason.priority, this.knowledge.severity, now);
@@ -271,11 +286,6 @@ export class IncidentLifecycle {
     this.askForContext(effects);
     // Answer once every step this transition made (clocks, withdrawals) is recorded.
     return Math.max(seq, this.lastSeq);
-  }
-
-  private eventFor(request: LifecycleRequest & { approvedBy?: string[] }, at: string) {
-    const { event, actor, fields, checklist, comment, approvedBy } = request;
-    return { type: event, actor, at, fields, checklist, comment, approvedBy };
   }
 
   private queueDrafts(drafts: StepDraft[], now: string): number {

@@ -37,6 +37,8 @@ export interface IncidentOpening {
   detectedAt?: string;
   /** Who opened it: `source:<name>` for alerts, the API key's name for people. */
   openedBy: string;
+  /** Places whose text was made storable on intake; recorded on incident_opened. */
+  normalised?: string[];
 }
 
 /** What one run hands the next through continue-as-new. */
@@ -50,6 +52,8 @@ export interface CarriedIncident {
   assignee: string | null;
   times: IncidentTimes;
   enrichment: EnrichmentRequest[];
+  /** Alerts that reached the incident after it closed, not yet forwarded. */
+  reroutes?: AlertReceived[];
 }
 
 export interface IncidentWorkflowInput {
@@ -68,9 +72,13 @@ export interface LifecycleRequest {
   fields?: Fields;
   checklist?: string[];
   comment?: string;
+  /** Places whose text was made storable on intake; recorded with the step. */
+  normalised?: string[];
 }
 
 export const alertReceivedSignal = defineSignal<[AlertReceived]>('alertReceived');
+/** Several alerts of one incident at once (a batch from a SIEM). */
+export const alertsReceivedSignal = defineSignal<[AlertReceived[]]>('alertsReceived');
 /** The answer to a lifecycle event or an approval decision. */
 export interface LifecycleOutcome {
   incident: IncidentView;
@@ -86,12 +94,14 @@ export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
 export interface AssignRequest {
   assignee: string;
   actor: string;
+  normalised?: string[];
 }
 export const assignUpdate = defineUpdate<LifecycleOutcome, [AssignRequest]>('assign');
 export interface WorkLogRequest {
   minutes: number;
   note?: string;
   actor: string;
+  normalised?: string[];
 }
 export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
 

@@ -28,6 +28,11 @@ export class StepOutbox {
     return this.steps[0];
   }
 
+  /** Every step waiting, in seq order (a copy). */
+  pending(): IncidentStep[] {
+    return [...this.steps];
+  }
+
   markRecorded(seq: number): void {
     while (this.steps.length > 0 && this.steps[0]!.seq <= seq) this.steps.shift();
     this.recordedSeq = Math.max(this.recordedSeq, seq);

@@ -16,16 +16,19 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ContextActivities } from '../activities/context.activities.js';
-import type { IncidentActivities } from '../activities/incident.activities.js';
 import type { NotifyActivities } from '../activities/notify.activities.js';
 import type { ApprovalVerdict } from '../machines/approval.js';
 import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
+import { forwardAlerts } from './incident.forwarding.js';
+import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
+import { recordPending } from './incident.recording.js';
 import {
   REJECTION,
   SEARCH_ATTRIBUTES,
   alertReceivedSignal,
+  alertsReceivedSignal,
   applyEventUpdate,
   assignUpdate,
   decideApprovalUpdate,
@@ -36,7 +39,6 @@ import {
   type IncidentWorkflowInput,
 } from './incident.messages.js';
 
-const { recordIncidentStep } = proxyActivities<IncidentActivities>(ACTIVITY.persistence);
 const { deliverNotification } = proxyActivities<NotifyActivities>(ACTIVITY.notify);
 const gatherers = Object.fromEntries(
   Object.entries(ACTIVITY.enrichment).map(([kind, options]) => [kind, proxyActivities<ContextActivities>(options).gatherContext]),
@@ -74,11 +76,11 @@ function rejectUnlessAllowed(verdict: Verdict): void {
   throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message, details: [verdict.details], nonRetryable: true });
 }
 
-export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
-  const incident = new IncidentLifecycle(input, now());
+/** Wires every Temporal message to exactly one call on the incident. */
+function wireHandlers(incident: IncidentLifecycle): void {
   const recorded = (seq: number) => condition(() => incident.recordedSeq >= seq);
-
   setHandler(alertReceivedSignal, (alert) => incident.receiveAlert(alert, now()));
+  setHandler(alertsReceivedSignal, (alerts) => alerts.forEach((alert) => incident.receiveAlert(alert, now())));
   const answer = async ({ seq, pendingApproval }: RequestOutcome) => {
     await recorded(seq);
     return { incident: incident.view(), ...(pendingApproval ? { pendingApproval: { ...pendingApproval } } : {}) };
@@ -93,67 +95,71 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     await recorded(incident.lastSeq);
     return incident.view();
   });
-  setHandler(assignUpdate, ({ assignee, actor }) => answer({ seq: incident.assign(assignee, actor, now()) }));
-  setHandler(logWorkUpdate, ({ minutes, note, actor }) => answer({ seq: incident.logWork(minutes, actor, now(), note) }));
+  setHandler(assignUpdate, (request) => answer({ seq: incident.assign(request, now()) }));
+  setHandler(logWorkUpdate, (request) => answer({ seq: incident.logWork(request, now()) }));
   setHandler(incidentViewQuery, () => incident.view(now()));
+}
 
-  // Context lookups run beside the lifecycle: they never block a transition.
-  let lookups = 0;
-  const startLookups = () => {
+export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
+  const patches = Object.fromEntries(Object.entries(PATCH_IDS).map(([name, id]) => [name, () => patched(id)])) as unknown as IncidentPatches;
+  const incident = new IncidentLifecycle(input, now(), patches);
+  wireHandlers(incident);
+
+  // Lookups, notifications and forwarded alerts run beside the lifecycle: they never block a
+  // transition, each outcome is recorded, and a run continues as new only when none is in flight.
+  let inFlight = 0;
+  const beside = <T>(work: Promise<T>, done: (value: T) => void, failed: (error: unknown) => void) => {
+    inFlight += 1;
+    void work.then(done, failed).finally(() => (inFlight -= 1));
+  };
+  const startSideWork = () => {
     for (const { kind, facts } of incident.takeEnrichment()) {
-      lookups += 1;
-      void gatherers[kind]({ kind, facts })
-        .then(
-          (findings) => incident.contextGathered(kind, findings, now()),
-          (error: unknown) => incident.enrichmentFailed(kind, reasonOf(error), now()),
-        )
-        .finally(() => (lookups -= 1));
+      beside(gatherers[kind]({ kind, facts }), (findings) => incident.contextGathered(kind, findings, now()), (error) => incident.enrichmentFailed(kind, reasonOf(error), now()));
     }
-  };
-
-  // Notifications, like lookups, run beside the lifecycle; each outcome is recorded.
-  let deliveries = 0;
-  const startDeliveries = () => {
     for (const request of incident.takeNotifications()) {
-      deliveries += 1;
-      void deliverNotification({ deliveryId: request.deliveryId, channel: request.channel, payload: request.payload })
-        .then(
-          () => incident.notificationDone(request, { delivered: true }, now()),
-          (error: unknown) => incident.notificationDone(request, { delivered: false, reason: reasonOf(error) }, now()),
-        )
-        .finally(() => (deliveries -= 1));
+      beside(
+        deliverNotification({ deliveryId: request.deliveryId, channel: request.channel, payload: request.payload }),
+        () => incident.notificationDone(request, { delivered: true }, now()),
+        (error) => incident.notificationDone(request, { delivered: false, reason: reasonOf(error) }, now()),
+      );
+    }
+    const alerts = incident.takeReroutes();
+    if (alerts.length > 0) {
+      const from = { incidentId: input.incidentId, correlationKey: input.opening.correlationKey ?? '' };
+      beside(forwardAlerts(alerts, from), (to) => incident.forwarded(alerts, to, now()), (error) => incident.forwarded(alerts, null, now(), reasonOf(error)));
     }
   };
+  const hasWork = () => incident.hasPending() || incident.hasEnrichment() || incident.hasReroutes();
 
   let indexed = '';
   for (;;) {
     // SLA clocks are durable timers: the wait ends when the next ladder step or breach is due.
     const due = incident.msUntilClockDue(now());
-    const woke = () => incident.hasPending() || incident.hasEnrichment() || workflowInfo().continueAsNewSuggested;
+    const woke = () => hasWork() || workflowInfo().continueAsNewSuggested;
     if (due === null) await condition(woke);
     else await condition(woke, Math.max(1, due));
     incident.tickClocks(now());
-    startLookups();
-    startDeliveries();
-    for (let step = incident.nextPending(); step; step = incident.nextPending()) {
-      await recordIncidentStep(step);
-      incident.markRecorded(step.seq);
-    }
-    const attributes = incident.searchIndex();
-    const index = `${attributes.stage}|${attributes.severity}|${attributes.priority}`;
-    if (index !== indexed) {
-      upsertSearchAttributes([
-        { key: SEARCH_ATTRIBUTES.stage, value: attributes.stage },
-        { key: SEARCH_ATTRIBUTES.severity, value: attributes.severity },
-        { key: SEARCH_ATTRIBUTES.priority, value: attributes.priority },
-        { key: SEARCH_ATTRIBUTES.playbook, value: attributes.playbook },
-      ]);
-      indexed = index;
-    }
+    startSideWork();
+    await recordPending(incident);
+    indexed = indexSearchAttributes(incident, indexed);
     if (workflowInfo().continueAsNewSuggested || runIsLong(input.runHistoryLimit)) {
-      const idle = () => allHandlersFinished() && lookups === 0 && deliveries === 0;
-      await condition(() => idle() || incident.hasPending() || incident.hasEnrichment());
-      if (!incident.hasPending() && !incident.hasEnrichment() && idle()) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
+      const idle = () => allHandlersFinished() && inFlight === 0;
+      await condition(() => idle() || hasWork());
+      if (!hasWork() && idle()) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
     }
   }
 };
+
+/** Upserts the search attributes when stage, severity or priority moved; returns what is indexed. */
+function indexSearchAttributes(incident: IncidentLifecycle, indexed: string): string {
+  const attributes = incident.searchIndex();
+  const index = `${attributes.stage}|${attributes.severity}|${attributes.priority}`;
+  if (index === indexed) return indexed;
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTES.stage, value: attributes.stage },
+    { key: SEARCH_ATTRIBUTES.severity, value: attributes.severity },
+    { key: SEARCH_ATTRIBUTES.priority, value: attributes.priority },
+    { key: SEARCH_ATTRIBUTES.playbook, value: attributes.playbook },
+  ]);
+  return index;
+}

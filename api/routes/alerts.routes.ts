@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GenericAlert, NormalisedAlert } from '../../machines/alert.js';
 import type { AlertIntake } from '../alert-intake.js';
 import type { ApiMetrics } from '../metrics.js';
+import { normalisedWithin } from '../input-hygiene.js';
 import { problems } from '../problem.js';
 import { MAX_ALERTS_PER_REQUEST, alertAccepted, authProblems, genericAlert, problem } from '../schemas.js';
 
@@ -15,7 +16,7 @@ export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: 
   app.post<{ Params: { source: string }; Body: GenericAlert | GenericAlert[] }>(
     '/v1/alerts/:source',
     {
-      config: { roles: ['ingest'] },
+      config: { roles: ['ingest'], maxBatch: MAX_ALERTS_PER_REQUEST },
       schema: {
         tags: ['alerts'],
         summary: 'Post one alert or an array of alerts',
@@ -32,19 +33,21 @@ export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: 
     async (request, reply) => {
       const adapt = ADAPTERS[request.params.source];
       if (!adapt) throw problems.notFound(`unknown alert source ${request.params.source}; known: ${Object.keys(ADAPTERS).join(', ')}`);
+      const single = !Array.isArray(request.body);
       const batch = Array.isArray(request.body) ? request.body : [request.body];
+      const normalisedAt = (index: number) => normalisedWithin(request.normalised, single ? 'body' : `body.${index}`);
       const duplicates = new Set<string>();
       for (const alert of batch) {
         if (duplicates.has(alert.sourceId)) throw problems.badRequest(`sourceId ${alert.sourceId} appears twice in this request`);
         duplicates.add(alert.sourceId);
       }
-      const results = [];
-      for (const alert of batch) {
-        const accepted = await intake.ingest(adapt(alert));
-        metrics.alertIngested(request.params.source, accepted.deduplicated);
-        results.push(accepted);
-      }
-      return reply.code(202).send(Array.isArray(request.body) ? results : results[0]);
+      const alerts = batch.map((alert, index) => {
+        const normalised = normalisedAt(index);
+        return { ...adapt(alert), ...(normalised.length > 0 ? { normalised } : {}) };
+      });
+      const results = await intake.ingest(alerts[0]!.source, alerts);
+      for (const accepted of results) metrics.alertIngested(request.params.source, accepted.deduplicated);
+      return reply.code(202).send(single ? results[0] : results);
     },
   );
 }

@@ -10,7 +10,7 @@ import { principalOf } from '../auth.js';
 import type { Replayer } from '../deps.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { problems } from '../problem.js';
-import { authProblems, incidentIdParams, problem } from '../schemas.js';
+import { MAX_SAFE_ID, authProblems, incidentIdParams, problem } from '../schemas.js';
 
 export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, replayer?: Replayer): void {
   /** The projected incident and the playbook version it pinned; 404 when there is none. */
@@ -84,7 +84,7 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
           additionalProperties: false,
           properties: {
             incidentId: { type: 'string', maxLength: 64 },
-            before: { type: 'integer', minimum: 1, description: 'entries older than this id (paging)' },
+            before: { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID, description: 'entries older than this id (paging)' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           },
         },

@@ -1,8 +1,30 @@
 /** Liveness and readiness: ready means the database answers and Temporal answers. */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
+import { incidentHealth } from '../../db/health.reads.js';
 import type { ApiDeps } from '../deps.js';
-import { problem } from '../schemas.js';
+import { authProblems, problem } from '../schemas.js';
+
+/** An incident that recorded nothing this long after its first alert was delivered is listed. */
+const UNRECORDED_AFTER_SECONDS = 60;
+
+const listOf = (properties: Record<string, unknown>) => ({ type: 'array', items: { type: 'object', properties } }) as const;
+const incidentHealthSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    stuck: listOf({
+      incidentId: { type: 'string' },
+      seq: { type: 'integer' },
+      attempts: { type: 'integer' },
+      since: { type: 'string', format: 'date-time' },
+      lastFailedAt: { type: 'string', format: 'date-time' },
+      lastError: { type: 'string' },
+    }),
+    unrecordable: listOf({ incidentId: { type: 'string' }, seq: { type: 'integer' }, stepType: { type: 'string' }, reason: { type: 'string' }, at: { type: 'string', format: 'date-time' } }),
+    unrecorded: listOf({ incidentId: { type: 'string' }, alerts: { type: 'integer' }, deliveredSince: { type: 'string', format: 'date-time' } }),
+  },
+} as const;
 
 async function check(probe: () => Promise<unknown>): Promise<string> {
   try {
@@ -16,6 +38,29 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const status = { type: 'object', properties: { status: { type: 'string' } } } as const;
   app.get('/healthz', { schema: { tags: ['health'], response: { 200: status } } }, async () => ({ status: 'ok' }));
+  app.get<{ Querystring: { days: number } }>(
+    '/v1/health/incidents',
+    {
+      config: { roles: ['analyst', 'auditor'] },
+      schema: {
+        tags: ['health'],
+        summary: 'Incidents whose steps cannot be recorded: stuck (retrying), unrecordable (given up and replaced), unrecorded (alerts delivered, nothing recorded)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 7, description: 'how far back give-ups and unrecorded alerts are listed' } },
+        },
+        response: { 200: incidentHealthSchema, ...authProblems },
+      },
+    },
+    async (request) => {
+      const since = new Date(Date.now() - request.query.days * 86_400_000);
+      const health = await incidentHealth(deps.db, { since, unrecordedAfterSeconds: UNRECORDED_AFTER_SECONDS, limit: 200 });
+      const degraded = health.stuck.length + health.unrecordable.length + health.unrecorded.length > 0;
+      return { status: degraded ? 'degraded' : 'ok', ...health };
+    },
+  );
+
   app.get(
     '/readyz',
     {

@@ -1,6 +1,7 @@
 /** Actions on an incident beside its transitions: approval decisions, assignment, work log. */
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../auth.js';
+import { normalisedField } from '../input-hygiene.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { approvalRequest, authProblems, idempotencyHeader, incidentIdParams, incidentView, pendingOutcome, problem } from '../schemas.js';
 
@@ -27,7 +28,7 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands)
       const { event, decision, comment } = request.body;
       const outcome = await commands.decideApproval(
         request.params.id,
-        { event, decision, actor: principal.name, actorRoles: principal.roles, ...(comment ? { comment } : {}) },
+        { event, decision, actor: principal.name, actorRoles: principal.roles, ...(comment ? { comment } : {}), ...normalisedField(request) },
         request.headers['idempotency-key'],
       );
       return outcome.pendingApproval ? reply.code(202).send(outcome) : outcome.incident;
@@ -48,7 +49,8 @@ export function assignRoutes(app: FastifyInstance, commands: IncidentCommands): 
         response: { 200: incidentView, ...authProblems, 404: problem },
       },
     },
-    async (request) => (await commands.assign(request.params.id, { assignee: request.body.assignee, actor: principalOf(request).name })).incident,
+    async (request) =>
+      (await commands.assign(request.params.id, { assignee: request.body.assignee, actor: principalOf(request).name, ...normalisedField(request) })).incident,
   );
 }
 
@@ -73,7 +75,7 @@ export function workLogRoutes(app: FastifyInstance, commands: IncidentCommands):
     },
     async (request) => {
       const { minutes, note } = request.body;
-      const body = { minutes, actor: principalOf(request).name, ...(note ? { note } : {}) };
+      const body = { minutes, actor: principalOf(request).name, ...(note ? { note } : {}), ...normalisedField(request) };
       return (await commands.logWork(request.params.id, body, request.headers['idempotency-key'])).incident;
     },
   );

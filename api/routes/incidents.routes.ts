@@ -11,10 +11,11 @@ import { durationMs } from '../../machines/sla.js';
 import type { Fields } from '../../machines/procedure.js';
 import { principalOf } from '../auth.js';
 import type { PlaybookCatalog } from '../deps.js';
-import { incidentIdForIdempotencyKey, newIncidentId } from '../ids.js';
+import { incidentIdForIdempotencyKey, newIncidentId } from '../../db/ids.js';
 import { isGateRefusal, type IncidentCommands } from '../incident-commands.js';
+import { normalisedField, normalisedWithin } from '../input-hygiene.js';
 import { problems } from '../problem.js';
-import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
+import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, isoTime, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
 
@@ -61,7 +62,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
             playbook: { type: 'string', maxLength: 64 },
             open: { type: 'boolean' },
             slaBreached: { type: 'boolean' },
-            slaDueWithin: { type: 'string', pattern: '^[1-9][0-9]*(s|m|h|d|w)$', description: 'e.g. 1h: a running SLA clock falls due within that' },
+            slaDueWithin: { type: 'string', pattern: '^[1-9][0-9]{0,3}(s|m|h|d|w)$', description: 'e.g. 1h: a running SLA clock falls due within that (at most 9999 of the unit)' },
             sort: { type: 'string', enum: ['createdAt', 'priority'], default: 'createdAt', description: 'newest first, or P1 first then newest' },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             cursor: { type: 'string', maxLength: 200 },
@@ -94,7 +95,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { asOf: { type: 'string', format: 'date-time', description: 'the incident as it stood then, rebuilt from the audit log' } },
+          properties: { asOf: { ...isoTime, description: 'the incident as it stood then, rebuilt from the audit log' } },
         },
         response: { 200: { oneOf: [incidentView, incidentAsOfSchema] }, ...authProblems, 404: problem },
       },
@@ -143,6 +144,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
         openedBy: principal.name,
         ...(detectedAt ? { detectedAt } : {}),
         subject: { ...assetNames(assets), ruleIds: [], observables: observables ?? [] },
+        normalised: normalisedWithin(request.normalised, 'body'),
       });
       return reply.code(created ? 201 : 200).header('location', `/v1/incidents/${view.id}`).send(view);
     },
@@ -170,7 +172,14 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
       try {
         outcome = await commands.applyEvent(
           request.params.id,
-          { event, actor: principal.name, ...(comment ? { comment } : {}), ...(fields ? { fields } : {}), ...(checklist ? { checklist } : {}) },
+          {
+            event,
+            actor: principal.name,
+            ...(comment ? { comment } : {}),
+            ...(fields ? { fields } : {}),
+            ...(checklist ? { checklist } : {}),
+            ...normalisedField(request),
+          },
           request.headers['idempotency-key'],
         );
       } catch (error) {

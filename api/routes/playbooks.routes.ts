@@ -9,8 +9,9 @@ import { playbookDiagram } from '../../machines/playbook.diagram.js';
 import { playbookJsonSchema } from '../../machines/playbook.schema.js';
 import { parsePlaybook, validatePlaybook, type PlaybookValidation } from '../../machines/playbook.validate.js';
 import { principalOf } from '../auth.js';
+import { normalisedWithin } from '../input-hygiene.js';
 import { problems } from '../problem.js';
-import { authProblems, problem } from '../schemas.js';
+import { MAX_INT4, authProblems, problem } from '../schemas.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 const READERS = ['engineer', 'analyst', 'auditor', 'approver'] as const;
@@ -20,7 +21,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 const versionParams = {
   type: 'object',
   required: ['id', 'version'],
-  properties: { id: idParams.properties.id, version: { type: 'integer', minimum: 1 } },
+  properties: { id: idParams.properties.id, version: { type: 'integer', minimum: 1, maximum: MAX_INT4 } },
 } as const;
 const summary = {
   type: 'object',
@@ -31,6 +32,7 @@ const summary = {
     name: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     createdBy: { type: 'string' },
+    normalised: { type: 'array', items: { type: 'string' }, description: 'places whose text was made storable (NUL, lone surrogates → U+FFFD)' },
   },
 } as const;
 const full = { type: 'object', properties: { ...summary.properties, document: { type: 'object', additionalProperties: true } } } as const;
@@ -93,10 +95,11 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
       const result = validateBody(request.body);
       if (!result.ok) throw invalid(result.errors);
       const registered = await registerPlaybook(db, result.playbook, principalOf(request).name);
+      const normalised = result.normalised ?? normalisedWithin(request.normalised, 'body');
       return reply
         .code(registered.created ? 201 : 200)
         .header('location', `/v1/playbooks/${registered.id}/versions/${registered.version}`)
-        .send(describe(registered));
+        .send({ ...describe(registered), ...(normalised.length > 0 ? { normalised } : {}) });
     },
   );
 

@@ -98,4 +98,37 @@ describe('alert intake', () => {
     expect(twice.status).toBe(400);
     expect((await stack.call('POST', '/v1/alerts/syslog', ingest, alertBody())).status).toBe(404);
   });
+
+  it('answers deduplicated: false exactly once for an alert posted many times at once, alone or in batches', async () => {
+    const body = alertBody();
+    const requests = Array.from({ length: 199 }, (_, i) => (i % 3 === 0 ? [alertBody(), body] : body));
+    const answers = await Promise.all(requests.map((payload) => stack.call('POST', '/v1/alerts/generic', ingest, payload)));
+    expect(answers.map((a) => a.status).filter((s) => s !== 202), 'every request is accepted').toEqual([]);
+    const mine = answers.map((a) => (Array.isArray(a.body) ? a.body[1] : a.body));
+    expect(mine.filter((a) => !a.deduplicated), 'exactly one answer says it was new').toHaveLength(1);
+    expect(new Set(mine.map((a) => `${a.alertId}|${a.incidentId}`)).size, 'every answer names the same alert and incident').toBe(1);
+    await settled(mine[0].incidentId, 1);
+  });
+
+  it('takes a batch of 500 alerts spread over 50 incidents, each incident holding its alerts once', async () => {
+    const batch = Array.from({ length: 500 }, (_, i) => alertBody({ rule: { id: 'batch-rule' }, assets: [{ hostname: `batch-host-${i % 50}` }], severity: i % 50 === 7 ? 'critical' : 'low' }));
+    const response = await stack.call('POST', '/v1/alerts/generic', ingest, batch);
+    expect(response.status, JSON.stringify(response.body).slice(0, 500)).toBe(202);
+    const answers = response.body as Array<{ incidentId: string; deduplicated: boolean }>;
+    expect(answers.filter((a) => a.deduplicated)).toEqual([]);
+    const incidents = new Map<string, number>();
+    for (const a of answers) incidents.set(a.incidentId, (incidents.get(a.incidentId) ?? 0) + 1);
+    expect([...incidents.values()]).toEqual(Array(50).fill(10));
+    expect((await settled(answers[7]!.incidentId, 10)).severity).toBe('critical');
+    const again = await stack.call('POST', '/v1/alerts/generic', ingest, batch);
+    expect((again.body as typeof answers).every((a, i) => a.deduplicated && a.incidentId === answers[i]!.incidentId)).toBe(true);
+  });
+
+  it('refuses a batch above 500 before looking at its alerts, with a small answer', async () => {
+    const huge = JSON.stringify(Array.from({ length: 100_000 }, () => ({})));
+    const response = await stack.app.inject({ method: 'POST', url: '/v1/alerts/generic', headers: { authorization: `Bearer ${ingest}`, 'content-type': 'application/json' }, payload: huge });
+    expect(response.statusCode).toBe(413);
+    expect(response.body.length).toBeLessThan(1_000);
+    expect(response.json().detail).toMatch(/at most 500 items per request; this one has 100000/);
+  });
 });

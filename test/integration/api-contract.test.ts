@@ -101,6 +101,62 @@ describe('input handling', () => {
     expect(huge.status).toBe(413);
   });
 
+  it('answers input Postgres or the stack could not take with a 4xx and a reason, never a 500', async () => {
+    const analyst = tokens.analyst!;
+    const cases: Array<[string, string, unknown, number]> = [
+      ['GET', '/v1/incidents?slaDueWithin=8205770w', undefined, 400],
+      ['GET', '/v1/incidents?slaDueWithin=9999w', undefined, 200],
+      ['GET', '/v1/playbooks/default/versions/4794461024', undefined, 400],
+      ['GET', '/v1/playbooks/default/versions/4794461024/diagram', undefined, 400],
+      ['GET', `/v1/incidents/${incidentId}?asOf=0000-01-01T00:00:00Z`, undefined, 400],
+      ['GET', '/v1/kpis?from=0000-01-01', undefined, 400],
+    ];
+    for (const [method, url, body, status] of cases) {
+      const response = await stack.call(method as 'GET', url, ['/v1/kpis'].some((p) => url.startsWith(p)) ? stack.adminToken : analyst, body);
+      expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(status);
+    }
+    const log = await stack.call('GET', '/v1/access-log?before=27408213921036206080', tokens.auditor!);
+    expect(log.status).toBe(400);
+    const old = await stack.call('POST', '/v1/alerts/generic', tokens.ingest!, alertBody({ detectedAt: '0000-01-01T00:00:00Z' }));
+    expect(old.status).toBe(400);
+  });
+
+  it('refuses free JSON nested deeper than 64 levels with a 400 that says where', async () => {
+    const raw = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    const payload = JSON.stringify(alertBody({ raw: 'RAW' })).replace('"RAW"', raw);
+    const response = await stack.call('POST', '/v1/alerts/generic', tokens.ingest!, payload, { 'content-type': 'application/json' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0]).toMatchObject({ path: expect.stringMatching(/^body\.raw(\.a)+$/), message: 'nests deeper than 64 levels' });
+    let fields: unknown = 'x';
+    for (let i = 0; i < 100; i += 1) fields = [fields];
+    expect((await stack.call('POST', `/v1/incidents/${incidentId}/transitions`, tokens.analyst!, { event: 'acknowledge', fields: { deep: fields } })).status).toBe(400);
+  });
+
+  it('keeps error bodies small: at most 50 errors, and how many more there were', async () => {
+    const rows = Array.from({ length: 5_000 }, () => ({}));
+    const response = await stack.call('PUT', '/v1/context/assets', tokens.engineer!, rows);
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toHaveLength(50);
+    expect(response.body.moreErrors).toBeGreaterThan(5_000);
+    expect(JSON.stringify(response.body).length).toBeLessThan(16_000);
+  });
+
+  it('takes a JSON body as typed: no string from a boolean or a number', async () => {
+    const response = await stack.call('POST', '/v1/incidents', tokens.analyst!, { title: true, severity: 'low', description: 12 });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.title', 'body.description']));
+    const query = await stack.call('GET', '/v1/incidents?limit=2&open=true', tokens.analyst!);
+    expect(query.status, 'query strings are still read as numbers and booleans').toBe(200);
+  });
+
+  it('answers a YAML alias bomb with 422 and the reason', async () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h']] as const) levels.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(',')}]`);
+    const response = await stack.call('POST', '/v1/playbooks/validate', tokens.engineer!, levels.join('\n'), { 'content-type': 'application/yaml' });
+    expect(response.status).toBe(422);
+    expect(response.body.errors[0].message).toMatch(/Excessive alias count/);
+  });
+
   it('answers unknown routes with 404 problem+json', async () => {
     const response = await stack.app.inject({ method: 'GET', url: '/v2/nothing' });
     expect(response.statusCode).toBe(404);

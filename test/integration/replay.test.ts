@@ -74,7 +74,7 @@ describe('replay', () => {
     const source = readFileSync(file, 'utf8');
     const changed = source
       .replace('  condition,\n', '  condition,\n  sleep,\n')
-      .replace('  const incident = new IncidentLifecycle(input, now());', "  const incident = new IncidentLifecycle(input, now());\n  await sleep('1 ms'); // the change under test");
+      .replace('  wireHandlers(incident);', "  wireHandlers(incident);\n  await sleep('1 ms'); // the change under test");
     expect(changed).not.toBe(source);
     writeFileSync(file, changed);
 

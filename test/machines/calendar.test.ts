@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { businessMsBetween, wallMsUntil } from '../../machines/calendar.js';
+import { businessMsBetween, isKnownTimeZone, isOvernight, wallMsUntil } from '../../machines/calendar.js';
 
 const office = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' };
 const H = 3_600_000;
@@ -23,5 +23,29 @@ describe('business-hours calendar', () => {
     // Berlin moves from UTC+1 to UTC+2 on Sunday 2026-03-29: Monday 09:00 local is 07:00Z.
     expect(businessMsBetween(office, '2026-03-30T06:00:00.000Z', '2026-03-30T08:00:00.000Z')).toBe(H);
     expect(businessMsBetween(office, '2026-03-27T07:00:00.000Z', '2026-03-27T09:00:00.000Z'), 'Friday before: 09:00 local is 08:00Z').toBe(H);
+  });
+
+  it('counts overnight windows from the evening of a listed day to the next morning', () => {
+    const nights = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '22:00', to: '06:00', overnight: true };
+    expect(isOvernight(nights)).toBe(true);
+    // Monday 2026-11-30 20:00Z to Tuesday 08:00Z: Monday's night, 22:00–06:00.
+    expect(businessMsBetween(nights, '2026-11-30T20:00:00.000Z', '2026-12-01T08:00:00.000Z')).toBe(8 * H);
+    // Saturday night is not a listed night; Friday's night runs into Saturday morning.
+    expect(businessMsBetween(nights, '2026-12-05T00:00:00.000Z', '2026-12-06T23:00:00.000Z')).toBe(6 * H);
+    // 3 counted hours from Monday 23:00 end Tuesday 02:00; from Tuesday 05:00, 1 h that night then 2 h from 22:00.
+    expect(wallMsUntil(nights, '2026-11-30T23:00:00.000Z', 3 * H)).toBe(3 * H);
+    expect(wallMsUntil(nights, '2026-12-01T05:00:00.000Z', 3 * H)).toBe(19 * H);
+  });
+
+  it('counts overnight windows as nothing on clocks armed before they were counted', () => {
+    const nights = { timezone: 'UTC', days: ['mon'], from: '22:00', to: '06:00' };
+    expect(businessMsBetween(nights, '2026-11-30T20:00:00.000Z', '2026-12-01T08:00:00.000Z')).toBe(0);
+  });
+
+  it('knows IANA zones, and counts a zone Intl does not know as UTC instead of failing', () => {
+    expect(isKnownTimeZone('Europe/Berlin')).toBe(true);
+    expect(isKnownTimeZone('Mars/Olympus')).toBe(false);
+    const mars = { timezone: 'Mars/Olympus', days: ['mon'], from: '09:00', to: '17:00' };
+    expect(businessMsBetween(mars, '2026-11-30T08:00:00.000Z', '2026-11-30T10:00:00.000Z')).toBe(H);
   });
 });

@@ -127,4 +127,61 @@ describe('playbook validation', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.errors[0]!.message).toMatch(/syntax error at line/);
   });
+
+  it('reports schema and reference errors together, each with its path, in one answer', () => {
+    const doc = base() as ReturnType<typeof base> & { stages: Record<string, unknown>; colour?: string };
+    doc.colour = 'red';
+    doc.stages.reported.on.validate.to = 'nowhere';
+    doc.stages.orphan = { on: { finish: { to: 'closed' } } };
+    (doc.stages.validated as Record<string, unknown>).sla = { high: 'soon' };
+    expect(errorsOf(doc)).toEqual(
+      expect.arrayContaining([
+        { path: 'colour', message: 'unknown key' },
+        { path: 'stages.validated.sla.high', message: expect.stringContaining('must match') },
+        { path: 'stages.reported.on.validate.to', message: 'names no stage: nowhere' },
+        { path: 'stages.orphan', message: 'unreachable from initial stage reported' },
+      ]),
+    );
+  });
+
+  it('checks references in whatever is well-formed, even when the shape is wrong elsewhere', () => {
+    const errors = errorsOf({ id: 'x', name: 'X', initial: 42, stages: { a: 'not a stage', b: { on: { go: { to: 'c' }, bad: 7 } } } });
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: 'initial', message: expect.stringContaining('must') },
+        { path: 'stages.a', message: expect.stringContaining('must') },
+        { path: 'stages.b.on.go.to', message: 'names no stage: c' },
+        { path: 'stages', message: 'no stage is marked closed: true' },
+      ]),
+    );
+    for (const doc of [null, [], 'text', { stages: [] }, { stages: { a: { on: [] } } }]) expect(validatePlaybook(doc).ok).toBe(false);
+  });
+
+  it('refuses a time zone Intl does not know, and a calendar window that opens and closes at once', () => {
+    const doc = { ...base(), calendars: { mars: { timezone: 'Mars/Olympus', days: ['mon'], from: '09:00', to: '09:00' } } };
+    expect(errorsOf(doc)).toEqual(
+      expect.arrayContaining([
+        { path: 'calendars.mars.timezone', message: expect.stringContaining('not a time zone') },
+        { path: 'calendars.mars.to', message: expect.stringContaining('must differ') },
+      ]),
+    );
+    const overnight = { ...base(), calendars: { nights: { timezone: 'Europe/Berlin', days: ['mon'], from: '22:00', to: '06:00' } } };
+    expect(validatePlaybook(overnight).ok, 'an overnight window is valid').toBe(true);
+  });
+
+  it('answers a YAML alias bomb and YAML nested past any limit with errors, not a crash', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']] as const) levels.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(',')}]`);
+    const bomb = parsePlaybook(levels.join('\n'));
+    expect(bomb.ok).toBe(false);
+    if (!bomb.ok) expect(bomb.errors[0]!.message).toMatch(/cannot be expanded: Excessive alias count/);
+    const deep = parsePlaybook(`id: x\nname: ${'['.repeat(100)}${']'.repeat(100)}`);
+    expect(deep.ok).toBe(false);
+    if (!deep.ok) expect(deep.errors.map((e) => e.message).join(' ')).toMatch(/nests deeper than 64|deeply|syntax error/);
+  });
+
+  it('makes text storable and says where', () => {
+    const parsed = parsePlaybook(`id: phishing\nname: "Phish\\0ing"\ninitial: a\nstages:\n  a: { on: { go: { to: b } } }\n  b: { closed: true }\n`);
+    expect(parsed).toMatchObject({ ok: true, playbook: { name: 'Phish\uFFFDing' }, normalised: ['name'] });
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyContext, type Finding, type IncidentContext } from '../../machines/context.types.js';
-import { priorityInputs } from '../../machines/context.merge.js';
+import { activeRiskExceptions, priorityInputs } from '../../machines/context.merge.js';
 import { assessPriority, impactOf, urgencyOf, type PriorityInputs } from '../../machines/priority.js';
 
 const inputs = (overrides: Partial<PriorityInputs> = {}): PriorityInputs => ({
@@ -66,5 +66,18 @@ describe('priority inputs from context', () => {
       riskException: { id: 'r' },
     });
     expect(priorityInputs(context(), 'high', '2026-07-01T00:00:00.000Z').riskException).toBeNull();
+  });
+
+  it('compares risk-exception expiry as instants, offsets included', () => {
+    const withExpiry = (expiresAt: string): IncidentContext => ({ ...context(), riskExceptions: [{ ...context().riskExceptions[0]!, record: { ...context().riskExceptions[0]!.record, expiresAt } }] });
+    // 10:00+02:00 is 08:00Z: expired at 09:00Z, though its text sorts after "…T09".
+    expect(activeRiskExceptions(withExpiry('2026-12-02T10:00:00+02:00'), '2026-12-02T09:00:00.000Z')).toEqual([]);
+    // 08:00-02:00 is 10:00Z: still active at 09:00Z, though its text sorts before "…T09".
+    expect(activeRiskExceptions(withExpiry('2026-12-02T08:00:00-02:00'), '2026-12-02T09:00:00.000Z')).toHaveLength(1);
+    const asked: string[] = [];
+    const old = activeRiskExceptions(withExpiry('2026-12-02T10:00:00+02:00'), '2026-12-02T09:00:00.000Z', () => (asked.push('instants?'), false));
+    expect(old, 'runs recorded before compared the text').toHaveLength(1);
+    activeRiskExceptions(withExpiry('2026-12-02T10:00:00Z'), '2026-12-02T09:00:00.000Z', () => (asked.push('again?'), false));
+    expect(asked, 'asked only where the two comparisons differ').toEqual(['instants?']);
   });
 });

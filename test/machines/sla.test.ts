@@ -24,9 +24,33 @@ describe('SLA clock arithmetic', () => {
     expect(fired.events.map((e) => (e.kind === 'breached' ? 'breach' : `L${e.level}`))).toEqual(['L1', 'L2', 'breach']);
     clock = fired.clock;
     expect(dueEvents(clock, at(150)).events, 'nothing fires twice').toEqual([]);
-    fired = dueEvents(clock, at(215));
-    expect(fired.events.map((e) => (e.kind === 'escalated' ? `L${e.level}#${e.repeat}` : 'breach'))).toEqual(['L3#0', 'L3#1']);
+    fired = dueEvents(clock, at(205));
+    expect(fired.events.map((e) => (e.kind === 'escalated' ? `L${e.level}#${e.repeat}` : 'breach'))).toEqual(['L3#0']);
+    fired = dueEvents(fired.clock, at(215));
+    expect(fired.events.map((e) => (e.kind === 'escalated' ? `L${e.level}#${e.repeat}` : 'breach'))).toEqual(['L3#1']);
     expect(msUntilDue(fired.clock, at(215))).toBe(5_000);
+  });
+
+  it('collapses repeats that fell due together (a worker down for a while) into one firing that counts the missed', () => {
+    const clock = dueEvents(armClock('stage', 'triage', { ms: 100_000, basis: 'high' }, ladder, T0), at(100)).clock;
+    // Down from 100 s to 24 h later: 200% and 8,630 repeats every 10 s fell due meanwhile.
+    const day = dueEvents(clock, at(86_500));
+    expect(day.events).toHaveLength(1);
+    expect(day.events[0]).toMatchObject({ kind: 'escalated', level: 3, repeat: 8_630, missed: 8_630 });
+    expect(msUntilDue(day.clock, at(86_500)), 'the next repeat is the one after now').toBe(10_000);
+    // Distinct ladder steps that fall due together still fire one each.
+    const late = dueEvents(armClock('stage', 'triage', { ms: 100_000, basis: 'high' }, ladder, T0), at(215));
+    expect(late.events.map((e) => (e.kind === 'escalated' ? `L${e.level}+${e.missed}` : 'breach'))).toEqual(['L1+0', 'L2+0', 'breach', 'L3+1']);
+  });
+
+  it('fires every missed repeat for runs recorded before repeats collapsed', () => {
+    const clock = dueEvents(armClock('stage', 'triage', { ms: 100_000, basis: 'high' }, ladder, T0), at(100)).clock;
+    const asked: string[] = [];
+    const before = dueEvents(clock, at(235), () => (asked.push('collapse?'), false));
+    expect(before.events.map((e) => (e.kind === 'escalated' ? e.repeat : -1))).toEqual([0, 1, 2, 3]);
+    expect(asked, 'the patch is asked only where behaviour differs').toEqual(['collapse?']);
+    dueEvents(clock, at(205), () => (asked.push('again?'), false));
+    expect(asked).toEqual(['collapse?']);
   });
 
   it('counts only running time across pauses', () => {
@@ -40,8 +64,18 @@ describe('SLA clock arithmetic', () => {
     expect(clockView(clock, at(510)).deadline).toBe(at(540));
   });
 
+  it('clears a breach when re-targeted to a target not yet reached, and keeps it otherwise', () => {
+    const breached = dueEvents(armClock('stage', 'triage', { ms: 60_000, basis: 'high' }, [], T0), at(90)).clock;
+    expect(breached.breached).toBe(true);
+    expect(retarget(breached, { ms: 300_000, basis: 'low' }, at(90)).breached, 'elapsed 90 s < 300 s').toBe(false);
+    expect(retarget(breached, { ms: 80_000, basis: 'medium' }, at(90)).breached, 'elapsed 90 s ≥ 80 s').toBe(true);
+    expect(retarget(breached, { ms: 300_000, basis: 'low' }, at(90), () => false).breached, 'clocks re-targeted before the change keep it').toBe(true);
+    const again = retarget(breached, { ms: 300_000, basis: 'low' }, at(90));
+    expect(dueEvents(again, at(300)).events.map((e) => e.kind), 'the new target can be breached in its turn').toEqual(['breached']);
+  });
+
   it('keeps the time spent when re-targeted', () => {
-    const clock = retarget(armClock('stage', 'triage', { ms: 600_000, basis: 'low' }, ladder, T0), { ms: 100_000, basis: 'high' });
+    const clock = retarget(armClock('stage', 'triage', { ms: 600_000, basis: 'low' }, ladder, T0), { ms: 100_000, basis: 'high' }, at(60));
     expect(dueEvents(clock, at(120)).events.map((e) => e.kind)).toEqual(['escalated', 'escalated', 'breached']);
   });
 

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../db/client.js';
 import { contextAssets, contextChanges } from '../../db/schema.js';
-import { countRefusedAttempt, countSuppressedDuplicate } from '../../db/measures.repo.js';
+import { countRefusedAttempt, countSuppressedDuplicates } from '../../db/measures.repo.js';
 import { IncidentScript, recordScripts, storeScriptAlert } from './incident-script.js';
 
 export const T0 = Date.parse('2026-03-02T00:00:00Z');
@@ -74,7 +74,7 @@ export async function recordKpiDataset(db: Database): Promise<void> {
   await recordScripts(db, [a, b, c, e, d]);
   await countRefusedAttempt(db, 'B');
   await countRefusedAttempt(db, 'B');
-  await countSuppressedDuplicate(db, 'C');
+  await countSuppressedDuplicates(db, ['C']);
   const asset = (id: string, businessUnit: string, businessProcess: string) => ({ id, hostname: id.toLowerCase(), ips: [], owner: 'owner', businessUnit, businessProcess, criticality: 'medium' });
   await db.insert(contextAssets).values([asset('A-PAY1', 'payments', 'billing'), asset('A-PAY2', 'payments', 'billing'), asset('A-SHOP1', 'retail', 'web-shop')]);
   await db.insert(contextChanges).values([

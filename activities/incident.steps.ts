@@ -1,0 +1,161 @@
+/**
+ * Writing accepted steps of one incident, in seq order, in the caller's transaction: each audit
+ * event with its hash link, the stage timings its effects move, the measures, and once the
+ * projection after the last step. Idempotent: a step whose seq is recorded with the same content
+ * is skipped; one recorded with other content is a LedgerConflictError, never silently dropped.
+ */
+import { and, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { GENESIS_HASH, eventHash } from '../db/ledger.js';
+import { incidentEvents, incidents, openCorrelations, recordingFailures, stageTimings } from '../db/schema.js';
+import type { IncidentStep } from '../machines/incident.types.js';
+import { recordMeasures, type Transaction } from './incident.measures.js';
+
+/** A step arrived before the one it chains to (and that one was not given up as unrecordable). */
+export class ChainGapError extends Error {
+  override name = 'ChainGapError';
+}
+
+/** The ledger holds another event at this seq: no retry can make the two agree. */
+export class LedgerConflictError extends Error {
+  override name = 'LedgerConflictError';
+}
+
+function nextDeadline(clocks: IncidentStep['projection']['sla']): Date | null {
+  const deadlines = clocks.map((c) => c.deadline).filter((d): d is string => d !== null).sort();
+  return deadlines[0] ? new Date(deadlines[0]) : null;
+}
+
+const chained = (step: IncidentStep, prevHash: string) => {
+  const { incidentId, seq, at, type, actor, from, to, data } = step;
+  return eventHash(prevHash, { incidentId, seq, at, type, actor, from, to, data });
+};
+
+/**
+ * The hash the first step chains to: the event just before it, or, when that seq was given up as
+ * unrecordable (recording_failures), the last event before the gap.
+ */
+async function chainHead(tx: Transaction, step: IncidentStep): Promise<string> {
+  if (step.seq === 1) return GENESIS_HASH;
+  const [previous] = await tx
+    .select({ seq: incidentEvents.seq, hash: incidentEvents.hash })
+    .from(incidentEvents)
+    .where(and(eq(incidentEvents.incidentId, step.incidentId), lt(incidentEvents.seq, step.seq)))
+    .orderBy(desc(incidentEvents.seq))
+    .limit(1);
+  const recordedUpTo = previous?.seq ?? 0;
+  if (recordedUpTo < step.seq - 1) {
+    const missing = Array.from({ length: step.seq - 1 - recordedUpTo }, (_, i) => recordedUpTo + 1 + i);
+    const givenUp = await tx
+      .select({ seq: recordingFailures.seq })
+      .from(recordingFailures)
+      .where(and(eq(recordingFailures.incidentId, step.incidentId), inArray(recordingFailures.seq, missing)));
+    if (givenUp.length < missing.length) throw new ChainGapError(`incident ${step.incidentId}: seq ${step.seq - 1} is not recorded yet`);
+  }
+  return previous?.hash ?? GENESIS_HASH;
+}
+
+async function moveStageTimings(tx: Transaction, step: IncidentStep, when: Date): Promise<void> {
+  for (const effect of step.effects) {
+    if (effect.type === 'stageLeft') {
+      await tx
+        .update(stageTimings)
+        .set({ leftSeq: step.seq, leftAt: when })
+        .where(and(eq(stageTimings.incidentId, step.incidentId), eq(stageTimings.stage, effect.params.stage), isNull(stageTimings.leftAt)));
+    } else {
+      await tx.insert(stageTimings).values({ incidentId: step.incidentId, stage: effect.params.stage, enteredSeq: step.seq, enteredAt: when }).onConflictDoNothing();
+    }
+  }
+}
+
+async function project(tx: Transaction, step: IncidentStep, hash: string): Promise<void> {
+  const p = step.projection;
+  const row = {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    category: p.category,
+    stage: p.stage,
+    severity: p.severity,
+    priority: p.priority,
+    playbookId: p.playbook.id,
+    playbookVersion: p.playbook.version,
+    correlationKey: p.correlationKey,
+    alertCount: p.alertCount,
+    fields: p.fields,
+    allowedEvents: p.allowedEvents,
+    milestones: p.milestones as Record<string, string>,
+    pendingApprovals: p.pendingApprovals,
+    context: p.context,
+    priorityReason: p.priorityReason,
+    possibleChangeRelated: p.flags.possibleChangeRelated,
+    riskExceptionActive: p.flags.riskExceptionActive,
+    assignee: p.assignee,
+    effortMinutes: p.effortMinutes,
+    clocks: p.clocks,
+    slaBreached: p.sla.some((c) => c.breached),
+    slaNextDeadline: nextDeadline(p.sla),
+    open: p.open,
+    createdAt: new Date(p.createdAt),
+    updatedAt: new Date(p.updatedAt),
+    closedAt: p.closedAt ? new Date(p.closedAt) : null,
+    lastSeq: step.seq,
+    lastHash: hash,
+  };
+  const { id: _id, createdAt: _createdAt, ...changes } = row;
+  await tx.insert(incidents).values(row).onConflictDoUpdate({ target: incidents.id, set: changes, setWhere: lt(incidents.lastSeq, step.seq) });
+  if (!p.correlationKey) return;
+  if (p.open) await tx.insert(openCorrelations).values({ key: p.correlationKey, incidentId: p.id }).onConflictDoNothing();
+  else await tx.delete(openCorrelations).where(and(eq(openCorrelations.key, p.correlationKey), eq(openCorrelations.incidentId, p.id)));
+}
+
+/**
+ * Records steps of one incident (consecutive seqs, ascending). Returns each step's hash and how
+ * many were newly written.
+ */
+export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promise<{ hashes: string[]; written: number }> {
+  const first = steps[0];
+  if (!first) return { hashes: [], written: 0 };
+  const seqs = steps.map((s) => s.seq);
+  const existing = new Map(
+    (
+      await tx
+        .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash })
+        .from(incidentEvents)
+        .where(and(eq(incidentEvents.incidentId, first.incidentId), inArray(incidentEvents.seq, seqs)))
+    ).map((row) => [row.seq, row]),
+  );
+  const hashes: string[] = [];
+  const fresh: Array<{ step: IncidentStep; prevHash: string; hash: string }> = [];
+  let prevHash: string | undefined;
+  for (const step of steps) {
+    const stored = existing.get(step.seq);
+    if (stored) {
+      if (chained(step, stored.prevHash) !== stored.hash) {
+        throw new LedgerConflictError(`incident ${step.incidentId}: seq ${step.seq} is recorded with other content (${step.type} would not match its hash)`);
+      }
+      prevHash = stored.hash;
+      hashes.push(stored.hash);
+      continue;
+    }
+    prevHash ??= await chainHead(tx, step);
+    const hash = chained(step, prevHash);
+    fresh.push({ step, prevHash, hash });
+    hashes.push(hash);
+    prevHash = hash;
+  }
+  if (fresh.length === 0) return { hashes, written: 0 };
+  await tx.insert(incidentEvents).values(
+    fresh.map(({ step, prevHash: prev, hash }) => {
+      const { incidentId, seq, at, type, actor, from, to, data } = step;
+      return { incidentId, seq, at: new Date(at), type, actor, from, to, data, prevHash: prev, hash };
+    }),
+  );
+  for (const { step } of fresh) await moveStageTimings(tx, step, new Date(step.at));
+  const last = fresh.at(-1)!;
+  await project(tx, last.step, last.hash);
+  await recordMeasures(
+    tx,
+    fresh.map((f) => f.step),
+  );
+  return { hashes, written: fresh.length };
+}

@@ -1,0 +1,92 @@
+/**
+ * The persistence activity on a real database: steps recorded in one call, twice without
+ * doubling, another event at a recorded seq refused loudly, failures no retry can cure refused
+ * as non-retryable, and a chain that goes on past a step given up as unrecordable.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNRECORDABLE, createIncidentActivities } from '../../activities/incident.activities.js';
+import { incidentHistory } from '../../db/incidents.reads.js';
+import { verifyChain } from '../../db/ledger.js';
+import { openTestDatabase, type TestDatabase } from '../support/database.js';
+import { IncidentScript } from '../support/incident-script.js';
+
+let database: TestDatabase;
+let activities: ReturnType<typeof createIncidentActivities>;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  activities = createIncidentActivities({ db: database.db });
+});
+afterAll(async () => database?.close());
+
+const T = (minute: number) => `2026-11-30T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+function script(id: string) {
+  return new IncidentScript(id, { at: T(0), openedBy: 'source:generic' })
+    .alert(T(1), `${id}-a1`, 'generic')
+    .move(T(2), 'acknowledge', 'triage', { marks: ['acknowledged'] })
+    .work(T(3), 15);
+}
+
+async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, 'the call should fail').toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+describe('recording incident steps', () => {
+  it('records a batch in one call, and a repeat of it writes nothing twice', async () => {
+    const steps = script('INC-P-BATCH').steps;
+    const first = await activities.recordIncidentSteps({ steps });
+    expect(first.written).toBe(4);
+    const again = await activities.recordIncidentSteps({ steps });
+    expect(again).toEqual({ hashes: first.hashes, written: 0 });
+    const events = await incidentHistory(database.db, 'INC-P-BATCH');
+    expect(events.map((e) => e.hash)).toEqual(first.hashes);
+    const row = await database.db.query.incidents.findFirst({ where: (t, { eq }) => eq(t.id, 'INC-P-BATCH') });
+    expect(row).toMatchObject({ lastSeq: 4, lastHash: first.hashes[3], stage: 'triage', effortMinutes: 15 });
+    expect(verifyChain(events, { lastSeq: row!.lastSeq, lastHash: row!.lastHash })).toEqual({ valid: true, events: 4 });
+  });
+
+  it('refuses, as non-retryable, another event at a seq already recorded', async () => {
+    const steps = script('INC-P-CONFLICT').steps;
+    await activities.recordIncidentSteps({ steps: steps.slice(0, 2) });
+    const forged = { ...steps[1]!, data: { ...steps[1]!.data, title: 'something else' } };
+    const refused = await failure(activities.recordIncidentSteps({ steps: [forged, ...steps.slice(2)] }));
+    expect(refused).toMatchObject({ type: UNRECORDABLE.ledgerConflict, nonRetryable: true });
+    expect(refused.message).toMatch(/seq 2 is recorded with other content/);
+    expect((await incidentHistory(database.db, 'INC-P-CONFLICT')).length, 'nothing of the batch was written').toBe(2);
+  });
+
+  it('refuses a step the database cannot store as non-retryable, and goes on past it once it is given up', async () => {
+    await database.db.execute(sql`alter table incident_events add constraint test_no_poison check (data::text not like '%POISON%')`);
+    try {
+      const poisoned = script('INC-P-TAINTED');
+      poisoned.step('work_logged', T(4), { actor: 'ana', data: { minutes: 1, note: 'POISON' } }).work(T(5), 5);
+      const [a, b, c, d, bad, after] = poisoned.steps;
+      await activities.recordIncidentSteps({ steps: [a!, b!, c!, d!] });
+      const refused = await failure(activities.recordIncidentSteps({ steps: [bad!, after!] }));
+      expect(refused).toMatchObject({ type: UNRECORDABLE.notStorable, nonRetryable: true });
+      expect(refused.message).toMatch(/test_no_poison|check constraint/);
+
+      // Not given up yet: the next seq cannot chain over the gap.
+      await expect(activities.recordIncidentSteps({ steps: [after!] })).rejects.toThrow(/seq 5 is not recorded yet/);
+      await activities.reportRecordingFailure({ incidentId: 'INC-P-TAINTED', seq: 5, stepType: 'work_logged', reason: refused.message });
+      await activities.reportRecordingFailure({ incidentId: 'INC-P-TAINTED', seq: 5, stepType: 'work_logged', reason: 'again' });
+      await activities.recordIncidentSteps({ steps: [after!] });
+      const events = await incidentHistory(database.db, 'INC-P-TAINTED');
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 6]);
+      expect(events[4]!.prevHash, 'seq 6 chains to seq 4').toBe(events[3]!.hash);
+      expect(verifyChain(events).valid, 'verify points the gap out').toBe(false);
+      const failures = await database.db.query.recordingFailures.findMany({ where: (t, { eq }) => eq(t.incidentId, 'INC-P-TAINTED') });
+      expect(failures).toHaveLength(1);
+    } finally {
+      await database.db.execute(sql`alter table incident_events drop constraint test_no_poison`);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Recording accepted steps: every step waiting goes to the persistence activity in one call, in
+ * seq order. A step no retry can store (the activity says so with a non-retryable failure) is
+ * reported, replaced by a `recording_failed` event at its seq where even that can be stored, and
+ * the incident carries on: one poisoned step never blocks an incident or its later alerts.
+ * Workflow code: deterministic.
+ */
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import type { IncidentActivities } from '../activities/incident.activities.js';
+import type { IncidentStep } from '../machines/incident.types.js';
+import { storableJson, storableText } from '../machines/storable.js';
+import { ACTIVITY } from './activity-options.js';
+
+const { recordIncidentStep, recordIncidentSteps, reportRecordingFailure } = proxyActivities<IncidentActivities>(ACTIVITY.persistence);
+
+/** Mirrors UNRECORDABLE of the activities (types only may be imported from there). */
+const UNRECORDABLE_TYPES = ['StepNotStorable', 'LedgerConflict'];
+
+/** Why the step cannot be recorded, when no retry could change that; else undefined. */
+function unrecordable(error: unknown): string | undefined {
+  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  const { type, message } = error.cause;
+  return type && UNRECORDABLE_TYPES.includes(type) ? `${type}: ${message}` : undefined;
+}
+
+/** What stands in the ledger for a step that could not be stored: its place in the lifecycle, not its content. */
+export function failedStepRecord(step: IncidentStep, reason: string): IncidentStep {
+  return {
+    ...step,
+    type: 'recording_failed',
+    actor: 'system',
+    data: { failedType: step.type, failedActor: storableText(step.actor), reason: storableText(reason).slice(0, 500) },
+    projection: storableJson(step.projection, { maxDepth: Number.MAX_SAFE_INTEGER }).value,
+  };
+}
+
+export interface StepSource {
+  pendingSteps(): IncidentStep[];
+  nextPending(): IncidentStep | undefined;
+  markRecorded(seq: number): void;
+}
+
+async function recordAlone(step: IncidentStep): Promise<void> {
+  try {
+    await recordIncidentSteps({ steps: [step] });
+    return;
+  } catch (error) {
+    const reason = unrecordable(error);
+    if (!reason) throw error;
+    await reportRecordingFailure({ incidentId: step.incidentId, seq: step.seq, stepType: step.type, reason });
+    try {
+      await recordIncidentSteps({ steps: [failedStepRecord(step, reason)] });
+    } catch (replacementError) {
+      // Reported above; the ledger keeps a gap at this seq that verify points out.
+      if (!unrecordable(replacementError)) throw replacementError;
+    }
+  }
+}
+
+/** Records everything waiting, until nothing is. */
+export async function recordPending(source: StepSource): Promise<void> {
+  if (!source.nextPending()) return;
+  if (!patched('record-steps-in-batches')) {
+    for (let step = source.nextPending(); step; step = source.nextPending()) {
+      await recordIncidentStep(step);
+      source.markRecorded(step.seq);
+    }
+    return;
+  }
+  for (let steps = source.pendingSteps(); steps.length > 0; steps = source.pendingSteps()) {
+    try {
+      await recordIncidentSteps({ steps });
+    } catch (error) {
+      if (!unrecordable(error)) throw error;
+      // One of them is poisoned: record them one by one to keep the others.
+      for (const step of steps) await recordAlone(step);
+    }
+    source.markRecorded(steps.at(-1)!.seq);
+  }
+}
