@@ -48,7 +48,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, router: deps.playbooks.router });
-  const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue, updateDeadlineMs: deps.updateDeadlineMs });
 
   const metrics = installMetrics(app, deps.db, deps.metrics);
   app.addSchema(pendingApproval);

@@ -22,6 +22,8 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   playbooks: PlaybookCatalog;
+  /** How long a command waits for its incident before answering 503 (IRFLOW_UPDATE_DEADLINE_MS; 15 s). */
+  updateDeadlineMs?: number;
   /** IRFLOW_HOURLY_RATE: cost of an hour of response work; without it no cost figures. */
   hourlyRate?: number;
   /** The Prometheus registry `GET /metrics` answers (shared with an in-process worker); a new one by default. */

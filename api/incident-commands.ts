@@ -4,7 +4,7 @@
  * typed failures and are turned into 409 / 422 problems here, by failure type.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { ApprovalDecision } from '../machines/approval.js';
@@ -12,6 +12,7 @@ import type { Subject } from '../machines/context.merge.js';
 import type { IncidentView } from '../machines/incident.types.js';
 import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import {
+  IDEMPOTENT_UPDATE_PREFIX,
   INCIDENT_WORKFLOW_TYPE,
   REJECTION,
   applyEventUpdate,
@@ -86,8 +87,28 @@ function rejectionProblem(error: unknown): Error {
   return error;
 }
 
-export function createIncidentCommands(deps: { temporal: Client; taskQueue: string }) {
+/** How long a command waits for its incident's answer before a 503 (the workflow keeps the request). */
+export const DEFAULT_UPDATE_DEADLINE_MS = 15_000;
+
+function notAnsweredInTime(deadlineMs: number): ProblemError {
+  return problems.unavailable(
+    `the incident did not answer within ${deadlineMs / 1000} s (the database or the workers are slow or down); ` +
+      'retry with the same Idempotency-Key to get the first answer without applying the request twice',
+  );
+}
+
+export function createIncidentCommands(deps: { temporal: Client; taskQueue: string; updateDeadlineMs?: number }) {
   const { temporal, taskQueue } = deps;
+  const deadlineMs = deps.updateDeadlineMs ?? DEFAULT_UPDATE_DEADLINE_MS;
+  /** Runs a call that waits for the workflow, bounded by the deadline. */
+  async function withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await temporal.withDeadline(Date.now() + deadlineMs, call);
+    } catch (error) {
+      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error)) throw notAnsweredInTime(deadlineMs);
+      throw error;
+    }
+  }
 
   /** Starts the incident's workflow and answers its view once the opening step is recorded. */
   async function openIncident(incident: ReportedIncident): Promise<{ view: IncidentView; created: boolean }> {
@@ -120,7 +141,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       created = false;
     }
-    const view = await temporal.workflow.getHandle(workflowId).executeUpdate(recordedViewUpdate);
+    const view = await withinDeadline(() => temporal.workflow.getHandle(workflowId).executeUpdate(recordedViewUpdate));
     return { view, created };
   }
 
@@ -133,17 +154,19 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   ): Promise<LifecycleOutcome> {
     const handle = temporal.workflow.getHandle(incidentWorkflowId(incidentId));
     try {
-      return await handle.executeUpdate(definition, {
-        args: [arg],
-        updateId: idempotencyKey ? `${definition.name}:${arg.actor}:${idempotencyKey}` : randomUUID(),
-      });
+      return await withinDeadline(() =>
+        handle.executeUpdate(definition, {
+          args: [arg],
+          updateId: idempotencyKey ? `${IDEMPOTENT_UPDATE_PREFIX}${definition.name}:${arg.actor}:${idempotencyKey}` : randomUUID(),
+        }),
+      );
     } catch (error) {
       throw rejectionProblem(error);
     }
   }
 
   const applyEvent = (incidentId: string, request: LifecycleRequest, idempotencyKey?: string) => update(incidentId, applyEventUpdate, request, idempotencyKey);
-  const assign = (incidentId: string, request: AssignRequest) => update(incidentId, assignUpdate, request);
+  const assign = (incidentId: string, request: AssignRequest, idempotencyKey?: string) => update(incidentId, assignUpdate, request, idempotencyKey);
   const logWork = (incidentId: string, request: WorkLogRequest, idempotencyKey?: string) => update(incidentId, logWorkUpdate, request, idempotencyKey);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     playbooks: createPlaybookCatalog(database.db),
     replayer: createReplayer(),
     ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
+    ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => {

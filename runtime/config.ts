@@ -17,6 +17,8 @@ export interface Config {
   taskQueue: string;
   /** Cost of an hour of response work, for the KPIs' and reports' cost figures; unset: no cost. */
   hourlyRate?: number;
+  /** How long a command waits for its incident before a 503 (IRFLOW_UPDATE_DEADLINE_MS). */
+  updateDeadlineMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -31,11 +33,11 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
-function hourlyRate(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.IRFLOW_HOURLY_RATE;
+function positive(env: NodeJS.ProcessEnv, name: string, minimum = 0): number | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`IRFLOW_HOURLY_RATE=${raw} is not a non-negative number`);
+  if (!Number.isFinite(value) || value < minimum) throw new ConfigError(`${name}=${raw} is not a number of at least ${minimum}`);
   return value;
 }
 
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     databaseUrl: env.DATABASE_URL || undefined,
     taskQueue: env.IRFLOW_TASK_QUEUE || TASK_QUEUE,
-    hourlyRate: hourlyRate(env),
+    hourlyRate: positive(env, 'IRFLOW_HOURLY_RATE'),
+    updateDeadlineMs: positive(env, 'IRFLOW_UPDATE_DEADLINE_MS', 1000),
   };
 }

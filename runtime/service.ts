@@ -97,6 +97,7 @@ export async function startService(config: Config, log: (line: string) => void):
       replayer: createReplayer(),
       metrics,
       ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
+      ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
     await app.listen({ port: config.port, host: config.host });

@@ -124,6 +124,12 @@ export class IncidentLifecycle {
     return { seq: this.lastSeq, pendingApproval: pending };
   }
 
+  /** The approval pending for an event, if it still is (a copy). */
+  pendingApproval(event: string | undefined): PendingApproval | undefined {
+    const pending = event ? this.approvals.list().find((p) => p.event === event) : undefined;
+    return pending && { ...pending, granted: pending.granted.map((g) => ({ ...g })) };
+  }
+
   judgeDecision(decision: ApprovalDecision): ApprovalVerdict {
     return this.approvals.judge(decision);
   }

@@ -16,6 +16,7 @@ import type { Fields, MissingProcedure } from '../machines/procedure.js';
 
 import type { KnowledgeState } from './incident.knowledge.js';
 import type { EnrichmentRequest } from './incident.lifecycle.js';
+import type { FirstAnswer } from './incident.idempotency.js';
 import type { IncidentTimes } from './incident.view.js';
 
 export const TASK_QUEUE = 'irflow-incidents';
@@ -54,6 +55,8 @@ export interface CarriedIncident {
   enrichment: EnrichmentRequest[];
   /** Alerts that reached the incident after it closed, not yet forwarded. */
   reroutes?: AlertReceived[];
+  /** Keyed requests answered in earlier runs (idempotency across continue-as-new). */
+  answered?: Array<[string, FirstAnswer]>;
 }
 
 export interface IncidentWorkflowInput {
@@ -104,6 +107,12 @@ export interface WorkLogRequest {
   normalised?: string[];
 }
 export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
+
+/**
+ * The prefix of update ids that carry an idempotency key (`idempotency:<update>:<actor>:<key>`):
+ * the workflow remembers them across continue-as-new, where Temporal forgets update ids.
+ */
+export const IDEMPOTENT_UPDATE_PREFIX = 'idempotency:';
 
 /** ApplicationFailure types a rejected update carries. Match on these, never on message text. */
 export const REJECTION = {

@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  currentUpdateInfo,
   continueAsNew,
   patched,
   proxyActivities,
@@ -22,6 +23,7 @@ import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import { forwardAlerts } from './incident.forwarding.js';
+import { AnsweredRequests } from './incident.idempotency.js';
 import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
 import { recordPending } from './incident.recording.js';
 import {
@@ -35,6 +37,7 @@ import {
   incidentViewQuery,
   logWorkUpdate,
   recordedViewUpdate,
+  type CarriedIncident,
   type IncidentWorkflow,
   type IncidentWorkflowInput,
 } from './incident.messages.js';
@@ -76,8 +79,12 @@ function rejectUnlessAllowed(verdict: Verdict): void {
   throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message, details: [verdict.details], nonRetryable: true });
 }
 
-/** Wires every Temporal message to exactly one call on the incident. */
-function wireHandlers(incident: IncidentLifecycle): void {
+/**
+ * Wires every Temporal message to exactly one call on the incident. A keyed request answered
+ * before (in this run or an earlier one) is not judged or applied again: it answers once what
+ * the first one waited for is recorded.
+ */
+function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): void {
   const recorded = (seq: number) => condition(() => incident.recordedSeq >= seq);
   setHandler(alertReceivedSignal, (alert) => incident.receiveAlert(alert, now()));
   setHandler(alertsReceivedSignal, (alerts) => alerts.forEach((alert) => incident.receiveAlert(alert, now())));
@@ -85,25 +92,37 @@ function wireHandlers(incident: IncidentLifecycle): void {
     await recorded(seq);
     return { incident: incident.view(), ...(pendingApproval ? { pendingApproval: { ...pendingApproval } } : {}) };
   };
-  setHandler(applyEventUpdate, (request) => answer(incident.request(request, now())), {
-    validator: (request) => rejectUnlessAllowed(incident.judge(request)),
+  const once = (act: () => RequestOutcome) => {
+    const id = currentUpdateInfo()?.id;
+    const first = answered.firstAnswer(id);
+    if (first) return answer({ seq: first.seq, pendingApproval: incident.pendingApproval(first.pendingEvent) });
+    const outcome = act();
+    answered.remember(id, { seq: outcome.seq, ...(outcome.pendingApproval ? { pendingEvent: outcome.pendingApproval.event } : {}) });
+    return answer(outcome);
+  };
+  const judgeUnlessAnswered = (judge: () => void) => {
+    if (!answered.firstAnswer(currentUpdateInfo()?.id)) judge();
+  };
+  setHandler(applyEventUpdate, (request) => once(() => incident.request(request, now())), {
+    validator: (request) => judgeUnlessAnswered(() => rejectUnlessAllowed(incident.judge(request))),
   });
-  setHandler(decideApprovalUpdate, (decision) => answer(incident.decide(decision, now())), {
-    validator: (decision) => refuseUnlessApprovable(incident.judgeDecision(decision), decision.event),
+  setHandler(decideApprovalUpdate, (decision) => once(() => incident.decide(decision, now())), {
+    validator: (decision) => judgeUnlessAnswered(() => refuseUnlessApprovable(incident.judgeDecision(decision), decision.event)),
   });
   setHandler(recordedViewUpdate, async () => {
     await recorded(incident.lastSeq);
     return incident.view();
   });
-  setHandler(assignUpdate, (request) => answer({ seq: incident.assign(request, now()) }));
-  setHandler(logWorkUpdate, (request) => answer({ seq: incident.logWork(request, now()) }));
+  setHandler(assignUpdate, (request) => once(() => ({ seq: incident.assign(request, now()) })));
+  setHandler(logWorkUpdate, (request) => once(() => ({ seq: incident.logWork(request, now()) })));
   setHandler(incidentViewQuery, () => incident.view(now()));
 }
 
 export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
   const patches = Object.fromEntries(Object.entries(PATCH_IDS).map(([name, id]) => [name, () => patched(id)])) as unknown as IncidentPatches;
   const incident = new IncidentLifecycle(input, now(), patches);
-  wireHandlers(incident);
+  const answered = new AnsweredRequests(input.carried?.answered);
+  wireHandlers(incident, answered);
 
   // Lookups, notifications and forwarded alerts run beside the lifecycle: they never block a
   // transition, each outcome is recorded, and a run continues as new only when none is in flight.
@@ -145,10 +164,15 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     if (workflowInfo().continueAsNewSuggested || runIsLong(input.runHistoryLimit)) {
       const idle = () => allHandlersFinished() && inFlight === 0;
       await condition(() => idle() || hasWork());
-      if (!hasWork() && idle()) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.carry() });
+      if (!hasWork() && idle()) await continueAsNew<typeof incidentWorkflow>({ ...input, carried: { ...incident.carry(), ...withAnswered(answered) } });
     }
   }
 };
+
+function withAnswered(answered: AnsweredRequests): { answered?: CarriedIncident['answered'] } {
+  const carried = answered.carry();
+  return carried ? { answered: carried } : {};
+}
 
 /** Upserts the search attributes when stage, severity or priority moved; returns what is indexed. */
 function indexSearchAttributes(incident: IncidentLifecycle, indexed: string): string {

@@ -38,19 +38,21 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands)
 
 /** `POST /v1/incidents/:id/assign`: who works the incident (escalations may notify them). */
 export function assignRoutes(app: FastifyInstance, commands: IncidentCommands): void {
-  app.post<{ Params: { id: string }; Body: { assignee: string } }>(
+  app.post<{ Params: { id: string }; Body: { assignee: string }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents/:id/assign',
     {
       config: { roles: ['analyst'] },
       schema: {
         tags: ['incidents'],
+        headers: idempotencyHeader,
         params: incidentIdParams,
         body: { type: 'object', additionalProperties: false, required: ['assignee'], properties: { assignee: { type: 'string', minLength: 1, maxLength: 100 } } },
         response: { 200: incidentView, ...authProblems, 404: problem },
       },
     },
     async (request) =>
-      (await commands.assign(request.params.id, { assignee: request.body.assignee, actor: principalOf(request).name, ...normalisedField(request) })).incident,
+      (await commands.assign(request.params.id, { assignee: request.body.assignee, actor: principalOf(request).name, ...normalisedField(request) }, request.headers['idempotency-key']))
+        .incident,
   );
 }
 

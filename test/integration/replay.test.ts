@@ -74,7 +74,8 @@ describe('replay', () => {
     const source = readFileSync(file, 'utf8');
     const changed = source
       .replace('  condition,\n', '  condition,\n  sleep,\n')
-      .replace('  wireHandlers(incident);', "  wireHandlers(incident);\n  await sleep('1 ms'); // the change under test");
+      .replace(/^( {2}wireHandlers\(incident[^)]*\);)$/m, "$1\n  await sleep('1 ms'); // the change under test");
+    expect(changed, 'the change under test was made').toContain("await sleep('1 ms')");
     expect(changed).not.toBe(source);
     writeFileSync(file, changed);
 

@@ -18,6 +18,7 @@ import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
 import { WORKFLOWS_PATH, createIncidentWorker } from '../../runtime/worker.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 import { startTestTemporal } from './temporal.js';
+import { startTimeSkippingTemporal, type TimeSkippingTemporal } from './time-skipping.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 let runtimeInstalled = false;
@@ -43,7 +44,10 @@ export interface Response<T = any> {
 }
 
 export interface Stack {
+  /** The dev server (not in time-skipping stacks). */
   temporal: DevServer;
+  /** The time-skipping server, in stacks started with `timeSkipping`. */
+  timeSkipping?: TimeSkippingTemporal;
   database: TestDatabase;
   app: FastifyInstance;
   client: Client;
@@ -67,23 +71,29 @@ export interface StackOptions {
   /** Start the worker in this process (default true); false when a test runs it elsewhere. */
   worker?: boolean;
   temporal?: Parameters<typeof startTestTemporal>[0];
+  /** Run on Temporal's time-skipping test server instead of a dev server (timers fire on `skip`). */
+  timeSkipping?: boolean;
   /** IRFLOW_HOURLY_RATE as the API is given it. */
   hourlyRate?: number;
+  /** How long the API waits for an incident's answer before a 503 (default 120 s in tests). */
+  updateDeadlineMs?: number;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   quietRuntime();
   const taskQueue = `irflow-test-${randomBytes(4).toString('hex')}`;
-  let temporal = await startTestTemporal(options.temporal);
+  const timeSkipping = options.timeSkipping ? await startTimeSkippingTemporal() : undefined;
+  let temporal = timeSkipping ? undefined : await startTestTemporal(options.temporal);
+  const server: { address: string; stop(): Promise<void> } = timeSkipping ?? temporal!;
   const database = await openTestDatabase().catch(async (error: unknown) => {
-    await temporal.stop();
+    await server.stop();
     throw error;
   });
   await loadShippedPlaybooks(database.db);
   const adminToken = `irf_admin_${randomBytes(8).toString('hex')}`;
   await seedAdminToken(database.db, adminToken);
 
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const metrics = new Registry();
   const app = await buildApp({
@@ -94,14 +104,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     playbooks: createPlaybookCatalog(database.db),
     replayer: async (history, workflowId) => createReplayer({ workflowBundle: await workflowBundle() })(history, workflowId),
     ...(options.hourlyRate !== undefined ? { hourlyRate: options.hourlyRate } : {}),
+    // Tests kill and restart workers and servers: commands wait long unless a test asks otherwise.
+    updateDeadlineMs: options.updateDeadlineMs ?? 120_000,
   });
 
   let worker: { instance: Worker; run: Promise<void>; connection: NativeConnection } | undefined;
 
   const stack: Stack = {
     get temporal() {
+      if (!temporal) throw new Error('this stack runs on the time-skipping server');
       return temporal;
     },
+    timeSkipping,
     database,
     app,
     client,
@@ -109,7 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     adminToken,
     async startWorker() {
       if (worker) return;
-      const workerConnection = await NativeConnection.connect({ address: temporal.address });
+      const workerConnection = await NativeConnection.connect({ address: server.address });
       const instance = await createIncidentWorker({
         connection: workerConnection,
         namespace: 'default',
@@ -151,7 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: response.statusCode, body: parsed as any, headers: response.headers };
     },
     async restartTemporal() {
-      if (!temporal.options.dbFile) throw new Error('restartTemporal needs a stack started with temporal.dbFile');
+      if (!temporal?.options.dbFile) throw new Error('restartTemporal needs a stack started with temporal.dbFile');
       await temporal.stop();
       // Same port and data file: clients and workers reconnect on their own.
       temporal = await startTestTemporal(temporal.options);
@@ -160,7 +174,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await stack.stopWorker();
       await app.close();
       await connection.close().catch(() => undefined);
-      await temporal.stop();
+      await (temporal ?? server).stop();
       await database.close();
     },
   };
