@@ -11,6 +11,7 @@ import { installInputHygiene } from './input-hygiene.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
 import { installMetrics } from './metrics.js';
+import { installResponseDocs } from './openapi.js';
 import { installProblemHandlers } from './problem.js';
 import { installValidation } from './validation.js';
 import { observable, pendingApproval } from './schemas.js';
@@ -31,8 +32,10 @@ import { playbookRoutes } from './routes/playbooks.routes.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+  // Path parameters are checked by their schemas (a 400 that says which): the router's own limit is far above them.
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
   installProblemHandlers(app);
+  installResponseDocs(app);
   installValidation(app, [pendingApproval, observable]);
   installAuth(app, deps.db);
   installInputHygiene(app);

@@ -95,7 +95,8 @@ export function installMetrics(app: FastifyInstance, db: Database, registry = ne
   });
   databaseCounter(registry, 'irflow_alerts_deduplicated_total', 'Alerts suppressed as duplicates', [], async () => [[{}, (await totals()).duplicates]]);
 
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  const exposition = { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } } as const;
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', response: { 200: exposition } } }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

@@ -35,6 +35,7 @@ export const problems = {
   conflict: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) => new ProblemError(409, slug, title, detail, extra),
   unprocessable: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) =>
     new ProblemError(422, slug, title, detail, extra),
+  methodNotAllowed: (detail: string, allowed: string[]) => new ProblemError(405, 'method-not-allowed', 'Method not allowed', detail, { allowed }, { allow: allowed.join(', ') }),
   payloadTooLarge: (detail: string) => new ProblemError(413, 'payload-too-large', 'Payload too large', detail),
   unavailable: (detail: string, retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS) =>
     new ProblemError(503, 'unavailable', 'Service unavailable', detail, {}, { 'retry-after': String(retryAfterSeconds) }),
@@ -90,7 +91,19 @@ function isUnavailable(error: unknown): boolean {
   return false;
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
 export function installProblemHandlers(app: FastifyInstance): void {
+  // A path that exists under other methods answers 405 with Allow, before its body is read.
+  app.addHook('onRequest', async (request) => {
+    if (!request.is404) return;
+    const url = request.url.split('?')[0]!;
+    const matches = METHODS.map((method) => ({ method, route: app.findRoute({ method, url }) })).filter((m) => m.route);
+    // A path that is a resource of its own (`/v1/playbooks/validate`) is not also the parametric one (`/v1/playbooks/:id`).
+    const exact = matches.filter((m) => Object.keys(m.route!.params).length === 0);
+    const allowed = (exact.length > 0 ? exact : matches).map((m) => m.method);
+    if (allowed.length > 0) throw problems.methodNotAllowed(`${request.method} is not allowed on ${url}`, allowed);
+  });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(reply, problems.notFound(`no route ${request.method} ${request.url.split('?')[0]}`)),
   );

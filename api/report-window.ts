@@ -3,6 +3,8 @@ import { problems } from './problem.js';
 import { isoDate, isoTime } from './schemas.js';
 
 export const DEFAULT_WINDOW_DAYS = 30;
+/** The longest window: reports compare it with the window before, which must stay in the calendar Postgres knows. */
+export const MAX_WINDOW_DAYS = 3_660;
 const DAY_MS = 86_400_000;
 
 /** An instant, or a date meaning its midnight UTC. */
@@ -17,5 +19,6 @@ export function parseWindow(query: { from?: string; to?: string }, now = new Dat
   const to = query.to ? new Date(query.to) : now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
   if (from.getTime() >= to.getTime()) throw problems.badRequest(`from (${from.toISOString()}) must be before to (${to.toISOString()})`);
+  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) throw problems.badRequest(`a window spans at most ${MAX_WINDOW_DAYS} days (about ten years)`);
   return { from, to };
 }

@@ -28,6 +28,14 @@ export const problem = {
   additionalProperties: true,
 } as const;
 
+/** A 200 answered as JSON, or as CSV with `Accept: text/csv`. */
+export function jsonOrCsv(schema: object) {
+  return {
+    description: 'JSON; CSV (RFC 4180) with Accept: text/csv',
+    content: { 'application/json': { schema }, 'text/csv': { schema: { type: 'string' } } },
+  } as const;
+}
+
 /** Responses every authenticated route may give. */
 export const authProblems = { 400: problem, 401: problem, 403: problem } as const;
 

@@ -33,6 +33,7 @@ export function contextRoutes(app: FastifyInstance, db: Database): void {
         tags: ['context'],
         summary: 'Bulk upsert context records (built-in connectors)',
         params: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: Object.keys(KINDS) } } },
+        body: { type: 'array', items: { type: 'object' }, description: `up to ${MAX_CONTEXT_ROWS} records of the kind (their JSON Schemas are in the README)` },
         response: {
           200: { type: 'object', properties: { kind: { type: 'string' }, upserted: { type: 'integer' } } },
           ...authProblems,

@@ -5,7 +5,7 @@ import { kpisByGroup, type KpiGroup } from '../../db/kpis.reads.js';
 import { DURATION_KEYS, GROUP_BY, GROUP_BY_DEFINITIONS, KPI_DEFINITIONS, RATE_KEYS, WINDOW_DEFINITION, type GroupBy } from '../../machines/kpi.definitions.js';
 import { sendCsv, toCsv, wantsCsv } from '../csv.js';
 import { parseWindow, windowQuery } from '../report-window.js';
-import { authProblems, problem } from '../schemas.js';
+import { authProblems, jsonOrCsv, problem } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor'] as const;
 const FIGURE_PARTS = ['mean', 'median', 'p90', 'n'] as const;
@@ -63,7 +63,7 @@ export function kpiRoutes(app: FastifyInstance, db: Database, hourlyRate?: numbe
           additionalProperties: false,
           properties: { ...windowQuery, groupBy: { type: 'string', enum: [...GROUP_BY], default: 'businessUnit' } },
         },
-        response: { 200: kpiAnswer, ...authProblems, 400: problem },
+        response: { 200: jsonOrCsv(kpiAnswer), ...authProblems, 400: problem },
       },
     },
     async (request, reply) => {
@@ -74,7 +74,8 @@ export function kpiRoutes(app: FastifyInstance, db: Database, hourlyRate?: numbe
     },
   );
 
-  app.get('/v1/kpis/definitions', { config: { roles: READERS }, schema: { tags: ['kpis'], summary: 'What every KPI means, in words', response: { ...authProblems } } }, async () => ({
+  const definitions = { type: 'object', additionalProperties: true, properties: { window: {}, groupBy: {}, kpis: {}, hourlyRate: { type: ['number', 'null'] } } } as const;
+  app.get('/v1/kpis/definitions', { config: { roles: READERS }, schema: { tags: ['kpis'], summary: 'What every KPI means, in words', response: { 200: definitions, ...authProblems } } }, async () => ({
     window: WINDOW_DEFINITION,
     groupBy: GROUP_BY_DEFINITIONS,
     kpis: KPI_DEFINITIONS,

@@ -36,6 +36,18 @@ const summary = {
   },
 } as const;
 const full = { type: 'object', properties: { ...summary.properties, document: { type: 'object', additionalProperties: true } } } as const;
+const mermaidText = { description: 'Mermaid stateDiagram-v2', content: { 'text/plain': { schema: { type: 'string' } } } } as const;
+
+/**
+ * A playbook, as JSON or YAML. Its schema (GET /v1/playbooks/schema) is checked by the route, not
+ * here, so one 422 lists its structural and reference errors together.
+ */
+const playbookBody = {
+  content: {
+    'application/json': { schema: { type: 'object', description: 'a playbook document: see GET /v1/playbooks/schema' } },
+    ...Object.fromEntries(YAML_TYPES.map((type) => [type, { schema: { type: 'string', description: 'the same document in YAML' } }])),
+  },
+} as const;
 function validateBody(body: unknown): PlaybookValidation {
   if (typeof body === 'string') return parsePlaybook(body);
   if (body && typeof body === 'object' && !Array.isArray(body)) return validatePlaybook(body);
@@ -62,7 +74,11 @@ function mermaid(reply: FastifyReply, p: RegisteredPlaybook) {
 export function playbookRoutes(app: FastifyInstance, db: Database): void {
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.get('/v1/playbooks/schema', { config: { roles: EVERYONE }, schema: { tags: ['playbooks'], summary: 'The playbook JSON Schema' } }, async () => playbookJsonSchema);
+  app.get(
+    '/v1/playbooks/schema',
+    { config: { roles: EVERYONE }, schema: { tags: ['playbooks'], summary: 'The playbook JSON Schema', response: { 200: { type: 'object', additionalProperties: true } } } },
+    async () => playbookJsonSchema,
+  );
 
   app.post(
     '/v1/playbooks/validate',
@@ -71,6 +87,7 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
       schema: {
         tags: ['playbooks'],
         summary: 'Validate a playbook; 422 lists every error with its path',
+        body: playbookBody,
         response: { 200: { type: 'object', properties: { valid: { type: 'boolean' }, id: { type: 'string' } } }, ...authProblems, 422: problem },
       },
     },
@@ -88,6 +105,7 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
       schema: {
         tags: ['playbooks'],
         summary: 'Register a playbook version (201 new, 200 same content as an existing version)',
+        body: playbookBody,
         response: { 200: summary, 201: summary, ...authProblems, 422: problem },
       },
     },
@@ -143,13 +161,13 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
 
   app.get<{ Params: { id: string } }>(
     '/v1/playbooks/:id/diagram',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'The latest version as a Mermaid stateDiagram-v2', params: idParams } },
+    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'The latest version as a Mermaid stateDiagram-v2', params: idParams, response: { 200: mermaidText } } },
     async (request, reply) => mermaid(reply, found(await latestPlaybook(db, request.params.id), request.params.id)),
   );
 
   app.get<{ Params: { id: string; version: number } }>(
     '/v1/playbooks/:id/versions/:version/diagram',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'A version as a Mermaid stateDiagram-v2', params: versionParams } },
+    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'A version as a Mermaid stateDiagram-v2', params: versionParams, response: { 200: mermaidText } } },
     async (request, reply) => {
       const { id, version } = request.params;
       return mermaid(reply, found(await playbookVersion(db, id, version), `${id} version ${version}`));

@@ -10,7 +10,7 @@ import { REPORT_DEFINITIONS, REPORT_NAMES, type ReportName } from '../../machine
 import { sendCsv, toCsv, wantsCsv } from '../csv.js';
 import { problems } from '../problem.js';
 import { parseWindow, windowQuery } from '../report-window.js';
-import { authProblems, problem } from '../schemas.js';
+import { authProblems, jsonOrCsv, problem } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor'] as const;
 
@@ -33,7 +33,8 @@ export function reportCsv(rows: Record<string, unknown>[]): string {
 }
 
 export function reportRoutes(app: FastifyInstance, db: Database, hourlyRate?: number): void {
-  app.get('/v1/reports', { config: { roles: READERS }, schema: { tags: ['reports'], summary: 'The reports there are', response: { ...authProblems } } }, async () => ({
+  const listing = { type: 'object', properties: { reports: { type: 'array', items: { type: 'object', additionalProperties: true } } } } as const;
+  app.get('/v1/reports', { config: { roles: READERS }, schema: { tags: ['reports'], summary: 'The reports there are', response: { 200: listing, ...authProblems } } }, async () => ({
     reports: REPORT_NAMES.map((name) => ({ name, ...REPORT_DEFINITIONS[name], href: `/v1/reports/${name}` })),
   }));
 
@@ -46,7 +47,7 @@ export function reportRoutes(app: FastifyInstance, db: Database, hourlyRate?: nu
         summary: 'One report over incidents created in [from, to); CSV (its rows) with Accept: text/csv',
         params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
         querystring: { type: 'object', additionalProperties: false, properties: windowQuery },
-        response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 400: problem, 404: problem },
+        response: { 200: jsonOrCsv({ type: 'object', additionalProperties: true }), ...authProblems, 400: problem, 404: problem },
       },
     },
     async (request, reply) => {

@@ -157,6 +157,16 @@ describe('input handling', () => {
     expect(response.body.errors[0].message).toMatch(/Excessive alias count/);
   });
 
+  it('answers a method a path does not take with 405 and Allow, before reading any body', async () => {
+    const response = await stack.app.inject({ method: 'DELETE', url: `/v1/incidents/${incidentId}`, headers: { authorization: `Bearer ${tokens.analyst}` } });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const query = await stack.app.inject({ method: 'QUERY' as 'GET', url: '/v1/incidents', headers: { authorization: `Bearer ${tokens.analyst}` } });
+    expect(query.statusCode).toBe(405);
+    expect(query.headers.allow).toBe('GET, HEAD, POST');
+  });
+
   it('answers unknown routes with 404 problem+json', async () => {
     const response = await stack.app.inject({ method: 'GET', url: '/v2/nothing' });
     expect(response.statusCode).toBe(404);

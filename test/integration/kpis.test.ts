@@ -133,7 +133,7 @@ describe('GET /v1/kpis', () => {
   });
 
   it('rejects a bad groupBy or window with a problem', async () => {
-    for (const query of ['groupBy=team', 'from=yesterday', 'from=2026-13-01', `from=${WINDOW.to}&to=${WINDOW.from}`, 'colour=red']) {
+    for (const query of ['groupBy=team', 'from=yesterday', 'from=2026-13-01', `from=${WINDOW.to}&to=${WINDOW.from}`, 'colour=red', 'from=1448-12-31&to=3411-06-08', 'from=0000-01-01']) {
       const response = await kpis(query);
       expect(response.status, query).toBe(400);
       expect(String(response.headers['content-type'])).toMatch(/application\/problem\+json/);
