@@ -4,7 +4,7 @@
  * projection after the last step. Idempotent: a step whose seq is recorded with the same content
  * is skipped; one recorded with other content is a LedgerConflictError, never silently dropped.
  */
-import { and, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, lte } from 'drizzle-orm';
 import { GENESIS_HASH, eventHash } from '../db/ledger.js';
 import { incidentEvents, incidents, openCorrelations, recordingFailures, stageTimings } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
@@ -31,11 +31,12 @@ const chained = (step: IncidentStep, prevHash: string) => {
 };
 
 /**
- * The hash the first step chains to: the event just before it, or, when that seq was given up as
- * unrecordable (recording_failures), the last event before the gap.
+ * The hash the first step chains to: the event just before it (read with the batch when there),
+ * or, when that seq was given up as unrecordable (recording_failures), the last event before the gap.
  */
-async function chainHead(tx: Transaction, step: IncidentStep): Promise<string> {
+async function chainHead(tx: Transaction, step: IncidentStep, before?: { seq: number; hash: string }): Promise<string> {
   if (step.seq === 1) return GENESIS_HASH;
+  if (before?.seq === step.seq - 1) return before.hash;
   const [previous] = await tx
     .select({ seq: incidentEvents.seq, hash: incidentEvents.hash })
     .from(incidentEvents)
@@ -67,7 +68,8 @@ async function moveStageTimings(tx: Transaction, step: IncidentStep, when: Date)
   }
 }
 
-async function project(tx: Transaction, step: IncidentStep, hash: string): Promise<void> {
+/** Writes the projection after `step`; the correlation claim only when the batch moved a stage (open/closed). */
+async function project(tx: Transaction, step: IncidentStep, hash: string, stageMoved: boolean): Promise<void> {
   const p = step.projection;
   const row = {
     id: p.id,
@@ -103,7 +105,7 @@ async function project(tx: Transaction, step: IncidentStep, hash: string): Promi
   };
   const { id: _id, createdAt: _createdAt, ...changes } = row;
   await tx.insert(incidents).values(row).onConflictDoUpdate({ target: incidents.id, set: changes, setWhere: lt(incidents.lastSeq, step.seq) });
-  if (!p.correlationKey) return;
+  if (!p.correlationKey || !stageMoved) return;
   if (p.open) await tx.insert(openCorrelations).values({ key: p.correlationKey, incidentId: p.id }).onConflictDoNothing();
   else await tx.delete(openCorrelations).where(and(eq(openCorrelations.key, p.correlationKey), eq(openCorrelations.incidentId, p.id)));
 }
@@ -115,15 +117,14 @@ async function project(tx: Transaction, step: IncidentStep, hash: string): Promi
 export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promise<{ hashes: string[]; written: number }> {
   const first = steps[0];
   if (!first) return { hashes: [], written: 0 };
-  const seqs = steps.map((s) => s.seq);
-  const existing = new Map(
-    (
-      await tx
-        .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash })
-        .from(incidentEvents)
-        .where(and(eq(incidentEvents.incidentId, first.incidentId), inArray(incidentEvents.seq, seqs)))
-    ).map((row) => [row.seq, row]),
-  );
+  // The batch's seqs and the one before it, in one read: what is recorded already, and the link.
+  const rows = await tx
+    .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash })
+    .from(incidentEvents)
+    .where(and(eq(incidentEvents.incidentId, first.incidentId), gte(incidentEvents.seq, first.seq - 1), lte(incidentEvents.seq, steps.at(-1)!.seq)));
+  const existing = new Map(rows.map((row) => [row.seq, row]));
+  const before = existing.get(first.seq - 1);
+  existing.delete(first.seq - 1);
   const hashes: string[] = [];
   const fresh: Array<{ step: IncidentStep; prevHash: string; hash: string }> = [];
   let prevHash: string | undefined;
@@ -137,7 +138,7 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promis
       hashes.push(stored.hash);
       continue;
     }
-    prevHash ??= await chainHead(tx, step);
+    prevHash ??= await chainHead(tx, step, before);
     const hash = chained(step, prevHash);
     fresh.push({ step, prevHash, hash });
     hashes.push(hash);
@@ -152,7 +153,12 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promis
   );
   for (const { step } of fresh) await moveStageTimings(tx, step, new Date(step.at));
   const last = fresh.at(-1)!;
-  await project(tx, last.step, last.hash);
+  await project(
+    tx,
+    last.step,
+    last.hash,
+    fresh.some((f) => f.step.effects.length > 0),
+  );
   await recordMeasures(
     tx,
     fresh.map((f) => f.step),

@@ -1,124 +1,100 @@
 /**
- * Alert intake: a batch is de-duplicated by (source, sourceId) and routed by correlation key to
- * the open incident holding it (or a new one) in one transaction, then handed to the incidents'
- * workflows with signalWithStart, many incidents at a time, the alerts of one incident in one
- * signal. An alert is answered 202 only once its workflow holds it; one stored but not delivered
- * (a crash, Temporal down) is delivered by the next attempt of the same alert. Exactly one
- * answer per alert says `deduplicated: false`: the one whose delivery marked it delivered.
+ * Alert intake. A batch is de-duplicated by (source, sourceId) and routed by correlation key to
+ * the open incident holding it (or a new one) in one transaction: from then on nothing is lost.
+ * Then it is delivered to the incidents' workflows, 16 incidents at a time, for at most the
+ * delivery budget; the answer says which alerts are delivered and which are queued (stored,
+ * being delivered: a batch opening hundreds of incidents takes Temporal longer than a SIEM
+ * waits). Queued alerts - and any a crash or a Temporal outage left undelivered - are delivered by
+ * the redelivery loop every API process runs. Exactly one answer per alert says
+ * `deduplicated: false`: the request that stored it.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
 import pLimit from 'p-limit';
-import { markDelivered, rerouteAlerts, storeAlerts, type AlertRecord } from '../db/alerts.repo.js';
+import { markDelivered, queuedAlerts, storeAlerts, undeliveredAlerts, type AlertRecord } from '../db/alerts.repo.js';
 import type { Database } from '../db/client.js';
 import { countSuppressedDuplicates } from '../db/measures.repo.js';
-import { alertOfRecord, receivedOfRecord } from '../db/alert-records.js';
-import { correlationKey, type AlertReceived, type AlertSource, type NormalisedAlert } from '../machines/alert.js';
+import { correlationKey, type AlertSource, type NormalisedAlert } from '../machines/alert.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
-import { INCIDENT_WORKFLOW_TYPE, alertReceivedSignal, alertsReceivedSignal, incidentWorkflowId, type IncidentWorkflow } from '../workflows/incident.messages.js';
+import { byIncident, type AlertDelivery } from './alert-delivery.js';
+import { problems } from './problem.js';
 
-/** Incidents signalled at once by one request. */
+/** Incidents signalled at once. */
 const DELIVERY_CONCURRENCY = 16;
-/** An ended incident's alerts move to a new one; more moves than this in one request is a fault. */
-const MAX_REROUTES = 3;
+/** How long a request waits for its alerts to reach their workflows before answering. */
+export const DEFAULT_DELIVERY_BUDGET_MS = 3_000;
+/** Beyond this many undelivered alerts (Temporal down for long), intake answers 503. */
+export const MAX_QUEUED_ALERTS = 50_000;
+/** The redelivery loop takes alerts undelivered this long (the request that stored them had its turn). */
+const REDELIVER_AFTER_MS = 10_000;
 
 export interface AlertIntakeDeps {
   db: Database;
-  temporal: Client;
-  taskQueue: string;
+  delivery: AlertDelivery;
   /** Routes the alerts of a batch to playbook versions (one read of the playbooks). */
   router(): Promise<(alert: NormalisedAlert) => PinnedPlaybook>;
+  deliveryBudgetMs?: number;
+  log?: FastifyBaseLogger;
 }
 
 export interface AlertAccepted {
   alertId: string;
   incidentId: string;
   deduplicated: boolean;
-}
-
-export class AlertNotDeliverableError extends Error {
-  override name = 'AlertNotDeliverableError';
-}
-
-function byIncident(records: AlertRecord[]): AlertRecord[][] {
-  const groups = new Map<string, AlertRecord[]>();
-  for (const record of records) groups.set(record.incidentId, [...(groups.get(record.incidentId) ?? []), record]);
-  return [...groups.values()];
+  /** Stored and routed, not yet held by the incident's workflow: it will be, within moments. */
+  queued?: true;
 }
 
 export function createAlertIntake(deps: AlertIntakeDeps) {
-  const { db, temporal, taskQueue } = deps;
+  const { db, delivery } = deps;
+  const budgetMs = deps.deliveryBudgetMs ?? DEFAULT_DELIVERY_BUDGET_MS;
 
-  /** signalWithStart; false when the incident's workflow has ended and can take no alert. */
-  async function signal(records: AlertRecord[], playbook: PinnedPlaybook): Promise<boolean> {
-    const first = records[0]!;
-    const received: AlertReceived[] = records.map(receivedOfRecord);
-    const delivery = records.length === 1 ? { signal: alertReceivedSignal, signalArgs: [received[0]!] } : { signal: alertsReceivedSignal, signalArgs: [received] };
-    try {
-      await temporal.workflow.signalWithStart<IncidentWorkflow, [AlertReceived] | [AlertReceived[]]>(INCIDENT_WORKFLOW_TYPE, {
-        workflowId: incidentWorkflowId(first.incidentId),
-        taskQueue,
-        // An ended incident is never started again under the same id.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [
-          {
-            incidentId: first.incidentId,
-            playbook,
-            opening: {
-              title: first.title,
-              severity: received[0]!.severity,
-              ...(first.category ? { category: first.category } : {}),
-              correlationKey: first.correlationKey,
-              ...(first.detectedAt ? { detectedAt: first.detectedAt.toISOString() } : {}),
-              openedBy: `source:${first.source}`,
-            },
-          },
-        ],
-        ...(delivery as { signal: typeof alertReceivedSignal; signalArgs: [AlertReceived] }),
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-      throw error;
-    }
-  }
-
-  /** Delivers one incident's alerts; returns them as delivered (moved, if theirs had ended). */
-  async function deliver(records: AlertRecord[], route: (alert: NormalisedAlert) => PinnedPlaybook): Promise<AlertRecord[]> {
-    let current = records;
-    for (let moves = 0; !(await signal(current, route(alertOfRecord(current[0]!)))); moves += 1) {
-      if (moves >= MAX_REROUTES) throw new AlertNotDeliverableError(`alert ${records[0]!.id}: no incident could take it`);
-      const first = current[0]!;
-      // The incident ended: its key and these alerts move, atomically, to the incident now holding the key.
-      const holder = await rerouteAlerts(db, { correlationKey: first.correlationKey, fromIncidentId: first.incidentId, alertIds: current.map((r) => r.id) });
-      current = current.map((r) => ({ ...r, incidentId: holder }));
-    }
-    return current;
+  /**
+   * Starts delivering; resolves with each alert delivered so far, by id, when all are or the budget
+   * (if any) ends. Those delivered by then are marked in one update; later ones as they land.
+   */
+  async function deliverWithin(records: AlertRecord[], ms?: number): Promise<Map<string, AlertRecord>> {
+    const delivered = new Map<string, AlertRecord>();
+    if (records.length === 0) return delivered;
+    const route = await deps.router();
+    const limit = pLimit(DELIVERY_CONCURRENCY);
+    let answered = false;
+    const all = Promise.all(
+      byIncident(records).map((group) =>
+        limit(() => delivery.deliver(group, route))
+          .then(async (done) => {
+            done.forEach((r) => delivered.set(r.id, r));
+            if (answered) await markDelivered(db, done.map((r) => r.id), new Date());
+          })
+          .catch((error: unknown) => deps.log?.warn({ err: error, alertId: group[0]!.id }, 'alert delivery failed; it stays queued')),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await (ms === undefined ? all : Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]));
+    clearTimeout(timer);
+    answered = true;
+    const now = [...delivered.values()];
+    await markDelivered(db, now.map((r) => r.id), new Date());
+    return new Map(now.map((r) => [r.id, r]));
   }
 
   async function ingest(source: AlertSource, batch: NormalisedAlert[]): Promise<AlertAccepted[]> {
-    const stored = await storeAlerts(
-      db,
-      source,
-      batch.map((alert) => ({ alertId: randomUUID(), alert, correlationKey: correlationKey(alert) })),
-      new Date(),
-    );
-    const waiting = stored.filter((s) => !s.record.deliveredAt).map((s) => s.record);
-    let delivered: AlertRecord[] = [];
-    if (waiting.length > 0) {
-      const route = await deps.router();
-      const limit = pLimit(DELIVERY_CONCURRENCY);
-      delivered = (await Promise.all(byIncident(waiting).map((group) => limit(() => deliver(group, route))))).flat();
+    if ((await queuedAlerts(db, MAX_QUEUED_ALERTS)) >= MAX_QUEUED_ALERTS) {
+      throw problems.unavailable(`${MAX_QUEUED_ALERTS} alerts wait to reach their incidents (is Temporal down?); retry later`, 30);
     }
-    const marked = await markDelivered(
-      db,
-      delivered.map((r) => r.id),
-      new Date(),
+    const inputs = batch.map((alert) => ({ alertId: randomUUID(), alert, correlationKey: correlationKey(alert) }));
+    const now = new Date();
+    const stored = await storeAlerts(db, source, inputs, now);
+    // A repeat of an alert another request is delivering leaves it to that one; an orphan (its request died) is taken up.
+    const orphaned = (r: AlertRecord) => r.receivedAt.getTime() < now.getTime() - REDELIVER_AFTER_MS;
+    const delivered = await deliverWithin(
+      stored.filter((s) => !s.record.deliveredAt && (s.stored || orphaned(s.record))).map((s) => s.record),
+      budgetMs,
     );
-    const now = new Map(delivered.map((r) => [r.id, r]));
-    const answers = stored.map(({ record }) => {
-      const current = now.get(record.id) ?? record;
-      return { alertId: current.id, incidentId: current.incidentId, deduplicated: !marked.has(current.id) };
+    const answers = stored.map(({ record, stored: here }): AlertAccepted => {
+      const current = delivered.get(record.id) ?? record;
+      const queued = !record.deliveredAt && !delivered.has(record.id);
+      return { alertId: current.id, incidentId: current.incidentId, deduplicated: !here, ...(queued ? { queued: true } : {}) };
     });
     await countSuppressedDuplicates(
       db,
@@ -127,7 +103,28 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     return answers;
   }
 
-  return { ingest };
+  /** Delivers alerts left undelivered (queued past a request's budget, a crash, Temporal down). */
+  async function redeliver(batchSize = 500): Promise<number> {
+    const waiting = await undeliveredAlerts(db, new Date(Date.now() - REDELIVER_AFTER_MS), batchSize);
+    return (await deliverWithin(waiting)).size;
+  }
+
+  return { ingest, redeliver };
 }
 
 export type AlertIntake = ReturnType<typeof createAlertIntake>;
+
+/** Runs `redeliver` every few seconds until stopped; one run at a time. */
+export function startRedelivery(intake: AlertIntake, everyMs = 2_000, log?: FastifyBaseLogger): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    intake
+      .redeliver()
+      .catch((error: unknown) => log?.warn({ err: error }, 'redelivery failed; it runs again'))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

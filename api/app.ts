@@ -5,7 +5,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createAlertIntake } from './alert-intake.js';
+import { createAlertDelivery } from './alert-delivery.js';
+import { createAlertIntake, startRedelivery } from './alert-intake.js';
 import { installAuth } from './auth.js';
 import { installInputHygiene } from './input-hygiene.js';
 import type { ApiDeps } from './deps.js';
@@ -50,7 +51,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const intake = createAlertIntake({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, router: deps.playbooks.router });
+  const delivery = createAlertDelivery({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const intake = createAlertIntake({ db: deps.db, delivery, router: deps.playbooks.router, deliveryBudgetMs: deps.deliveryBudgetMs, log: app.log });
+  // Every API process delivers what a crash, an outage or a large batch left queued.
+  const stopRedelivery = startRedelivery(intake, deps.redeliveryEveryMs, app.log);
+  app.addHook('onClose', async () => stopRedelivery());
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue, updateDeadlineMs: deps.updateDeadlineMs });
 
   const metrics = installMetrics(app, deps.db, deps.metrics);

@@ -22,6 +22,10 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   playbooks: PlaybookCatalog;
+  /** How long an alert request waits for delivery before answering with the rest queued (3 s). */
+  deliveryBudgetMs?: number;
+  /** How often queued alerts are redelivered (2 s). */
+  redeliveryEveryMs?: number;
   /** How long a command waits for its incident before answering 503 (IRFLOW_UPDATE_DEADLINE_MS; 15 s). */
   updateDeadlineMs?: number;
   /** IRFLOW_HOURLY_RATE: cost of an hour of response work; without it no cost figures. */

@@ -181,7 +181,13 @@ export const MAX_ALERTS_PER_REQUEST = 500;
 
 export const alertAccepted = {
   type: 'object',
-  properties: { alertId: { type: 'string' }, incidentId: { type: 'string' }, deduplicated: { type: 'boolean' } },
+  required: ['alertId', 'incidentId', 'deduplicated'],
+  properties: {
+    alertId: { type: 'string' },
+    incidentId: { type: 'string' },
+    deduplicated: { type: 'boolean', description: 'false for the one request that stored the alert; true for every repeat' },
+    queued: { type: 'boolean', enum: [true], description: 'stored and routed, not yet held by the incident: it will be within moments' },
+  },
 } as const;
 
 export const reportIncident = {

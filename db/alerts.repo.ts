@@ -3,11 +3,12 @@
  * by an open incident, a whole batch in one transaction; delivery marks; and the atomic move of
  * alerts (with their key) to a new incident when theirs can take no more.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { Database } from './client.js';
 import { newIncidentId } from './ids.js';
 import { alerts, openCorrelations } from './schema.js';
+import { selectRows } from './sql-rows.js';
 import type { Transaction } from './transaction.js';
 
 export type AlertRecord = typeof alerts.$inferSelect;
@@ -129,4 +130,30 @@ export async function rerouteAlerts(db: Database, reroute: Reroute): Promise<str
     }
     return holder;
   });
+}
+
+/** Alerts stored but not yet held by their incident's workflow, oldest first. */
+export async function undeliveredAlerts(db: Database, receivedBefore: Date, limit: number): Promise<AlertRecord[]> {
+  return db
+    .select()
+    .from(alerts)
+    .where(and(isNull(alerts.deliveredAt), lt(alerts.receivedAt, receivedBefore)))
+    .orderBy(alerts.receivedAt)
+    .limit(limit);
+}
+
+/** How many alerts wait for delivery, counted up to `cap` (enough to say "too many"). */
+export async function queuedAlerts(db: Database, cap: number): Promise<number> {
+  const [row] = await selectRows<{ n: number }>(db, sql`select count(*)::int as n from (select 1 from ${alerts} where ${alerts.deliveredAt} is null limit ${cap}) waiting`);
+  return Number(row?.n ?? 0);
+}
+
+/** Does an incident have alerts stored for it that its workflow does not hold yet? */
+export async function hasQueuedAlerts(db: Database, incidentId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(and(eq(alerts.incidentId, incidentId), isNull(alerts.deliveredAt)))
+    .limit(1);
+  return Boolean(row);
 }

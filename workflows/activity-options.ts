@@ -1,10 +1,18 @@
 /** Activity options named by purpose. Retry policies own transient failures. */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { ContextKind } from '../machines/playbook.types.js';
 
 /** Context lookups: a slow or failing source is given up on and recorded, never waited for long. */
-const lookup = (seconds: number, attempts: number): ActivityOptions => ({
-  startToCloseTimeout: `${seconds} seconds`,
+export const ENRICHMENT_POLICY: Record<ContextKind, { timeoutMs: number; attempts: number }> = {
+  asset: { timeoutMs: 10_000, attempts: 3 },
+  'business-unit': { timeoutMs: 10_000, attempts: 3 },
+  change: { timeoutMs: 10_000, attempts: 3 },
+  'risk-exception': { timeoutMs: 10_000, attempts: 3 },
+  intel: { timeoutMs: 15_000, attempts: 3 },
+};
+
+const lookup = ({ timeoutMs, attempts }: { timeoutMs: number; attempts: number }): ActivityOptions => ({
+  startToCloseTimeout: `${timeoutMs / 1000} seconds`,
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: attempts },
 });
 
@@ -17,17 +25,28 @@ export const ACTIVITY = {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   },
+  /**
+   * Recording steps as a local activity, in the workflow task that accepted them: no round trip
+   * through the server, so a transition is answered and an alert recorded in one workflow task.
+   * Never given up either; retries past a minute wait on a durable timer.
+   */
+  persistenceLocal: {
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  } satisfies LocalActivityOptions,
   /** A webhook that fails is retried four times over about seven seconds, then recorded as failed. */
   notify: {
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
   },
-  /** Each context source has its own timeout and retry policy. */
-  enrichment: {
-    asset: lookup(10, 3),
-    'business-unit': lookup(10, 3),
-    change: lookup(10, 3),
-    'risk-exception': lookup(10, 3),
-    intel: lookup(15, 3),
-  } satisfies Record<ContextKind, ActivityOptions>,
+  /**
+   * All the kinds of one lookup in one activity: each kind keeps its own timeout and attempts
+   * (ENRICHMENT_POLICY), and the activity lasts as long as the slowest kind's attempts may.
+   */
+  enrichmentAll: {
+    startToCloseTimeout: '70 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 2 },
+  } satisfies ActivityOptions,
+  /** Each context source has its own timeout and retry policy (runs recorded before one-activity lookups). */
+  enrichment: Object.fromEntries(Object.entries(ENRICHMENT_POLICY).map(([kind, policy]) => [kind, lookup(policy)])) as Record<ContextKind, ActivityOptions>,
 } as const;

@@ -1,25 +1,31 @@
 /**
  * Recording accepted steps: every step waiting goes to the persistence activity in one call, in
- * seq order. A step no retry can store (the activity says so with a non-retryable failure) is
+ * seq order, as a local activity in the workflow task that accepted them. A step no retry can store (the activity says so with a non-retryable failure) is
  * reported, replaced by a `recording_failed` event at its seq where even that can be stored, and
  * the incident carries on: one poisoned step never blocks an incident or its later alerts.
  * Workflow code: deterministic.
  */
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident.activities.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { storableJson, storableText } from '../machines/storable.js';
 import { ACTIVITY } from './activity-options.js';
 
-const { recordIncidentStep, recordIncidentSteps, reportRecordingFailure } = proxyActivities<IncidentActivities>(ACTIVITY.persistence);
+/** Runs recorded before steps were recorded locally in batches: one activity per step. */
+const { recordIncidentStep } = proxyActivities<IncidentActivities>(ACTIVITY.persistence);
+const { recordIncidentSteps, reportRecordingFailure } = proxyLocalActivities<IncidentActivities>(ACTIVITY.persistenceLocal);
 
 /** Mirrors UNRECORDABLE of the activities (types only may be imported from there). */
 const UNRECORDABLE_TYPES = ['StepNotStorable', 'LedgerConflict'];
 
-/** Why the step cannot be recorded, when no retry could change that; else undefined. */
+/**
+ * Why the step cannot be recorded, when no retry could change that; else undefined. An activity's
+ * failure comes wrapped in an ActivityFailure, a local activity's as the ApplicationFailure itself.
+ */
 function unrecordable(error: unknown): string | undefined {
-  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
-  const { type, message } = error.cause;
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  if (!(failure instanceof ApplicationFailure)) return undefined;
+  const { type, message } = failure;
   return type && UNRECORDABLE_TYPES.includes(type) ? `${type}: ${message}` : undefined;
 }
 
@@ -34,6 +40,15 @@ export function failedStepRecord(step: IncidentStep, reason: string): IncidentSt
   };
 }
 
+/**
+ * A failure that is neither retried nor known as unrecordable must not end the incident's
+ * workflow (a Temporal failure thrown from it would): as a plain error it fails the workflow task,
+ * which Temporal retries, and a fixed worker takes it up.
+ */
+function keepOpen(error: unknown): never {
+  throw new Error(`recording a step failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+}
+
 export interface StepSource {
   pendingSteps(): IncidentStep[];
   nextPending(): IncidentStep | undefined;
@@ -46,13 +61,13 @@ async function recordAlone(step: IncidentStep): Promise<void> {
     return;
   } catch (error) {
     const reason = unrecordable(error);
-    if (!reason) throw error;
+    if (!reason) keepOpen(error);
     await reportRecordingFailure({ incidentId: step.incidentId, seq: step.seq, stepType: step.type, reason });
     try {
       await recordIncidentSteps({ steps: [failedStepRecord(step, reason)] });
     } catch (replacementError) {
       // Reported above; the ledger keeps a gap at this seq that verify points out.
-      if (!unrecordable(replacementError)) throw replacementError;
+      if (!unrecordable(replacementError)) keepOpen(replacementError);
     }
   }
 }
@@ -60,7 +75,7 @@ async function recordAlone(step: IncidentStep): Promise<void> {
 /** Records everything waiting, until nothing is. */
 export async function recordPending(source: StepSource): Promise<void> {
   if (!source.nextPending()) return;
-  if (!patched('record-steps-in-batches')) {
+  if (!patched('record-steps-locally-in-batches')) {
     for (let step = source.nextPending(); step; step = source.nextPending()) {
       await recordIncidentStep(step);
       source.markRecorded(step.seq);
@@ -71,7 +86,7 @@ export async function recordPending(source: StepSource): Promise<void> {
     try {
       await recordIncidentSteps({ steps });
     } catch (error) {
-      if (!unrecordable(error)) throw error;
+      if (!unrecordable(error)) keepOpen(error);
       // One of them is poisoned: record them one by one to keep the others.
       for (const step of steps) await recordAlone(step);
     }

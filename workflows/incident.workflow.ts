@@ -20,7 +20,7 @@ import type { ContextActivities } from '../activities/context.activities.js';
 import type { NotifyActivities } from '../activities/notify.activities.js';
 import type { ApprovalVerdict } from '../machines/approval.js';
 import type { ContextKind } from '../machines/playbook.types.js';
-import { ACTIVITY } from './activity-options.js';
+import { ACTIVITY, ENRICHMENT_POLICY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import { forwardAlerts } from './incident.forwarding.js';
 import { AnsweredRequests } from './incident.idempotency.js';
@@ -43,6 +43,8 @@ import {
 } from './incident.messages.js';
 
 const { deliverNotification } = proxyActivities<NotifyActivities>(ACTIVITY.notify);
+const { gatherContexts } = proxyActivities<ContextActivities>(ACTIVITY.enrichmentAll);
+/** Runs recorded before lookups were gathered in one activity: one activity per kind. */
 const gatherers = Object.fromEntries(
   Object.entries(ACTIVITY.enrichment).map(([kind, options]) => [kind, proxyActivities<ContextActivities>(options).gatherContext]),
 ) as unknown as Record<ContextKind, ContextActivities['gatherContext']>;
@@ -132,8 +134,18 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     void work.then(done, failed).finally(() => (inFlight -= 1));
   };
   const startSideWork = () => {
-    for (const { kind, facts } of incident.takeEnrichment()) {
-      beside(gatherers[kind]({ kind, facts }), (findings) => incident.contextGathered(kind, findings, now()), (error) => incident.enrichmentFailed(kind, reasonOf(error), now()));
+    const lookups = incident.takeEnrichment();
+    if (lookups.length > 0 && patched('gather-context-in-one-activity')) {
+      const asked = lookups.map(({ kind, facts }) => ({ kind, facts, policy: ENRICHMENT_POLICY[kind] }));
+      beside(
+        gatherContexts({ lookups: asked }),
+        (outcomes) => outcomes.forEach((o) => ('findings' in o ? incident.contextGathered(o.kind, o.findings, now()) : incident.enrichmentFailed(o.kind, o.reason, now()))),
+        (error) => lookups.forEach(({ kind }) => incident.enrichmentFailed(kind, reasonOf(error), now())),
+      );
+    } else {
+      for (const { kind, facts } of lookups) {
+        beside(gatherers[kind]({ kind, facts }), (findings) => incident.contextGathered(kind, findings, now()), (error) => incident.enrichmentFailed(kind, reasonOf(error), now()));
+      }
     }
     for (const request of incident.takeNotifications()) {
       beside(

@@ -1,6 +1,7 @@
 /** Incidents: list, read, report one, and move one through its lifecycle. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { hasQueuedAlerts } from '../../db/alerts.repo.js';
 import { countRefusedAttempt } from '../../db/measures.repo.js';
 import { findIncident, incidentHistory, InvalidCursorError, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
 import { incidentAsOf } from '../../machines/as-of.js';
@@ -109,8 +110,11 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
       const row = await findIncident(db, request.params.id);
       if (row) return toIncidentView(row);
       const live = await commands.liveView(request.params.id);
-      if (!live) throw problems.notFound(`no incident ${request.params.id}`);
-      return live;
+      if (live) return live;
+      if (await hasQueuedAlerts(db, request.params.id)) {
+        throw problems.unavailable(`incident ${request.params.id} opens when its queued alerts reach it, within moments`, 2);
+      }
+      throw problems.notFound(`no incident ${request.params.id}`);
     },
   );
 

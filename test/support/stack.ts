@@ -77,6 +77,10 @@ export interface StackOptions {
   hourlyRate?: number;
   /** How long the API waits for an incident's answer before a 503 (default 120 s in tests). */
   updateDeadlineMs?: number;
+  /** How long an alert request waits for delivery before answering queued (default 120 s in tests). */
+  deliveryBudgetMs?: number;
+  /** How often queued alerts are redelivered (default 2 s). */
+  redeliveryEveryMs?: number;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -106,6 +110,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.hourlyRate !== undefined ? { hourlyRate: options.hourlyRate } : {}),
     // Tests kill and restart workers and servers: commands wait long unless a test asks otherwise.
     updateDeadlineMs: options.updateDeadlineMs ?? 120_000,
+    deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
+    ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
   });
 
   let worker: { instance: Worker; run: Promise<void>; connection: NativeConnection } | undefined;

@@ -1,0 +1,178 @@
+/**
+ * Intake at SIEM speed. Over real HTTP to the API with its worker in the same process (as
+ * `npm start` runs them), a Temporal dev server, and Postgres (DATABASE_URL) or PGlite:
+ *
+ * 1. A batch of 500 alerts (the documented maximum): 100 hosts × 5 alerts, and 500 hosts × 1.
+ *    Baseline, in the same run: what any intake on Temporal must do for the same batch, done the
+ *    plain way - one multi-row insert in one transaction, then signalWithStart of a workflow that
+ *    only holds the alerts, one per incident, 16 at a time. Goal: under 5 s.
+ * 2. The read side after a burst of 2,000 alerts (40 requests of 50, 4 at a time, 200 hosts): how
+ *    long after the last 202 the incident list and the audit log hold every alert. Goal: 5 s.
+ *
+ *   npm run bench:ingest
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { sql } from 'drizzle-orm';
+import pLimit from 'p-limit';
+import { buildApp } from '../api/app.js';
+import { createPlaybookCatalog } from '../api/playbook-catalog.js';
+import { seedAdminToken } from '../db/api-keys.repo.js';
+import { selectRows } from '../db/sql-rows.js';
+import { locateTemporalCli } from '../scripts/temporal-cli.js';
+import { startDevServer } from '../runtime/dev-server.js';
+import { freePort } from '../runtime/ports.js';
+import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
+import { createIncidentWorker } from '../runtime/worker.js';
+import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
+import { median, openBenchDatabase } from './bench-database.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const TOKEN = 'irf_bench_ingest_admin';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const cliPath = await locateTemporalCli();
+if (!cliPath) throw new Error('the ingest benchmark needs the Temporal CLI (npm run temporal:install)');
+const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, fastUnsafe: false });
+const { handle: database, drop } = await openBenchDatabase();
+await loadShippedPlaybooks(database.db);
+await seedAdminToken(database.db, TOKEN);
+const workerConnection = await NativeConnection.connect({ address: server.address });
+const worker = await createIncidentWorker({ connection: workerConnection, namespace: 'default', taskQueue: 'bench-irflow', db: database.db });
+const bareWorker = await Worker.create({
+  connection: workerConnection,
+  taskQueue: 'bench-bare',
+  workflowsPath: fileURLToPath(new URL('./bare/bare-intake.workflow.ts', import.meta.url)),
+});
+const running = [worker.run(), bareWorker.run()];
+const connection = await Connection.connect({ address: server.address });
+const client = new Client({ connection });
+const app = await buildApp({ db: database.db, temporal: client, taskQueue: 'bench-irflow', playbooks: createPlaybookCatalog(database.db) });
+const port = await freePort();
+await app.listen({ port, host: '127.0.0.1' });
+const api = `http://127.0.0.1:${port}`;
+
+type Alert = { sourceId: string; title: string; severity: string; rule: { id: string }; assets: Array<{ hostname: string }> };
+function batch(run: string, hosts: number, perHost: number): Alert[] {
+  return Array.from({ length: hosts * perHost }, (_, i) => ({
+    sourceId: `${run}-${i}`,
+    title: `Beacon from host ${i % hosts}`,
+    severity: i % 7 === 0 ? 'high' : 'medium',
+    rule: { id: 'c2-beacon' },
+    assets: [{ hostname: `${run}-host-${i % hosts}` }],
+  }));
+}
+
+let queued = 0;
+async function post(alerts: Alert[]): Promise<number> {
+  const response = await fetch(`${api}/v1/alerts/generic`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(alerts),
+  });
+  if (response.status !== 202) throw new Error(`intake answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  queued += ((await response.json()) as Array<{ queued?: boolean }>).filter((a) => a.queued).length;
+  return performance.now();
+}
+
+/** The plain way: one insert of the batch, then one signalWithStart per incident, 16 at a time. */
+async function bare(alerts: Alert[]): Promise<void> {
+  await database.db.transaction(async (tx) => {
+    const rows = alerts.map((a) => sql`(${randomUUID()}, ${a.sourceId}, ${JSON.stringify(a)}::jsonb)`);
+    await tx.execute(sql`insert into bench_bare_alerts (id, source_id, body) values ${sql.join(rows, sql`, `)}`);
+  });
+  const groups = new Map<string, Alert[]>();
+  for (const a of alerts) groups.set(a.assets[0]!.hostname, [...(groups.get(a.assets[0]!.hostname) ?? []), a]);
+  const limit = pLimit(16);
+  await Promise.all(
+    [...groups].map(([host, held]) =>
+      limit(() =>
+        client.workflow.signalWithStart('bareIntake', {
+          workflowId: `bare-${host}`,
+          taskQueue: 'bench-bare',
+          signal: bareAlertsSignal,
+          signalArgs: [held.map((a) => ({ alertId: a.sourceId }))],
+        }),
+      ),
+    ),
+  );
+}
+
+async function timeBatches(shape: { hosts: number; perHost: number }): Promise<{ irflow: number; bare: number; queued: number }> {
+  const timings = { irflow: [] as number[], bare: [] as number[] };
+  queued = 0;
+  for (let run = 0; run < RUNS; run += 1) {
+    const id = `${shape.hosts}x${shape.perHost}-${run}-${randomUUID().slice(0, 6)}`;
+    let start = performance.now();
+    await bare(batch(`bare-${id}`, shape.hosts, shape.perHost));
+    timings.bare.push(performance.now() - start);
+    start = performance.now();
+    timings.irflow.push((await post(batch(id, shape.hosts, shape.perHost))) - start);
+    await settle();
+  }
+  return { irflow: median(timings.irflow), bare: median(timings.bare), queued: queued / RUNS };
+}
+
+/** Waits until the worker has recorded every alert accepted so far (between measurements). */
+async function settle(): Promise<void> {
+  for (;;) {
+    const [row] = await selectRows<{ accepted: number; recorded: number }>(
+      database.db,
+      sql`select (select count(*)::int from alerts) as accepted,
+                 (select count(*)::int from incident_events where type = 'alert_received') as recorded`,
+    );
+    if (row!.recorded >= row!.accepted) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function readSideLag(): Promise<{ lastAccepted: number; incidentsCurrent: number; auditCurrent: number; acceptSeconds: number }> {
+  const run = `burst-${randomUUID().slice(0, 6)}`;
+  const alerts = batch(run, 200, 10);
+  const requests = Array.from({ length: 40 }, (_, i) => alerts.slice(i * 50, i * 50 + 50));
+  const limit = pLimit(4);
+  const started = performance.now();
+  const lastAccepted = Math.max(...(await Promise.all(requests.map((r) => limit(() => post(r))))));
+  let incidentsCurrent = 0;
+  let auditCurrent = 0;
+  while (!incidentsCurrent || !auditCurrent) {
+    const [row] = await selectRows<{ counted: number; audited: number }>(
+      database.db,
+      sql`select (select coalesce(sum(i.alert_count), 0)::int from incidents i where i.correlation_key like ${`generic|rule:c2-beacon|asset:${run}-%`}) as counted,
+                 (select count(*)::int from incident_events e where e.type = 'alert_received' and e.data->>'sourceId' like ${`${run}-%`}) as audited`,
+    );
+    const now = performance.now();
+    if (!incidentsCurrent && row!.counted >= alerts.length) incidentsCurrent = now;
+    if (!auditCurrent && row!.audited >= alerts.length) auditCurrent = now;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { lastAccepted, incidentsCurrent, auditCurrent, acceptSeconds: (lastAccepted - started) / 1000 };
+}
+
+try {
+  await database.db.execute(sql`create table bench_bare_alerts (id text primary key, source_id text not null unique, body jsonb not null)`);
+  await timeBatches({ hosts: 10, perHost: 5 }); // warm both paths
+  console.log(`database: ${database.kind}; ${RUNS} runs each, median`);
+  for (const shape of [{ hosts: 100, perHost: 5 }, { hosts: 500, perHost: 1 }]) {
+    const { irflow, bare: plain, queued: waiting } = await timeBatches(shape);
+    console.log(
+      `batch of 500 alerts (${shape.hosts} incidents): irflow answers in ${(irflow / 1000).toFixed(2)} s (goal < 5 s; ${waiting.toFixed(0)} of 500 queued on average); ` +
+        `plain insert + signalWithStart of all ${(plain / 1000).toFixed(2)} s; ratio ${(irflow / plain).toFixed(2)}×`,
+    );
+  }
+  queued = 0;
+  const lag = await readSideLag();
+  const after = (t: number) => ((t - lag.lastAccepted) / 1000).toFixed(1);
+  console.log(`burst of 2,000 alerts (200 incidents) accepted in ${lag.acceptSeconds.toFixed(1)} s (${queued} queued); after the last 202 the incident list was current in ${after(lag.incidentsCurrent)} s, the audit log in ${after(lag.auditCurrent)} s (goal 5 s)`);
+} finally {
+  await app.close();
+  worker.shutdown();
+  bareWorker.shutdown();
+  await Promise.all(running);
+  await workerConnection.close();
+  await connection.close();
+  await drop();
+  await server.stop();
+}

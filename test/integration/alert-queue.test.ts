@@ -1,0 +1,74 @@
+/**
+ * Alerts stored but not yet delivered: a request answers within its delivery budget with the rest
+ * queued, and every queued alert - and one a crash left behind after storing it - reaches its
+ * incident by itself, once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alerts } from '../../db/schema.js';
+import { alertBody } from '../support/incidents.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let ingest: string;
+let analyst: string;
+
+beforeAll(async () => {
+  stack = await startStack({ deliveryBudgetMs: 1, redeliveryEveryMs: 200 });
+  ingest = await stack.token(['ingest'], 'siem');
+  analyst = await stack.token(['analyst'], 'alice');
+});
+afterAll(async () => stack?.close());
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 600; i += 1) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+describe('queued alerts', () => {
+  it('answers past the delivery budget with the rest queued, and every queued alert reaches its incident once', async () => {
+    const batch = Array.from({ length: 60 }, (_, i) => alertBody({ rule: { id: 'queue-rule' }, assets: [{ hostname: `queue-host-${i % 30}` }] }));
+    const response = await stack.call('POST', '/v1/alerts/generic', ingest, batch);
+    expect(response.status).toBe(202);
+    const answers = response.body as Array<{ alertId: string; incidentId: string; deduplicated: boolean; queued?: boolean }>;
+    expect(answers.filter((a) => a.queued).length, 'a 1 ms budget leaves alerts queued').toBeGreaterThan(0);
+    expect(answers.every((a) => !a.deduplicated)).toBe(true);
+
+    const queued = answers.find((a) => a.queued)!;
+    const early = await stack.call('GET', `/v1/incidents/${queued.incidentId}`, analyst);
+    expect([200, 503], JSON.stringify(early.body)).toContain(early.status);
+    if (early.status === 503) expect(early.headers['retry-after']).toBe('2');
+
+    const incidents = [...new Set(answers.map((a) => a.incidentId))];
+    for (const id of incidents) {
+      const view = await eventually(async () => (await stack.call('GET', `/v1/incidents/${id}`, analyst)).body, (v) => v?.alertCount === 2, `${id} holds its two alerts`);
+      expect(view.alertCount).toBe(2);
+    }
+    const rows = await stack.database.db.query.alerts.findMany({ where: (t, { inArray }) => inArray(t.id, answers.map((a) => a.alertId)) });
+    expect(rows.every((r) => r.deliveredAt !== null)).toBe(true);
+  });
+
+  it('delivers an alert a crash left stored but undelivered', async () => {
+    const body = alertBody({ rule: { id: 'crashed-intake' }, assets: [{ hostname: 'crash1' }] });
+    const incidentId = `INC-20261202-CRASH${Date.now() % 1000}`;
+    await stack.database.db.insert(alerts).values({
+      id: `crashed-${Date.now()}`,
+      source: 'generic',
+      sourceId: body.sourceId,
+      incidentId,
+      title: body.title,
+      severity: 'high',
+      ruleId: 'crashed-intake',
+      correlationKey: 'generic|rule:crashed-intake|asset:crash1',
+      assets: body.assets,
+      receivedAt: new Date(Date.now() - 60_000),
+    });
+    const view = await eventually(async () => (await stack.call('GET', `/v1/incidents/${incidentId}`, analyst)).body, (v) => v?.alertCount === 1, 'the incident opens with the alert');
+    expect(view).toMatchObject({ id: incidentId, title: body.title, severity: 'high' });
+    const repeat = await stack.call('POST', '/v1/alerts/generic', ingest, body);
+    expect(repeat.body).toMatchObject({ incidentId, deduplicated: true });
+  });
+});
