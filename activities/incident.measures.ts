@@ -5,7 +5,6 @@
  * the other.
  */
 import { eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
 import { alerts, incidentMeasures } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { DIMENSIONS, alertFactsOf, measureOfRow, rebuildMeasure, writeMeasure } from '../db/measures.rows.js';

@@ -6,7 +6,7 @@
 import { initialTransition, transition } from 'xstate';
 import type { AlertReceived } from '../machines/alert.js';
 import type { ApprovalDecision, ApprovalVerdict, PendingApproval } from '../machines/approval.js';
-import { emptySubject, type Subject } from '../machines/context.merge.js';
+import { emptySubject } from '../machines/context.merge.js';
 import type { Finding, LookupFacts } from '../machines/context.types.js';
 import type { AuditEventType, IncidentStep, IncidentView } from '../machines/incident.types.js';
 import { buildLifecycleMachine, effectsOf, stageOfSnapshot, type LifecycleEffect, type LifecycleMachine, type LifecycleSnapshot } from '../machines/lifecycle.machine.js';
@@ -17,6 +17,7 @@ import { IncidentClocks, deliveryDraft, escalationNotifications, type DeliveryOu
 import { IncidentKnowledge, normalisedData, type StepDraft } from './incident.knowledge.js';
 import { StepOutbox } from './incident.outbox.js';
 import { ClosedIncidentAlerts } from './incident.reroutes.js';
+import { ContextRequests, type EnrichmentRequest } from './incident.context-requests.js';
 import { incidentProjection, incidentView, type IncidentTimes } from './incident.view.js';
 import { judgeRequest, lifecycleEvent, type Verdict } from './incident.gate.js';
 import type { AssignRequest, CarriedIncident, IncidentWorkflowInput, LifecycleRequest, WorkLogRequest } from './incident.messages.js';
@@ -30,11 +31,7 @@ export interface RequestOutcome {
   pendingApproval?: PendingApproval;
 }
 
-/** Context to gather: on entering a stage, the whole subject; for a joining alert, what it adds. */
-export interface EnrichmentRequest {
-  kinds: ContextKind[];
-  scope: 'subject' | Subject;
-}
+export type { EnrichmentRequest };
 
 export class IncidentLifecycle {
   private readonly machine: LifecycleMachine;
@@ -44,7 +41,7 @@ export class IncidentLifecycle {
   private readonly knowledge: IncidentKnowledge;
   private readonly clocks: IncidentClocks;
   private readonly times: IncidentTimes;
-  private enrichment: EnrichmentRequest[];
+  private readonly contextRequests: ContextRequests;
   private notifications: NotificationRequest[] = [];
   private readonly closedAlerts: ClosedIncidentAlerts;
   private assignee: string | null;
@@ -64,7 +61,7 @@ export class IncidentLifecycle {
       this.approvals = new ApprovalDesk(carried.pendingApprovals);
       this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge, patches);
       this.times = { ...carried.times };
-      this.enrichment = carried.enrichment;
+      this.contextRequests = new ContextRequests(input.playbook.document, carried.enrichment);
       this.closedAlerts = new ClosedIncidentAlerts(carried.reroutes);
       return;
     }
@@ -74,7 +71,7 @@ export class IncidentLifecycle {
     this.clocks = new IncidentClocks(input.playbook, undefined, patches);
     this.assignee = null;
     this.approvals = new ApprovalDesk();
-    this.enrichment = [];
+    this.contextRequests = new ContextRequests(input.playbook.document);
     this.closedAlerts = new ClosedIncidentAlerts();
     const { opening, playbook } = input;
     this.knowledge = new IncidentKnowledge(playbook, {
@@ -156,9 +153,7 @@ export class IncidentLifecycle {
     }
     const { steps, fresh } = this.knowledge.addAlert(alert, now);
     this.queueKnowledge(steps, now);
-    const kinds = this.stageEnrich();
-    const covered = this.enrichment.some((r) => r.scope === 'subject');
-    if (fresh && kinds.length > 0 && !covered) this.enrichment.push({ kinds, scope: fresh });
+    this.contextRequests.alertAdded(this.stage, fresh);
   }
 
   hasReroutes = (): boolean => this.closedAlerts.has();
@@ -172,15 +167,13 @@ export class IncidentLifecycle {
 
   /** Takes the context lookups to run now, each with the facts it asks about. */
   takeEnrichment(): Array<{ kind: ContextKind; facts: LookupFacts }> {
-    const requests = this.enrichment;
-    this.enrichment = [];
-    return requests.flatMap((r) => {
+    return this.contextRequests.take().flatMap((r) => {
       const facts = this.knowledge.facts(this.input.incidentId, r.scope === 'subject' ? undefined : r.scope);
       return r.kinds.map((kind) => ({ kind, facts }));
     });
   }
 
-  hasEnrichment = (): boolean => this.enrichment.length > 0;
+  hasEnrichment = (): boolean => this.contextRequests.has();
 
   contextGathered(kind: ContextKind, findings: Finding[], now: string): void {
     this.queueKnowledge(this.knowledge.addFindings(kind, findings, `context:${kind}`, now), now);
@@ -254,21 +247,13 @@ export class IncidentLifecycle {
       clocks: this.clocks.carry(),
       assignee: this.assignee,
       times: { ...this.times },
-      enrichment: this.enrichment,
+      enrichment: this.contextRequests.carry(),
       ...(this.closedAlerts.has() ? { reroutes: this.closedAlerts.carry() } : {}),
     };
   }
 
-  private stageEnrich(stage = this.stage): ContextKind[] {
-    return this.input.playbook.document.stages[stage]?.enrich ?? [];
-  }
-
   private askForContext(effects: LifecycleEffect[]): void {
-    for (const effect of effects) {
-      if (effect.type !== 'stageEntered') continue;
-      const kinds = this.stageEnrich(effect.params.stage);
-      if (kinds.length > 0) this.enrichment = [{ kinds, scope: 'subject' }];
-    }
+    for (const effect of effects) if (effect.type === 'stageEntered') this.contextRequests.stageEntered(effect.params.stage);
   }
 
   private apply(request: LifecycleRequest, now: string, approvedBy?: string[]): number {

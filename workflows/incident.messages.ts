@@ -15,7 +15,7 @@ import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import type { Fields, MissingProcedure } from '../machines/procedure.js';
 
 import type { KnowledgeState } from './incident.knowledge.js';
-import type { EnrichmentRequest } from './incident.lifecycle.js';
+import type { EnrichmentRequest } from './incident.context-requests.js';
 import type { FirstAnswer } from './incident.idempotency.js';
 import type { IncidentTimes } from './incident.view.js';
 

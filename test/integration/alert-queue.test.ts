@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts } from '../../db/schema.js';
 import { alertBody } from '../support/incidents.js';
+import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -19,14 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 600; i += 1) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 describe('queued alerts', () => {
   it('answers past the delivery budget with the rest queued, and every queued alert reaches its incident once', async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCorrelations } from '../../db/schema.js';
 import { alertBody, postAlert, walkTo, FULL_WALK } from '../support/incidents.js';
+import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -19,14 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i += 1) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 const holderOf = async (key: string) => (await stack.database.db.query.openCorrelations.findFirst({ where: (t, { eq }) => eq(t.key, key) }))?.incidentId;
 const alertRow = (sourceId: string) => stack.database.db.query.alerts.findFirst({ where: (t, { eq }) => eq(t.sourceId, sourceId) });

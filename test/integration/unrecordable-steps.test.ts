@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertBody, postAlert, walkTo } from '../support/incidents.js';
+import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -20,14 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i += 1) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 describe('a step no retry can store', () => {
   it('is replaced by recording_failed, listed on health, and never blocks the incident or its later alerts', async () => {
