@@ -51,11 +51,17 @@ export function devServerArgs(options: DevServerOptions): string[] {
   return args;
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+export class DevServerExitedError extends DevServerError {
+  constructor(code: number, readonly lastLines: string[]) {
+    super(`temporal dev server exited with code ${code} before serving${lastLines.length ? `: ${lastLines.join(' | ')}` : ''}`);
+  }
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, tail: string[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new DevServerError(`temporal dev server exited with code ${child.exitCode} before serving`);
+    if (child.exitCode !== null) throw new DevServerExitedError(child.exitCode, tail.slice(-5));
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -77,10 +83,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // Its own process group: a Ctrl-C meant for irflow must not stop Temporal before the worker drains.
   const child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = options.log;
+  // The last lines the server wrote: they say why it stopped when it stops before serving.
+  const tail: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
-      if (log) for (const line of chunk.split('\n')) if (line.trim()) log(line);
+      for (const line of chunk.split('\n')) {
+        if (!line.trim()) continue;
+        log?.(line);
+        tail.push(line.slice(0, 500));
+        if (tail.length > 20) tail.shift();
+      }
     });
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -97,7 +110,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     clearTimeout(timer);
   };
   try {
-    await waitUntilServing(address, child, options.readyTimeoutMs ?? 60_000);
+    await waitUntilServing(address, child, options.readyTimeoutMs ?? 60_000, tail);
   } catch (error) {
     await stop();
     throw error;
