@@ -6,6 +6,8 @@
 # be refused by the incident's state (a gate, an unknown id): that is a 4xx by design.
 # DELETE /v1/api-keys/{id} (the only DELETE) is left out: the fuzzer would find the admin key it works with in
 # GET /v1/api-keys and revoke it, and every later request would be a 401.
+# The stateful phase is left out: Schemathesis 4.32 crashes (ValueError: Invalid IPv6 URL) when it
+# scans a 2xx body that echoes a fuzzed string starting "http://[" for links.
 # Usage: scripts/fuzz-api.sh [seconds]   (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +41,7 @@ schemathesis run "http://127.0.0.1:$port/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks all --exclude-checks positive_data_acceptance \
   --exclude-method DELETE \
+  --phases examples,coverage,fuzzing \
   --max-time "$seconds" --workers 2 --request-timeout 30 \
   --report junit --report-dir "$data/report" || status=$?
 if grep -q '"level":50' "$log"; then
