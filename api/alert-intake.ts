@@ -14,7 +14,8 @@ import pLimit from 'p-limit';
 import { markDelivered, queuedAlerts, storeAlerts, undeliveredAlerts, type AlertRecord } from '../db/alerts.repo.js';
 import type { Database } from '../db/client.js';
 import { countSuppressedDuplicates } from '../db/measures.repo.js';
-import { correlationKey, type AlertSource, type NormalisedAlert } from '../machines/alert.js';
+import type { AlertSource, NormalisedAlert } from '../machines/alert.js';
+import { correlationKey, correlationWindowMs } from '../machines/correlation.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
 import { byIncident, type AlertDelivery } from './alert-delivery.js';
 import { problems } from './problem.js';
@@ -82,7 +83,13 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     if ((await queuedAlerts(db, MAX_QUEUED_ALERTS)) >= MAX_QUEUED_ALERTS) {
       throw problems.unavailable(`${MAX_QUEUED_ALERTS} alerts wait to reach their incidents (is Temporal down?); retry later`, 30);
     }
-    const inputs = batch.map((alert) => ({ alertId: randomUUID(), alert, correlationKey: correlationKey(alert) }));
+    const route = await deps.router();
+    const inputs = batch.map((alert) => {
+      const playbook = route(alert);
+      const correlation = playbook.document.match?.correlation;
+      const windowMs = correlationWindowMs(correlation);
+      return { alertId: randomUUID(), alert, correlationKey: correlationKey(alert, { id: playbook.id, correlation }), ...(windowMs ? { windowMs } : {}) };
+    });
     const now = new Date();
     const stored = await storeAlerts(db, source, inputs, now);
     // A repeat of an alert another request is delivering leaves it to that one; an orphan (its request died) is taken up.

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAlertDelivery } from './alert-delivery.js';
 import { createAlertIntake, startRedelivery } from './alert-intake.js';
-import { installAuth } from './auth.js';
+import { installAuth, redactedUrl } from './auth.js';
 import { installInputHygiene } from './input-hygiene.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
@@ -17,6 +17,8 @@ import { installProblemHandlers } from './problem.js';
 import { installValidation } from './validation.js';
 import { observable, pendingApproval } from './schemas.js';
 import { alertRoutes } from './routes/alerts.routes.js';
+import { siemAlertRoutes } from './routes/siem-alerts.routes.js';
+import { alertReadRoutes } from './routes/alert-reads.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
@@ -32,9 +34,17 @@ import { playbookRoutes } from './routes/playbooks.routes.js';
 /** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Logger options whose request lines never show a `?token=`. */
+function withRedaction(logger: ApiDeps['logger']): ApiDeps['logger'] {
+  if (!logger) return false;
+  const options = typeof logger === 'object' ? logger : {};
+  const req = (request: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: request.method, url: redactedUrl(request.url), host: request.hostname, remoteAddress: request.ip });
+  return { ...options, serializers: { ...((options as { serializers?: object }).serializers ?? {}), req } };
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Path parameters are checked by their schemas (a 400 that says which): the router's own limit is far above them.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
+  const app = Fastify({ logger: withRedaction(deps.logger), bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
   installProblemHandlers(app);
   installResponseDocs(app);
   installValidation(app, [pendingApproval, observable]);
@@ -63,6 +73,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addSchema(observable);
   healthRoutes(app, deps);
   alertRoutes(app, intake, metrics);
+  siemAlertRoutes(app, intake, metrics);
+  alertReadRoutes(app, deps.db);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
   approvalRoutes(app, commands);
   assignRoutes(app, commands);

@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed to call the route; `admin` is always allowed. */
     roles?: readonly Role[];
+    /** The token may come as `?token=` (alert intake only: senders such as Splunk cannot set headers). */
+    queryToken?: boolean;
   }
   interface FastifyRequest {
     principal?: ApiKey;
@@ -28,6 +30,20 @@ export function principalOf(request: FastifyRequest): ApiKey {
   return request.principal;
 }
 
+/** The token of a request: the bearer header, else `?token=` where the route allows it. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  if (!request.routeOptions.config.queryToken) return undefined;
+  const token = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+/** A URL as logs may show it: a token in the query string is never written down. */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
 export function installAuth(app: FastifyInstance, db: Database): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRoute', (route) => {
@@ -38,10 +54,9 @@ export function installAuth(app: FastifyInstance, db: Database): void {
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw problems.unauthorized('send Authorization: Bearer <token>');
-    const key = await findActiveKeyByToken(db, match[1]!);
+    const token = bearerToken(request);
+    if (!token) throw problems.unauthorized(request.routeOptions.config.queryToken ? 'send Authorization: Bearer <token>, or ?token=<token>' : 'send Authorization: Bearer <token>');
+    const key = await findActiveKeyByToken(db, token);
     if (!key) throw problems.unauthorized('the token is unknown or revoked');
     request.principal = key;
     if (!key.roles.some((role) => role === 'admin' || roles.includes(role))) {

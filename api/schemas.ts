@@ -1,5 +1,6 @@
 /** JSON Schemas of the API's inputs and outputs; they validate requests and document /openapi.json. */
 import { ROLES } from '../db/api-keys.repo.js';
+import { ALERT_SOURCES } from '../machines/alert.js';
 import { OBSERVABLE_TYPES } from '../machines/context.types.js';
 import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
 
@@ -237,7 +238,17 @@ export const apiKeyRequest = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'roles'],
-  properties: { name, roles: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ROLES] } } },
+  properties: {
+    name,
+    roles: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ROLES] } },
+    sources: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: [...ALERT_SOURCES] },
+      description: 'the alert sources this key may post to (default: any); posting to another is 403',
+    },
+  },
 } as const;
 
 export const apiKey = {
@@ -246,6 +257,7 @@ export const apiKey = {
     id: { type: 'string' },
     name: { type: 'string' },
     roles: { type: 'array', items: { type: 'string' } },
+    sources: { type: 'array', items: { type: 'string' } },
     token: { type: 'string', description: 'shown once, at creation' },
     createdAt: isoTime,
     revokedAt: { type: ['string', 'null'] },

@@ -3,7 +3,7 @@ import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { accessLog } from './schema.js';
 
-export type AccessAction = 'history' | 'verify' | 'export' | 'replay';
+export type AccessAction = 'history' | 'verify' | 'export' | 'replay' | 'alert';
 
 export async function recordAccess(db: Database, actor: string, action: AccessAction, incidentId: string): Promise<void> {
   await db.insert(accessLog).values({ actor, action, incidentId });

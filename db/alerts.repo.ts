@@ -17,6 +17,13 @@ export interface NewAlert {
   alertId: string;
   alert: NormalisedAlert;
   correlationKey: string;
+  /** How long an incident holds the key after claiming it (the playbook's correlation window). */
+  windowMs?: number;
+}
+
+export interface KeyClaim {
+  key: string;
+  windowMs?: number;
 }
 
 export interface StoredAlert {
@@ -25,10 +32,15 @@ export interface StoredAlert {
   stored: boolean;
 }
 
-/** The incident holding each key: claims free keys for new incidents, keeps the holders of the others. */
-async function claimKeys(tx: Transaction, keys: string[]): Promise<Map<string, string>> {
-  const sorted = [...new Set(keys)].sort();
+/**
+ * The incident holding each key: claims free keys for new incidents, keeps the holders of the
+ * others - but a key held longer than its window passes to a new incident (the old one stays
+ * open with the alerts it has).
+ */
+async function claimKeys(tx: Transaction, claims: KeyClaim[], now = new Date()): Promise<Map<string, string>> {
+  const sorted = [...new Set(claims.map((c) => c.key))].sort();
   if (sorted.length === 0) return new Map();
+  await takeOverExpiredClaims(tx, claims, now);
   // Sorted: two batches claiming the same keys wait for each other instead of deadlocking.
   await tx
     .insert(openCorrelations)
@@ -36,6 +48,24 @@ async function claimKeys(tx: Transaction, keys: string[]): Promise<Map<string, s
     .onConflictDoNothing();
   const holders = await tx.select().from(openCorrelations).where(inArray(openCorrelations.key, sorted));
   return new Map(holders.map((h) => [h.key, h.incidentId]));
+}
+
+async function takeOverExpiredClaims(tx: Transaction, claims: KeyClaim[], now: Date): Promise<void> {
+  const windowed = new Map<string, number>();
+  for (const c of claims) if (c.windowMs) windowed.set(c.key, Math.min(c.windowMs, windowed.get(c.key) ?? Infinity));
+  if (windowed.size === 0) return;
+  const held = await tx
+    .select()
+    .from(openCorrelations)
+    .where(inArray(openCorrelations.key, [...windowed.keys()].sort()))
+    .for('update');
+  for (const claim of held) {
+    if (claim.claimedAt.getTime() >= now.getTime() - windowed.get(claim.key)!) continue;
+    await tx
+      .update(openCorrelations)
+      .set({ incidentId: newIncidentId(), claimedAt: now })
+      .where(and(eq(openCorrelations.key, claim.key), eq(openCorrelations.incidentId, claim.incidentId)));
+  }
 }
 
 function alertRow(input: NewAlert, incidentId: string, receivedAt: Date): typeof alerts.$inferInsert {
@@ -57,6 +87,7 @@ function alertRow(input: NewAlert, incidentId: string, receivedAt: Date): typeof
     detectedAt: alert.detectedAt ? new Date(alert.detectedAt) : null,
     firstEventAt: alert.firstEventAt ? new Date(alert.firstEventAt) : null,
     techniques: alert.techniques ?? [],
+    mitre: alert.mitre?.length ? alert.mitre : null,
     receivedAt,
     normalised: alert.normalised?.length ? alert.normalised : null,
   };
@@ -76,7 +107,8 @@ export async function storeAlerts(db: Database, source: string, inputs: NewAlert
     const fresh = inputs.filter((i) => !before.has(i.alert.sourceId)).sort((a, b) => (a.alert.sourceId < b.alert.sourceId ? -1 : 1));
     const holders = await claimKeys(
       tx,
-      fresh.map((i) => i.correlationKey),
+      fresh.map((i) => ({ key: i.correlationKey, ...(i.windowMs ? { windowMs: i.windowMs } : {}) })),
+      receivedAt,
     );
     const inserted =
       fresh.length === 0
@@ -121,7 +153,7 @@ export async function rerouteAlerts(db: Database, reroute: Reroute): Promise<str
     await tx
       .delete(openCorrelations)
       .where(and(eq(openCorrelations.key, reroute.correlationKey), eq(openCorrelations.incidentId, reroute.fromIncidentId)));
-    const holder = (await claimKeys(tx, [reroute.correlationKey])).get(reroute.correlationKey)!;
+    const holder = (await claimKeys(tx, [{ key: reroute.correlationKey }])).get(reroute.correlationKey)!;
     if (reroute.alertIds.length > 0) {
       await tx
         .update(alerts)

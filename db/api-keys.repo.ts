@@ -11,6 +11,8 @@ export interface ApiKey {
   id: string;
   name: string;
   roles: Role[];
+  /** The alert sources the key may post to; absent: any. */
+  sources?: string[];
   createdAt: string;
   revokedAt: string | null;
 }
@@ -24,15 +26,17 @@ function toApiKey(row: typeof apiKeys.$inferSelect): ApiKey {
     id: row.id,
     name: row.name,
     roles: row.roles as Role[],
+    ...(row.sources ? { sources: row.sources } : {}),
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
   };
 }
 
 /** Creates a key; the token is returned once, here, and never again. */
-export async function createApiKey(db: Database, name: string, roles: Role[]): Promise<ApiKey & { token: string }> {
+export async function createApiKey(db: Database, name: string, roles: Role[], sources?: string[]): Promise<ApiKey & { token: string }> {
   const token = `irf_${randomBytes(32).toString('base64url')}`;
-  const [row] = await db.insert(apiKeys).values({ id: randomUUID(), name, roles, tokenHash: tokenHash(token) }).returning();
+  const values = { id: randomUUID(), name, roles, tokenHash: tokenHash(token), sources: sources ? [...new Set(sources)] : null };
+  const [row] = await db.insert(apiKeys).values(values).returning();
   return { ...toApiKey(row!), token };
 }
 

@@ -6,25 +6,16 @@
  * milliseconds (RFC 8785 style). A third party can recompute it from an export.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../machines/canonical-json.js';
 import type { AuditEvent } from '../machines/incident.types.js';
+
+export { canonicalJson };
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** An audit event of an incident: what its hash covers. */
 export interface ChainedEvent extends AuditEvent {
   incidentId: string;
-}
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite numbers have no canonical JSON form');
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 export function eventHash(prevHash: string, event: ChainedEvent): string {

@@ -77,6 +77,8 @@ export const alerts = pgTable(
     firstEventAt: at('first_event_at'),
     /** MITRE ATT&CK technique ids the source named (e.g. T1059.001). */
     techniques: jsonb('techniques').$type<string[]>().notNull().default([]),
+    /** The techniques with their names where the source gave them. */
+    mitre: jsonb('mitre').$type<Array<{ id: string; name?: string }>>(),
     receivedAt: at('received_at').notNull(),
     /** Set once the incident workflow holds the alert (the 202 was answered). */
     deliveredAt: at('delivered_at'),
@@ -162,6 +164,8 @@ export const apiKeys = pgTable(
     /** The actor name in the audit log and for the two-person rule: unique among active keys. */
     name: text('name').notNull(),
     roles: jsonb('roles').$type<string[]>().notNull(),
+    /** The alert sources the key may post to; null: any. */
+    sources: jsonb('sources').$type<string[]>(),
     /** SHA-256 of the token; the token itself is shown once and never stored. */
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: at('created_at').notNull().default(sql`now()`),

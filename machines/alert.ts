@@ -1,8 +1,8 @@
-/** Alerts in irflow's own form, and the correlation key that routes them to an incident. Pure. */
+/** Alerts in irflow's own form (the correlation key that routes them is in correlation.ts). Pure. */
 import type { Observable } from './context.types.js';
 import type { Severity } from './playbook.types.js';
 
-export const ALERT_SOURCES = ['generic', 'wazuh', 'elastic', 'splunk', 'ocsf'] as const;
+export const ALERT_SOURCES = ['generic', 'wazuh', 'elastic', 'splunk', 'ocsf', 'sentinel'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 export interface AlertAsset {
@@ -30,28 +30,12 @@ export interface GenericAlert {
 
 export interface NormalisedAlert extends GenericAlert {
   source: AlertSource;
+  /** MITRE ATT&CK techniques with their names where the source gives them (`techniques` holds the ids). */
+  mitre?: Array<{ id: string; name?: string }>;
+  /** Accounts the alert names (a correlation key may use them). */
+  users?: string[];
   /** Places whose text was made storable (NUL, lone surrogates → U+FFFD) on intake. */
   normalised?: string[];
-}
-
-function firstAssetName(assets: AlertAsset[] | undefined): string {
-  for (const asset of assets ?? []) {
-    const name = asset.hostname?.trim().toLowerCase() || asset.ip?.trim();
-    if (name) return name;
-  }
-  return '';
-}
-
-/**
- * Alerts with the same key join one open incident: source + rule id + first asset (hostname,
- * else ip). An alert with neither rule nor asset has nothing to correlate on and keys on its
- * own id, so it opens an incident of its own.
- */
-export function correlationKey(alert: NormalisedAlert): string {
-  const rule = alert.rule?.id.trim() ?? '';
-  const asset = firstAssetName(alert.assets);
-  if (!rule && !asset) return `${alert.source}|id:${alert.sourceId}`;
-  return `${alert.source}|rule:${rule}|asset:${asset}`;
 }
 
 /** What the incident workflow learns of an alert (the raw payload stays in the database). */

@@ -3,6 +3,7 @@
  * `GET /v1/playbooks/schema` and as `playbooks/playbook.schema.json`, so editors validate YAML
  * as it is typed. Structural rules only; cross-references are checked in playbook.validate.ts.
  */
+import { CORRELATION_PART_PATTERN } from './correlation.js';
 import { CONTEXT_KINDS, MILESTONES, PRIORITIES, SEVERITIES } from './playbook.types.js';
 
 const name = { type: 'string', pattern: '^[a-z][a-z0-9_-]*$', maxLength: 64 } as const;
@@ -96,6 +97,16 @@ export const playbookJsonSchema = {
         ruleIds: stringList,
         categories: stringList,
         minSeverity: { enum: [...SEVERITIES] },
+        correlation: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['key'],
+          description: 'which alerts join one incident; default key [source, ruleId, asset], held until the incident closes',
+          properties: {
+            key: { type: 'array', minItems: 1, maxItems: 8, uniqueItems: true, items: { type: 'string', pattern: CORRELATION_PART_PATTERN } },
+            window: { ...duration, description: 'how long an incident holds its key after claiming it, e.g. 24h' },
+          },
+        },
       },
     },
     initial: name,

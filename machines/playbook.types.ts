@@ -2,6 +2,7 @@
  * The playbook document: a versioned definition of how incidents of a kind are handled.
  * Pure types, shared by the validator, the lifecycle machine builder, the workflow and the API.
  */
+import type { CorrelationSpec } from './correlation.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -67,6 +68,8 @@ export interface PlaybookMatch {
   ruleIds?: string[];
   categories?: string[];
   minSeverity?: Severity;
+  /** Which alerts of this playbook join one incident (default: source + rule + first asset). */
+  correlation?: CorrelationSpec;
 }
 
 export interface BusinessCalendar {

@@ -1,10 +1,11 @@
-/** `POST /v1/alerts/:source`: one alert or an array, answered 202 once every incident holds its alerts. */
+/** `POST /v1/alerts/generic`: one alert or an array in irflow's own form (SIEM sources: siem-alerts.routes.ts). */
 import type { FastifyInstance } from 'fastify';
-import type { GenericAlert, NormalisedAlert } from '../../machines/alert.js';
+import { ALERT_SOURCES, type GenericAlert, type NormalisedAlert } from '../../machines/alert.js';
 import type { AlertIntake } from '../alert-intake.js';
 import type { ApiMetrics } from '../metrics.js';
 import { normalisedWithin } from '../input-hygiene.js';
 import { problems } from '../problem.js';
+import { assertMaySend } from './siem-alerts.routes.js';
 import { MAX_ALERTS_PER_REQUEST, alertAccepted, authProblems, genericAlert, problem } from '../schemas.js';
 
 /** Sources with an adapter to the generic format. */
@@ -32,7 +33,8 @@ export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: 
     },
     async (request, reply) => {
       const adapt = ADAPTERS[request.params.source];
-      if (!adapt) throw problems.notFound(`unknown alert source ${request.params.source}; known: ${Object.keys(ADAPTERS).join(', ')}`);
+      if (!adapt) throw problems.notFound(`unknown alert source ${request.params.source}; known: ${ALERT_SOURCES.join(', ')}`);
+      assertMaySend(request, 'generic');
       const single = !Array.isArray(request.body);
       const batch = Array.isArray(request.body) ? request.body : [request.body];
       const normalisedAt = (index: number) => normalisedWithin(request.normalised, single ? 'body' : `body.${index}`);

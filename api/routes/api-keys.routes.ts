@@ -7,12 +7,12 @@ import { problems } from '../problem.js';
 import { apiKey, apiKeyRequest, authProblems, problem } from '../schemas.js';
 
 export function apiKeyRoutes(app: FastifyInstance, db: Database): void {
-  app.post<{ Body: { name: string; roles: Role[] } }>(
+  app.post<{ Body: { name: string; roles: Role[]; sources?: string[] } }>(
     '/v1/api-keys',
     { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: apiKeyRequest, response: { 201: apiKey, ...authProblems, 409: problem } } },
     async (request, reply) => {
       try {
-        return reply.code(201).send(await createApiKey(db, request.body.name, request.body.roles));
+        return reply.code(201).send(await createApiKey(db, request.body.name, request.body.roles, request.body.sources));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Names are actors in the audit log and for the two-person rule: one active key per name.

@@ -1,0 +1,2 @@
+ALTER TABLE "alerts" ADD COLUMN "mitre" jsonb;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD COLUMN "sources" jsonb;
