@@ -68,6 +68,8 @@ export function siemAlertRoutes(app: FastifyInstance, intake: AlertIntake, metri
             summary: `Post ${source} alerts as ${source} sends them`,
             description: `${DESCRIPTIONS[source]} At most ${MAX_ALERTS_PER_REQUEST} alerts per request.`,
             consumes: ['application/json', 'application/x-ndjson'],
+            // Read as text and parsed by the route (JSON, else NDJSON): the schema only says so.
+            body: { type: 'string', description: `the body as ${source} sends it: JSON, or NDJSON (one alert a line)` },
             querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 256, description: 'the ingest token, for senders that cannot set headers' } } },
             response: { 202: { oneOf: [alertAccepted, { type: 'array', items: alertAccepted }] }, ...authProblems, 413: problem, 503: problem },
           },

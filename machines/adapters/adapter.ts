@@ -4,7 +4,7 @@
  * body is adapted before anything is stored, so one bad alert rejects the request.
  */
 import type { AlertSource, NormalisedAlert } from '../alert.js';
-import { isObject } from './fields.js';
+import { identifier, isObject, MAX_ID_LENGTH } from './fields.js';
 
 export interface AdapterProblem {
   /** Where in the body: `[3].rule.level`, `line 7`, `alerts[2].kibana.alert.uuid`. */
@@ -32,6 +32,14 @@ export type Adapted = { ok: true; alerts: NormalisedAlert[]; single: boolean } |
 export type CleanDocument = (doc: unknown, at: string) => { doc: unknown; normalised: string[] };
 
 export const problem = (at: string, field: string, message: string): AdapterProblem => ({ path: at ? `${at}.${field}` : field, message });
+
+/** An id field of the dedup key, or its problem: `required: <what it is>`, or too long. */
+export function idOrProblem(value: unknown, at: string, field: string, what: string, errors: AdapterProblem[]): string | undefined {
+  const { id, fault } = identifier(value);
+  if (fault === 'missing') errors.push(problem(at, field, `is required: ${what}`));
+  if (fault === 'too-long') errors.push(problem(at, field, `is longer than ${MAX_ID_LENGTH} characters`));
+  return id;
+}
 
 /** The documents of a body that is one object or an array of them. */
 export function oneOrMany(body: unknown): Located[] | AdapterProblem[] {

@@ -7,7 +7,7 @@
  */
 import type { NormalisedAlert } from '../alert.js';
 import type { Severity } from '../playbook.types.js';
-import { problem, type AdapterProblem, type Located, type SourceAdapter } from './adapter.js';
+import { idOrProblem, problem, type AdapterProblem, type Located, type SourceAdapter } from './adapter.js';
 import { boundedRaw, distinctObservables, instant, isIp, isObject, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
 
 const RISK_BANDS: Array<[number, Severity]> = [
@@ -61,8 +61,7 @@ function observables(doc: Json) {
 
 function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
   const errors: AdapterProblem[] = [];
-  const uuid = text(pick(doc, 'kibana.alert.uuid'), 200);
-  if (!uuid) errors.push(problem(at, 'kibana.alert.uuid', 'is required: the alert id Kibana gave'));
+  const uuid = idOrProblem(pick(doc, 'kibana.alert.uuid'), at, 'kibana.alert.uuid', 'the alert id Kibana gave', errors);
   const word = pick(doc, 'kibana.alert.severity');
   const risk = num(pickFirst(doc, 'kibana.alert.risk_score', 'kibana.alert.rule.risk_score'));
   const severity = severityWord(word) ?? (risk !== undefined && risk >= 0 ? severityBand(risk, RISK_BANDS) : undefined);

@@ -48,6 +48,16 @@ export function text(value: unknown, maxLength = 500): string | undefined {
   return trimmed ? trimmed.slice(0, maxLength) : undefined;
 }
 
+/** The longest id irflow keeps as part of a dedup key; a longer one is refused, never cut (two ids would become one). */
+export const MAX_ID_LENGTH = 200;
+
+/** An id as text: `missing`, `too-long`, or the id. */
+export function identifier(value: unknown): { id?: string; fault?: 'missing' | 'too-long' } {
+  const id = text(value, Number.POSITIVE_INFINITY);
+  if (!id) return { fault: 'missing' };
+  return id.length > MAX_ID_LENGTH ? { fault: 'too-long' } : { id };
+}
+
 /** A number from a number or a numeric string; undefined otherwise. */
 export function num(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;

@@ -9,7 +9,7 @@
 import type { NormalisedAlert } from '../alert.js';
 import type { Observable } from '../context.types.js';
 import type { Severity } from '../playbook.types.js';
-import { oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
+import { idOrProblem, oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
 import { boundedRaw, distinctObservables, instant, isIp, list, mitreOf, num, observable, pick, pickFirst, severityWord, text, type Json } from './fields.js';
 
 export const OCSF_CLASSES = { securityFinding: 2001, detectionFinding: 2004 } as const;
@@ -64,8 +64,7 @@ function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
     errors.push(problem(at, 'class_uid', `is ${JSON.stringify(pick(doc, 'class_uid'))?.slice(0, 20)}: irflow takes Detection Findings (2004) and Security Findings (2001)`));
   }
   const finding = classUid === OCSF_CLASSES.securityFinding ? 'finding' : 'finding_info';
-  const uid = text(pickFirst(doc, `${finding}.uid`, 'finding_info.uid', 'metadata.uid'), 200);
-  if (!uid) errors.push(problem(at, `${finding}.uid`, 'is required (or metadata.uid): the finding id'));
+  const uid = idOrProblem(pickFirst(doc, `${finding}.uid`, 'finding_info.uid', 'metadata.uid'), at, `${finding}.uid`, '(or metadata.uid): the finding id', errors);
   const severity = ocsfSeverity(doc);
   if (!severity) errors.push(problem(at, 'severity_id', 'gives no severity (1–6, or 0/99 with a severity caption)'));
   const time = pickFirst(doc, 'time', 'time_dt');

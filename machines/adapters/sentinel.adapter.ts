@@ -9,7 +9,7 @@
 import type { NormalisedAlert } from '../alert.js';
 import type { Observable } from '../context.types.js';
 import type { Severity } from '../playbook.types.js';
-import { problem, type AdapterProblem, type Located, type SourceAdapter } from './adapter.js';
+import { idOrProblem, problem, type AdapterProblem, type Located, type SourceAdapter } from './adapter.js';
 import { boundedRaw, distinctObservables, instant, isObject, list, mitreOf, observable, pick, pickFirst, text, type Json } from './fields.js';
 
 const SEVERITIES: Record<string, Severity> = { high: 'high', medium: 'medium', low: 'low', informational: 'low' };
@@ -73,8 +73,7 @@ function adapt(doc: unknown, at: string): NormalisedAlert | AdapterProblem[] {
   const { incident } = found;
   const properties = isObject(incident.properties) ? incident.properties : {};
   const errors: AdapterProblem[] = [];
-  const name = text(incident.name, 200);
-  if (!name) errors.push(problem(base, 'name', 'is required: the incident GUID'));
+  const name = idOrProblem(incident.name, base, 'name', 'the incident GUID', errors);
   const word = text(pick(properties, 'severity'))?.toLowerCase();
   const severity = word ? SEVERITIES[word] : undefined;
   if (!severity) errors.push(problem(base, 'properties.severity', 'is required: High, Medium, Low or Informational'));

@@ -11,7 +11,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { NormalisedAlert } from '../alert.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { Severity } from '../playbook.types.js';
-import { oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
+import { idOrProblem, oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
 import { boundedRaw, distinctObservables, instant, isIp, isObject, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
 
 /** Risk scores as Splunk Enterprise Security shows them (0–100): 0–24 low … 80+ critical. */
@@ -59,8 +59,7 @@ function observables(row: Json) {
 
 function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
   const errors: AdapterProblem[] = [];
-  const sid = text(pick(doc, 'sid'), 200);
-  if (!sid) errors.push(problem(at, 'sid', 'is required: the search id Splunk gave'));
+  const sid = idOrProblem(pick(doc, 'sid'), at, 'sid', 'the search id Splunk gave', errors);
   const row = doc.result;
   if (!isObject(row)) errors.push(problem(at, 'result', 'is required: the result row, an object'));
   if (errors.length > 0) return errors;

@@ -6,7 +6,7 @@
  */
 import type { NormalisedAlert } from '../alert.js';
 import type { Severity } from '../playbook.types.js';
-import { oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
+import { idOrProblem, oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
 import { boundedRaw, distinctObservables, instant, isIp, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
 
 const BANDS: Array<[number, Severity]> = [
@@ -41,10 +41,8 @@ function observables(doc: Json) {
 
 function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
   const errors: AdapterProblem[] = [];
-  const id = text(pick(doc, 'id'), 120);
-  const manager = text(pickFirst(doc, 'cluster.node', 'manager.name'), 120);
-  if (!id) errors.push(problem(at, 'id', 'is required: the alert id Wazuh gave'));
-  if (!manager) errors.push(problem(at, 'manager.name', 'is required (or cluster.node): ids are unique per manager only'));
+  const id = idOrProblem(pick(doc, 'id'), at, 'id', 'the alert id Wazuh gave', errors);
+  const manager = idOrProblem(pickFirst(doc, 'cluster.node', 'manager.name'), at, 'manager.name', '(or cluster.node): ids are unique per manager only', errors);
   const level = pick(doc, 'rule.level');
   const level_ = severity(level);
   if (!level_) errors.push(problem(at, 'rule.level', `is not a level: ${JSON.stringify(level)?.slice(0, 40)} (0–15+, or informational, low, medium, high, critical)`));

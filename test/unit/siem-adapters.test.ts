@@ -67,6 +67,11 @@ describe('Wazuh', () => {
     expect(errors.map((e) => e.path)).toEqual(['[0].rule.level', '[1].id', '[1].manager.name']);
   });
 
+  it('refuses an id too long to key on rather than cut it (two ids would become one)', () => {
+    expect(errorsOf('wazuh', wazuhAlert({ id: '7'.repeat(201) }))).toEqual([{ path: 'id', message: 'is longer than 200 characters' }]);
+    expect(alertsOf('wazuh', wazuhAlert({ id: '7'.repeat(200) }))[0]!.sourceId).toHaveLength('wazuh-manager-eu:'.length + 200);
+  });
+
   it('takes an 80 KB full_log, NUL and lone surrogates (made storable and listed)', () => {
     const [alert] = alertsOf('wazuh', wazuhAlert({ fullLog: `${'x'.repeat(80_000)}\u0000 \ud800 end` }));
     expect(alert!.normalised).toEqual(['full_log']);
