@@ -67,7 +67,9 @@ describe('deadlines', () => {
     } finally {
       await stack.startWorker();
     }
-    const retried = await keyed(incidentId, 'acknowledge', 'slow-1');
+    // A client retries on 503 with the same key; the new worker may need moments to take the incident up.
+    let retried = await keyed(incidentId, 'acknowledge', 'slow-1');
+    for (let i = 0; i < 20 && retried.status === 503; i += 1) retried = await keyed(incidentId, 'acknowledge', 'slow-1');
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body.stage).toBe('triage');
     expect(await transitions(incidentId)).toHaveLength(1);
