@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../db/client.js';
 
-export async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
+export async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void>; url?: string }> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const handle = await openDatabase({});
@@ -22,6 +22,7 @@ export async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; dro
   await handle.migrate();
   return {
     handle,
+    url: target.toString(),
     drop: async () => {
       await handle.close();
       await admin.unsafe(`drop database ${name} with (force)`);

@@ -1,0 +1,103 @@
+/**
+ * Can one worker keep up? A worker process (`npm run worker`'s entry) on a dev server and a
+ * database; the API in this process takes a steady stream of alerts that each open an incident
+ * (16 requests in flight, one alert each) for BENCH_SECONDS (default 60). Printed: accepted/s at
+ * the API, recorded/s by the worker (incidents whose first alert is in the ledger), the backlog
+ * at the end of the load and how long the worker then needs to clear it, and the worker's RSS.
+ * Baseline in the same run: the same stream into a workflow that only holds its alerts
+ * (bench/bare), i.e. what Temporal and this machine give any intake.
+ *
+ *   npm run bench:worker              (PGlite cannot be shared: needs DATABASE_URL)
+ *   BENCH_CPU_PROFILE=1 npm run bench:worker   writes the worker's CPU profiles to ./profiles
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { sql } from 'drizzle-orm';
+import { buildApp } from '../api/app.js';
+import { createPlaybookCatalog } from '../api/playbook-catalog.js';
+import { seedAdminToken } from '../db/api-keys.repo.js';
+import { selectRows } from '../db/sql-rows.js';
+import { startDevServer } from '../runtime/dev-server.js';
+import { freePort } from '../runtime/ports.js';
+import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
+import { locateTemporalCli } from '../scripts/temporal-cli.js';
+import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
+import { openBenchDatabase } from './bench-database.js';
+import { steadyLoad } from './steady-load.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const IN_FLIGHT = 16;
+const TOKEN = 'irf_bench_worker_admin';
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+if (!process.env.DATABASE_URL) throw new Error('bench:worker runs the worker in its own process: set DATABASE_URL to a Postgres server');
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const cliPath = await locateTemporalCli();
+if (!cliPath) throw new Error('the worker benchmark needs the Temporal CLI (npm run temporal:install)');
+const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false });
+const { handle: database, drop, url } = await openBenchDatabase();
+await loadShippedPlaybooks(database.db);
+await seedAdminToken(database.db, TOKEN);
+const connection = await Connection.connect({ address: server.address });
+const client = new Client({ connection });
+const app = await buildApp({ db: database.db, temporal: client, taskQueue: 'bench-worker', playbooks: createPlaybookCatalog(database.db) });
+const port = await freePort();
+await app.listen({ port, host: '127.0.0.1' });
+
+const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : [];
+const worker = spawn(process.execPath, [...profile, '--import', 'tsx', 'runtime/worker.main.ts'], {
+  cwd: root,
+  env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url, IRFLOW_TASK_QUEUE: 'bench-worker', LOG_LEVEL: 'error' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const exited = new Promise((resolve) => worker.once('exit', resolve));
+
+const recorded = async () =>
+  Number((await selectRows<{ n: number }>(database.db, sql`select count(*)::int as n from incident_events where type = 'alert_received'`))[0]?.n ?? 0);
+const rssMb = async () => {
+  const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${worker.pid}/status`, 'utf8')).catch(() => '');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+async function irflowRun() {
+  const api = `http://127.0.0.1:${port}`;
+  const post = async (i: number) => {
+    const body = { sourceId: `w-${i}`, title: 'Beacon', severity: 'high', rule: { id: 'c2' }, assets: [{ hostname: `host-${i}` }] };
+    const response = await fetch(`${api}/v1/alerts/generic`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.status !== 202) throw new Error(`intake answered ${response.status}`);
+  };
+  return steadyLoad({ seconds: SECONDS, inFlight: IN_FLIGHT, send: post, recorded, rssMb });
+}
+
+async function bareRun() {
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const bare = await Worker.create({ connection: workerConnection, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare/bare-intake.workflow.ts', import.meta.url)) });
+  const running = bare.run();
+  let started = 0;
+  const send = async (i: number) => {
+    await client.workflow.signalWithStart('bareIntake', { workflowId: `bare-w-${i}`, taskQueue: 'bench-bare', signal: bareAlertsSignal, signalArgs: [[{ alertId: `w-${i}` }]] });
+    started += 1;
+  };
+  const result = await steadyLoad({ seconds: SECONDS, inFlight: IN_FLIGHT, send, recorded: async () => started, rssMb: async () => process.memoryUsage().rss / 2 ** 20 });
+  bare.shutdown();
+  await running;
+  await workerConnection.close();
+  return result;
+}
+
+try {
+  const mine = await irflowRun();
+  const bare = await bareRun();
+  console.log(`one worker, ${IN_FLIGHT} alerts in flight for ${SECONDS} s, each opening an incident; database: postgres`);
+  console.log(`irflow: accepted ${mine.acceptedPerSecond.toFixed(1)}/s, recorded ${mine.recordedPerSecond.toFixed(1)}/s during the load; backlog at its end ${mine.backlog}, cleared ${mine.clearSeconds.toFixed(0)} s later; worker RSS ${mine.rssMb.toFixed(0)} MB`);
+  console.log(`bare signalWithStart: ${bare.acceptedPerSecond.toFixed(1)}/s; irflow accepted at ${(mine.acceptedPerSecond / bare.acceptedPerSecond).toFixed(2)}×, recorded at ${(mine.recordedPerSecond / bare.acceptedPerSecond).toFixed(2)}× of it (goal: recorded ≥ accepted, no growing backlog)`);
+} finally {
+  worker.kill('SIGINT');
+  await exited;
+  await app.close();
+  await connection.close();
+  await drop();
+  await server.stop();
+}
