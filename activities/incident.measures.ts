@@ -29,13 +29,36 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
   return row ? alertFactsOf(row) : undefined;
 }
 
-/** Folds newly recorded steps, in seq order, into the incident's measures: one read, one write. */
-export async function recordMeasures(tx: Transaction, steps: IncidentStep[]): Promise<void> {
+/** What folding steps into the measures reads first: the measures row (locked) and the first alert's facts. */
+export interface MeasuresRead {
+  row: typeof incidentMeasures.$inferSelect | undefined;
+  firstAlert?: { alertId: string; facts: AlertFacts | undefined };
+}
+
+/**
+ * Reads what `recordMeasures` needs, in one go with the caller's other reads: the incident's
+ * measures row, locked, and the facts of the batch's first alert (the one that can set the source).
+ */
+export async function readForMeasures(tx: Transaction, steps: IncidentStep[]): Promise<MeasuresRead> {
+  const first = steps[0];
+  if (!first) return { row: undefined };
+  const alertId = steps.find((s) => s.type === 'alert_received')?.data.alertId;
+  const [rows, facts] = await Promise.all([
+    tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, first.incidentId)).for('update'),
+    alertFacts(tx, alertId),
+  ]);
+  return { row: rows[0], ...(typeof alertId === 'string' ? { firstAlert: { alertId, facts } } : {}) };
+}
+
+/**
+ * Folds newly recorded steps, in seq order, into the incident's measures (read beforehand with
+ * `readForMeasures`): one write. Runs after the steps' events are written (a rebuild reads them).
+ */
+export async function recordMeasures(tx: Transaction, steps: IncidentStep[], read: MeasuresRead): Promise<void> {
   const first = steps[0];
   if (!first) return;
   const last = steps.at(-1)!;
-  const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, first.incidentId)).for('update');
-  const recorded = row?.createdAt ? measureOfRow(row) : undefined;
+  const recorded = read.row?.createdAt ? measureOfRow(read.row) : undefined;
   if (!recorded && first.seq > 1) {
     // An incident recorded before measures existed: rebuild from its audit log, these steps included.
     const rebuilt = await rebuildMeasure(tx, last.projection);
@@ -46,7 +69,9 @@ export async function recordMeasures(tx: Transaction, steps: IncidentStep[]): Pr
   for (const step of steps) {
     const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
     const before = measure ?? emptyMeasure(step.incidentId, event);
-    const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
+    const needsAlert = step.type === 'alert_received' && before.source === null;
+    const prefetched = read.firstAlert && read.firstAlert.alertId === step.data.alertId ? read.firstAlert : undefined;
+    const alert = needsAlert ? (prefetched ? prefetched.facts : await alertFacts(tx, step.data.alertId)) : undefined;
     measure = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
   }
   await writeMeasure(tx, measure!, { stageTimes: stageTimesChanged(recorded, measure!) });

@@ -25,6 +25,7 @@ import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
 import { openBenchDatabase } from './bench-database.js';
+import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -87,12 +88,20 @@ async function bareRun() {
   return result;
 }
 
+const processes = () => ({ worker: worker.pid!, 'API (this process)': process.pid, temporal: server.process.pid!, postgres: 'postgres' as const });
+
 try {
+  const before = cpuSnapshot(processes());
   const mine = await irflowRun();
+  const irflowCpu = cpuBetween(before, cpuSnapshot(processes()));
+  const bareBefore = cpuSnapshot(processes());
   const bare = await bareRun();
+  const bareCpu = cpuBetween(bareBefore, cpuSnapshot(processes()));
   console.log(`one worker, ${IN_FLIGHT} alerts in flight for ${SECONDS} s, each opening an incident; database: postgres`);
   console.log(`irflow: accepted ${mine.acceptedPerSecond.toFixed(1)}/s, recorded ${mine.recordedPerSecond.toFixed(1)}/s during the load; backlog at its end ${mine.backlog}, cleared ${mine.clearSeconds.toFixed(0)} s later; worker RSS ${mine.rssMb.toFixed(0)} MB`);
+  console.log(`  CPU used, load and clearing: ${irflowCpu}`);
   console.log(`bare signalWithStart: ${bare.acceptedPerSecond.toFixed(1)}/s; irflow accepted at ${(mine.acceptedPerSecond / bare.acceptedPerSecond).toFixed(2)}×, recorded at ${(mine.recordedPerSecond / bare.acceptedPerSecond).toFixed(2)}× of it (goal: recorded ≥ accepted, no growing backlog)`);
+  console.log(`  CPU used (the bare worker runs in this process): ${bareCpu}`);
 } finally {
   worker.kill('SIGINT');
   await exited;

@@ -7,6 +7,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { IncidentProjection } from '../machines/incident.types.js';
 import { measureFromLedger, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 import type { Database } from './client.js';
+import { columnName, insertSql, setProperties, tableName } from './upsert.js';
 import { incidentHistory, toIncidentProjection } from './incidents.reads.js';
 import { playbookVersion } from './playbooks.repo.js';
 import { alerts, incidentMeasures, incidentStageTimes, incidents } from './schema.js';
@@ -93,11 +94,16 @@ export async function rebuildMeasure(db: Database, projection: IncidentProjectio
 export async function writeMeasure(db: Database, measure: IncidentMeasure, options: { stageTimes: boolean } = { stageTimes: true }): Promise<void> {
   const values = rowOfMeasure(measure);
   const { incidentId: _id, ...changes } = values;
-  await db.insert(incidentMeasures).values(values).onConflictDoUpdate({ target: incidentMeasures.incidentId, set: changes });
-  if (!options.stageTimes) return;
-  await db.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, measure.incidentId));
-  const stages = stageTimeRows(measure);
-  if (stages.length > 0) await db.insert(incidentStageTimes).values(stages);
+  const replaceStageTimes = async () => {
+    await db.execute(sql`delete from ${sql.raw(tableName(incidentStageTimes))} where ${sql.raw(columnName(incidentStageTimes, 'incidentId'))} = ${measure.incidentId}`);
+    const stages = stageTimeRows(measure);
+    if (stages.length > 0) await db.execute(insertSql(incidentStageTimes, stages));
+  };
+  // Two tables: sent together (postgres.js pipelines them on the transaction's connection).
+  await Promise.all([
+    db.execute(insertSql(incidentMeasures, [values], { target: ['incidentId'], update: setProperties(changes, []) })),
+    options.stageTimes ? replaceStageTimes() : undefined,
+  ]);
 }
 
 /**

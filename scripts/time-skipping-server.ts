@@ -1,9 +1,8 @@
 /**
  * Temporal's time-skipping test server (Java, from Maven Central), for tests of durable timers
  * that must not race the wall clock. Fetched once per machine with Maven into the per-user cache
- * (`~/.cache/irflow/temporal-test-server-<version>`), beside a launcher script the SDK's
- * `createTimeSkipping({ server: { executable: { type: 'existing-path', path } } })` runs as
- * `<launcher> <port>`. Run directly (`npm run temporal:test-server`) it prints the launcher's path.
+ * (`~/.cache/irflow/temporal-test-server-<version>`), beside a launcher script the tests run as
+ * `<launcher> <port>` (test/support/time-skipping.ts). Run directly (`npm run temporal:test-server`) it prints the launcher's path.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
