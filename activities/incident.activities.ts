@@ -56,6 +56,8 @@ export interface IncidentActivityDeps {
 
 export interface RecordStepsInput {
   steps: IncidentStep[];
+  /** The workflow task recording them (its history length): a later task supersedes what a lost one recorded. */
+  task?: number;
 }
 
 export interface RecordingFailureInput {
@@ -79,12 +81,12 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
       .catch(() => undefined); // the database may be what fails
   }
 
-  async function record(steps: IncidentStep[]): Promise<{ hashes: string[]; written: number }> {
+  async function record(steps: IncidentStep[], task?: number): Promise<{ hashes: string[]; written: number }> {
     const first = steps[0];
     if (!first) return { hashes: [], written: 0 };
     try {
       return await db.transaction(async (tx) => {
-        const result = await writeSteps(tx, steps);
+        const result = await writeSteps(tx, steps, task);
         if (attemptNumber() > 1) await tx.delete(recordingRetries).where(eq(recordingRetries.incidentId, first.incidentId));
         return result;
       });
@@ -103,8 +105,8 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
   }
 
   /** Records the steps an incident accepted since its last call, in one transaction. */
-  async function recordIncidentSteps({ steps }: RecordStepsInput): Promise<{ hashes: string[]; written: number }> {
-    return record(steps);
+  async function recordIncidentSteps({ steps, task }: RecordStepsInput): Promise<{ hashes: string[]; written: number }> {
+    return record(steps, task);
   }
 
   /** Keeps a step the workflow gave up recording as given; health lists it. Idempotent. */

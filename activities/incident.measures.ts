@@ -33,6 +33,8 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
 export interface MeasuresRead {
   row: typeof incidentMeasures.$inferSelect | undefined;
   firstAlert?: { alertId: string; facts: AlertFacts | undefined };
+  /** Rebuild from the ledger instead of folding (steps a lost task recorded were superseded). */
+  rebuild?: boolean;
 }
 
 /**
@@ -59,8 +61,8 @@ export async function recordMeasures(tx: Transaction, steps: IncidentStep[], rea
   if (!first) return;
   const last = steps.at(-1)!;
   const recorded = read.row?.createdAt ? measureOfRow(read.row) : undefined;
-  if (!recorded && first.seq > 1) {
-    // An incident recorded before measures existed: rebuild from its audit log, these steps included.
+  if (read.rebuild || (!recorded && first.seq > 1)) {
+    // An incident recorded before measures existed, or whose lost steps were superseded: rebuild from its audit log, these steps included.
     const rebuilt = await rebuildMeasure(tx, last.projection);
     if (rebuilt) await writeMeasure(tx, rebuilt);
     return;

@@ -10,6 +10,7 @@ import { columnName, insertSql, setProperties, tableName } from '../db/upsert.js
 import { incidentEvents, incidents, openCorrelations, recordingFailures, stageTimings } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { readForMeasures, recordMeasures, type Transaction } from './incident.measures.js';
+import { supersede, supersedes } from './incident.supersede.js';
 
 /** A step arrived before the one it chains to (and that one was not given up as unrecordable). */
 export class ChainGapError extends Error {
@@ -70,7 +71,7 @@ async function moveStageTimings(tx: Transaction, step: IncidentStep, when: Date)
 }
 
 /** Writes the projection after `step`; the correlation claim only when the batch moved a stage (open/closed). */
-async function project(tx: Transaction, step: IncidentStep, hash: string, stageMoved: boolean): Promise<void> {
+async function project(tx: Transaction, step: IncidentStep, hash: string, stageMoved: boolean, superseding = false): Promise<void> {
   const p = step.projection;
   const row = {
     id: p.id,
@@ -106,7 +107,12 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
   };
   const lastSeq = columnName(incidents, 'lastSeq');
   await tx.execute(
-    insertSql(incidents, [row], { target: ['id'], update: setProperties(row, ['id', 'createdAt']), where: `${tableName(incidents)}.${lastSeq} < excluded.${lastSeq}` }),
+    insertSql(incidents, [row], {
+      target: ['id'],
+      update: setProperties(row, ['id', 'createdAt']),
+      // A newer projection only; superseding steps replace one a lost task wrote at the same or a later seq.
+      ...(superseding ? {} : { where: `${tableName(incidents)}.${lastSeq} < excluded.${lastSeq}` }),
+    }),
   );
   if (!p.correlationKey || !stageMoved) return;
   if (p.open) await tx.execute(insertSql(openCorrelations, [{ key: p.correlationKey, incidentId: p.id }], { doNothing: true }));
@@ -117,14 +123,14 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
  * Records steps of one incident (consecutive seqs, ascending). Returns each step's hash and how
  * many were newly written.
  */
-export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promise<{ hashes: string[]; written: number }> {
+export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: number): Promise<{ hashes: string[]; written: number }> {
   const first = steps[0];
   if (!first) return { hashes: [], written: 0 };
   // Everything the batch reads, sent together: its seqs and the one before it (what is recorded
   // already, and the link), and what the measures fold needs.
   const [rows, measuresRead] = await Promise.all([
     tx
-      .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash })
+      .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash, task: incidentEvents.recordedByTask })
       .from(incidentEvents)
       .where(and(eq(incidentEvents.incidentId, first.incidentId), gte(incidentEvents.seq, first.seq - 1), lte(incidentEvents.seq, steps.at(-1)!.seq))),
     readForMeasures(tx, steps),
@@ -135,14 +141,22 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promis
   const hashes: string[] = [];
   const fresh: Array<{ step: IncidentStep; prevHash: string; hash: string }> = [];
   let prevHash: string | undefined;
+  let superseded = false;
   for (const step of steps) {
     const stored = existing.get(step.seq);
-    if (stored) {
-      if (chained(step, stored.prevHash) !== stored.hash) {
+    if (stored && chained(step, stored.prevHash) !== stored.hash) {
+      if (!supersedes(task, stored.task)) {
         throw new LedgerConflictError(`incident ${step.incidentId}: seq ${step.seq} is recorded with other content (${step.type} would not match its hash)`);
       }
-      prevHash = stored.hash;
-      hashes.push(stored.hash);
+      // Recorded by a workflow task that was lost: this later task's steps take its place.
+      await supersede(tx, step.incidentId, step.seq);
+      for (const seq of [...existing.keys()]) if (seq >= step.seq) existing.delete(seq);
+      superseded = true;
+    }
+    const kept = existing.get(step.seq);
+    if (kept) {
+      prevHash = kept.hash;
+      hashes.push(kept.hash);
       continue;
     }
     prevHash ??= await chainHead(tx, step, before);
@@ -163,14 +177,14 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promis
           incidentEvents,
           fresh.map(({ step, prevHash: prev, hash }) => {
             const { incidentId, seq, at, type, actor, from, to, data } = step;
-            return { incidentId, seq, at: new Date(at), type, actor, from, to, data, prevHash: prev, hash };
+            return { incidentId, seq, at: new Date(at), type, actor, from, to, data, prevHash: prev, hash, recordedByTask: task ?? null };
           }),
         ),
       );
       await recordMeasures(
         tx,
         fresh.map((f) => f.step),
-        measuresRead,
+        superseded ? { ...measuresRead, rebuild: true } : measuresRead,
       );
     })(),
     (async () => {
@@ -181,6 +195,7 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[]): Promis
       last.step,
       last.hash,
       fresh.some((f) => f.step.effects.length > 0),
+      superseded,
     ),
   ]);
   return { hashes, written: fresh.length };

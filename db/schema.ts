@@ -112,6 +112,11 @@ export const incidentEvents = pgTable(
     data: jsonb('data').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * The workflow task that recorded the row (its history length); a later task may supersede
+     * rows of a task that was lost (activities/incident.supersede.ts). Not part of the hash.
+     */
+    recordedByTask: integer('recorded_by_task'),
   },
   (t) => [primaryKey({ name: 'incident_events_pkey', columns: [t.incidentId, t.seq] })],
 );

@@ -5,7 +5,7 @@
  * the incident carries on: one poisoned step never blocks an incident or its later alerts.
  * Workflow code: deterministic.
  */
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident.activities.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { storableJson, storableText } from '../machines/storable.js';
@@ -55,16 +55,23 @@ export interface StepSource {
   markRecorded(seq: number): void;
 }
 
+/**
+ * The workflow task recording: its history length, longer for every later task. Steps recorded by
+ * a task that is lost (its worker died) are superseded by a later task's (activities/incident.supersede.ts).
+ * Only a local activity's input: not part of what replay compares.
+ */
+const task = () => workflowInfo().historyLength;
+
 async function recordAlone(step: IncidentStep): Promise<void> {
   try {
-    await recordIncidentSteps({ steps: [step] });
+    await recordIncidentSteps({ steps: [step], task: task() });
     return;
   } catch (error) {
     const reason = unrecordable(error);
     if (!reason) keepOpen(error);
     await reportRecordingFailure({ incidentId: step.incidentId, seq: step.seq, stepType: step.type, reason });
     try {
-      await recordIncidentSteps({ steps: [failedStepRecord(step, reason)] });
+      await recordIncidentSteps({ steps: [failedStepRecord(step, reason)], task: task() });
     } catch (replacementError) {
       // Reported above; the ledger keeps a gap at this seq that verify points out.
       if (!unrecordable(replacementError)) keepOpen(replacementError);
@@ -84,7 +91,7 @@ export async function recordPending(source: StepSource): Promise<void> {
   }
   for (let steps = source.pendingSteps(); steps.length > 0; steps = source.pendingSteps()) {
     try {
-      await recordIncidentSteps({ steps });
+      await recordIncidentSteps({ steps, task: task() });
     } catch (error) {
       if (!unrecordable(error)) keepOpen(error);
       // One of them is poisoned: record them one by one to keep the others.

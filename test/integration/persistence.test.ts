@@ -63,6 +63,41 @@ describe('recording incident steps', () => {
     expect((await incidentHistory(database.db, 'INC-P-CONFLICT')).length, 'nothing of the batch was written').toBe(2);
   });
 
+  it('lets a later workflow task supersede what a lost task recorded, and never an earlier task', async () => {
+    const id = 'INC-P-LOST';
+    const lost = script(id).steps;
+    await activities.recordIncidentSteps({ steps: lost.slice(0, 2), task: 3 });
+    await activities.recordIncidentSteps({ steps: lost.slice(2), task: 7 }); // the worker died before this task completed
+    // Temporal runs the task again later: the same steps, at the new task's time.
+    const again = new IncidentScript(id, { at: T(0), openedBy: 'source:generic' })
+      .alert(T(1), `${id}-a1`, 'generic')
+      .move(T(8), 'acknowledge', 'triage', { marks: ['acknowledged'] })
+      .work(T(9), 15).steps;
+    const zombie = new IncidentScript(id, { at: T(0), openedBy: 'source:generic' })
+      .alert(T(1), `${id}-a1`, 'generic')
+      .move(T(6), 'acknowledge', 'triage', { marks: ['acknowledged'] }).steps;
+    const superseding = await activities.recordIncidentSteps({ steps: again.slice(2), task: 11 });
+    expect(superseding.written).toBe(2);
+
+    const events = await incidentHistory(database.db, id);
+    expect(events.map((e) => [e.seq, e.at])).toEqual([[1, T(0)], [2, T(1)], [3, T(8)], [4, T(9)]]);
+    const row = await database.db.query.incidents.findFirst({ where: (t, { eq }) => eq(t.id, id) });
+    expect(verifyChain(events, { lastSeq: row!.lastSeq, lastHash: row!.lastHash })).toEqual({ valid: true, events: 4 });
+    expect(row).toMatchObject({ lastSeq: 4, effortMinutes: 15, stage: 'triage' });
+    const measure = await database.db.query.incidentMeasures.findFirst({ where: (t, { eq }) => eq(t.incidentId, id) });
+    expect(measure?.effortMinutes, 'the work is counted once').toBe(15);
+    const timings = await database.db.query.stageTimings.findMany({ where: (t, { eq }) => eq(t.incidentId, id), orderBy: (t, { asc }) => asc(t.enteredSeq) });
+    expect(timings.map((t) => [t.stage, t.enteredSeq, t.leftSeq, t.enteredAt.toISOString()])).toEqual([
+      ['new', 1, 3, T(0)],
+      ['triage', 3, null, T(8)],
+    ]);
+
+    // A zombie worker finishing an earlier task cannot replace what the later one recorded.
+    const refused = await failure(activities.recordIncidentSteps({ steps: zombie.slice(2), task: 9 }));
+    expect(refused).toMatchObject({ type: UNRECORDABLE.ledgerConflict, nonRetryable: true });
+    expect((await incidentHistory(database.db, id)).map((e) => e.at)).toEqual([T(0), T(1), T(8), T(9)]);
+  });
+
   it('refuses a step the database cannot store as non-retryable, and goes on past it once it is given up', async () => {
     await database.db.execute(sql`alter table incident_events add constraint test_no_poison check (data::text not like '%POISON%')`);
     try {
