@@ -1,6 +1,6 @@
 /** `POST /v1/alerts/generic`: one alert or an array in irflow's own form (SIEM sources: siem-alerts.routes.ts). */
 import type { FastifyInstance } from 'fastify';
-import { ALERT_SOURCES, type GenericAlert, type NormalisedAlert } from '../../machines/alert.js';
+import type { GenericAlert, NormalisedAlert } from '../../machines/alert.js';
 import type { AlertIntake } from '../alert-intake.js';
 import type { ApiMetrics } from '../metrics.js';
 import { normalisedWithin } from '../input-hygiene.js';
@@ -8,32 +8,23 @@ import { problems } from '../problem.js';
 import { assertMaySend } from './siem-alerts.routes.js';
 import { MAX_ALERTS_PER_REQUEST, alertAccepted, authProblems, genericAlert, problem } from '../schemas.js';
 
-/** Sources with an adapter to the generic format. */
-const ADAPTERS: Record<string, (input: GenericAlert) => NormalisedAlert> = {
-  generic: (input) => ({ ...input, source: 'generic' }),
-};
-
 export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: ApiMetrics): void {
-  app.post<{ Params: { source: string }; Body: GenericAlert | GenericAlert[] }>(
-    '/v1/alerts/:source',
+  app.post<{ Body: GenericAlert | GenericAlert[] }>(
+    '/v1/alerts/generic',
     {
       config: { roles: ['ingest'], maxBatch: MAX_ALERTS_PER_REQUEST },
       schema: {
         tags: ['alerts'],
         summary: 'Post one alert or an array of alerts',
-        params: { type: 'object', required: ['source'], properties: { source: { type: 'string', maxLength: 32 } } },
         body: { oneOf: [genericAlert, { type: 'array', minItems: 1, maxItems: MAX_ALERTS_PER_REQUEST, items: genericAlert }] },
         response: {
           202: { oneOf: [alertAccepted, { type: 'array', items: alertAccepted }] },
           ...authProblems,
-          404: problem,
           503: problem,
         },
       },
     },
     async (request, reply) => {
-      const adapt = ADAPTERS[request.params.source];
-      if (!adapt) throw problems.notFound(`unknown alert source ${request.params.source}; known: ${ALERT_SOURCES.join(', ')}`);
       assertMaySend(request, 'generic');
       const single = !Array.isArray(request.body);
       const batch = Array.isArray(request.body) ? request.body : [request.body];
@@ -45,10 +36,11 @@ export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: 
       }
       const alerts = batch.map((alert, index) => {
         const normalised = normalisedAt(index);
-        return { ...adapt(alert), ...(normalised.length > 0 ? { normalised } : {}) };
+        const adapted: NormalisedAlert = { ...alert, source: 'generic' };
+        return { ...adapted, ...(normalised.length > 0 ? { normalised } : {}) };
       });
       const results = await intake.ingest(alerts[0]!.source, alerts);
-      for (const accepted of results) metrics.alertIngested(request.params.source, accepted.deduplicated);
+      for (const accepted of results) metrics.alertIngested('generic', accepted.deduplicated);
       return reply.code(202).send(single ? results[0] : results);
     },
   );

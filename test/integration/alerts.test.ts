@@ -96,7 +96,10 @@ describe('alert intake', () => {
 
     const twice = await stack.call('POST', '/v1/alerts/generic', ingest, [good, good]);
     expect(twice.status).toBe(400);
-    expect((await stack.call('POST', '/v1/alerts/syslog', ingest, alertBody())).status).toBe(404);
+    // An unknown source is no route for POST: the path is an alert's (GET) - 405 with Allow.
+    const unknown = await stack.call('POST', '/v1/alerts/syslog', ingest, alertBody());
+    expect(unknown.status).toBe(405);
+    expect(unknown.headers.allow).toBe('GET, HEAD');
   });
 
   it('answers deduplicated: false exactly once for an alert posted many times at once, alone or in batches', async () => {

@@ -185,7 +185,7 @@ describe('service endpoints', () => {
   it('publishes OpenAPI 3 with every v1 route and serves the docs', async () => {
     const spec = (await stack.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/alerts/{source}', '/v1/incidents', '/v1/incidents/{id}', '/v1/incidents/{id}/transitions', '/v1/incidents/{id}/history', '/v1/incidents/{id}/history/verify', '/v1/api-keys']) {
+    for (const path of ['/v1/alerts/generic', '/v1/alerts/wazuh', '/v1/alerts/{alertId}', '/v1/incidents', '/v1/incidents/{id}', '/v1/incidents/{id}/transitions', '/v1/incidents/{id}/history', '/v1/incidents/{id}/history/verify', '/v1/api-keys']) {
       expect(spec.paths, path).toHaveProperty([path]);
     }
     const docs = await stack.app.inject({ method: 'GET', url: '/docs/' });

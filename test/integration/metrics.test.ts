@@ -43,7 +43,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'irflow_alerts_ingested_total{source="generic",outcome="deduplicated"}')).toBe(1);
     expect(sample(text, 'irflow_alerts_deduplicated_total')).toBe(1);
     expect(sample(text, 'irflow_sla_breaches_total')).toBe(0);
-    expect(sample(text, 'irflow_http_request_duration_seconds_count{method="POST",route="/v1/alerts/:source",status="202"}')).toBe(2);
+    expect(sample(text, 'irflow_http_request_duration_seconds_count{method="POST",route="/v1/alerts/generic",status="202"}')).toBe(2);
     expect(sample(text, 'irflow_http_request_duration_seconds_count{method="POST",route="/v1/incidents/:id/transitions",status="409"}')).toBe(1);
   });
 });
