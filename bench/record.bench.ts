@@ -7,7 +7,7 @@
  * multi-row INSERT and upserts the incident's row, in raw SQL. Printed: incidents/s and CPU
  * milliseconds of this process per incident, each way, and the ratio.
  *
- *   npm run bench:record        (Postgres with DATABASE_URL, else PGlite)
+ *   npm run bench:record        (Postgres with DATABASE_URL, else PGlite; BENCH_IN_FLIGHT=1 for latency)
  */
 import { sql } from 'drizzle-orm';
 import pLimit from 'p-limit';
@@ -18,7 +18,7 @@ import { IncidentScript } from '../test/support/incident-script.js';
 import { median, openBenchDatabase } from './bench-database.js';
 
 const INCIDENTS = 400;
-const IN_FLIGHT = 8;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const T = (minute: number) => `2026-11-30T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
