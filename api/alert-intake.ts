@@ -16,8 +16,7 @@ import type { Database } from '../db/client.js';
 import { countSuppressedDuplicates } from '../db/measures.repo.js';
 import type { AlertSource, NormalisedAlert } from '../machines/alert.js';
 import { correlationKey, correlationWindowMs } from '../machines/correlation.js';
-import type { PinnedPlaybook } from '../machines/playbook.types.js';
-import { byIncident, type AlertDelivery } from './alert-delivery.js';
+import { byIncident, type AlertDelivery, type PlaybookRoute } from './alert-delivery.js';
 import { problems } from './problem.js';
 
 /** Incidents signalled at once. */
@@ -33,7 +32,7 @@ export interface AlertIntakeDeps {
   db: Database;
   delivery: AlertDelivery;
   /** Routes the alerts of a batch to playbook versions (one read of the playbooks). */
-  router(): Promise<(alert: NormalisedAlert) => PinnedPlaybook>;
+  router(): Promise<PlaybookRoute>;
   deliveryBudgetMs?: number;
   log?: FastifyBaseLogger;
 }
@@ -54,10 +53,9 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
    * Starts delivering; resolves with each alert delivered so far, by id, when all are or the budget
    * (if any) ends. Those delivered by then are marked in one update; later ones as they land.
    */
-  async function deliverWithin(records: AlertRecord[], ms?: number): Promise<Map<string, AlertRecord>> {
+  async function deliverWithin(records: AlertRecord[], route: PlaybookRoute, ms?: number): Promise<Map<string, AlertRecord>> {
     const delivered = new Map<string, AlertRecord>();
     if (records.length === 0) return delivered;
-    const route = await deps.router();
     const limit = pLimit(DELIVERY_CONCURRENCY);
     let answered = false;
     const all = Promise.all(
@@ -96,6 +94,7 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     const orphaned = (r: AlertRecord) => r.receivedAt.getTime() < now.getTime() - REDELIVER_AFTER_MS;
     const delivered = await deliverWithin(
       stored.filter((s) => !s.record.deliveredAt && (s.stored || orphaned(s.record))).map((s) => s.record),
+      route,
       budgetMs,
     );
     const answers = stored.map(({ record, stored: here }): AlertAccepted => {
@@ -113,7 +112,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
   /** Delivers alerts left undelivered (queued past a request's budget, a crash, Temporal down). */
   async function redeliver(batchSize = 500): Promise<number> {
     const waiting = await undeliveredAlerts(db, new Date(Date.now() - REDELIVER_AFTER_MS), batchSize);
-    return (await deliverWithin(waiting)).size;
+    if (waiting.length === 0) return 0;
+    return (await deliverWithin(waiting, await deps.router())).size;
   }
 
   return { ingest, redeliver };
