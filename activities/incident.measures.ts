@@ -29,27 +29,17 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
   return row ? alertFactsOf(row) : undefined;
 }
 
-/** What folding steps into the measures reads first: the measures row (locked) and the first alert's facts. */
+/** What folding steps into the measures reads first: the incident's measures row, locked. */
 export interface MeasuresRead {
   row: typeof incidentMeasures.$inferSelect | undefined;
-  firstAlert?: { alertId: string; facts: AlertFacts | undefined };
   /** Rebuild from the ledger instead of folding (steps a lost task recorded were superseded). */
   rebuild?: boolean;
 }
 
-/**
- * Reads what `recordMeasures` needs, in one go with the caller's other reads: the incident's
- * measures row, locked, and the facts of the batch's first alert (the one that can set the source).
- */
-export async function readForMeasures(tx: Transaction, steps: IncidentStep[]): Promise<MeasuresRead> {
-  const first = steps[0];
-  if (!first) return { row: undefined };
-  const alertId = steps.find((s) => s.type === 'alert_received')?.data.alertId;
-  const [rows, facts] = await Promise.all([
-    tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, first.incidentId)).for('update'),
-    alertFacts(tx, alertId),
-  ]);
-  return { row: rows[0], ...(typeof alertId === 'string' ? { firstAlert: { alertId, facts } } : {}) };
+/** Reads what `recordMeasures` needs, sent with the caller's other reads: the measures row, locked. */
+export async function readForMeasures(tx: Transaction, incidentId: string): Promise<MeasuresRead> {
+  const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, incidentId)).for('update');
+  return { row };
 }
 
 /**
@@ -71,9 +61,8 @@ export async function recordMeasures(tx: Transaction, steps: IncidentStep[], rea
   for (const step of steps) {
     const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
     const before = measure ?? emptyMeasure(step.incidentId, event);
-    const needsAlert = step.type === 'alert_received' && before.source === null;
-    const prefetched = read.firstAlert && read.firstAlert.alertId === step.data.alertId ? read.firstAlert : undefined;
-    const alert = needsAlert ? (prefetched ? prefetched.facts : await alertFacts(tx, step.data.alertId)) : undefined;
+    // Only the first alert sets the source: read its facts then, not for every alert that joins.
+    const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
     measure = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
   }
   await writeMeasure(tx, measure!, { stageTimes: stageTimesChanged(recorded, measure!) });

@@ -4,9 +4,9 @@
  * projection after the last step. Idempotent: a step whose seq is recorded with the same content
  * is skipped; one recorded with other content is a LedgerConflictError, never silently dropped.
  */
-import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, lte } from 'drizzle-orm';
 import { GENESIS_HASH, eventHash } from '../db/ledger.js';
-import { columnName, insertSql, setProperties, tableName } from '../db/upsert.js';
+import { insertSql, setProperties } from '../db/upsert.js';
 import { incidentEvents, incidents, openCorrelations, recordingFailures, stageTimings } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { readForMeasures, recordMeasures, type Transaction } from './incident.measures.js';
@@ -60,12 +60,12 @@ async function chainHead(tx: Transaction, step: IncidentStep, before?: { seq: nu
 async function moveStageTimings(tx: Transaction, step: IncidentStep, when: Date): Promise<void> {
   for (const effect of step.effects) {
     if (effect.type === 'stageLeft') {
-      const [table, leftSeq, leftAt, incident, stage] = [tableName(stageTimings), ...['leftSeq', 'leftAt', 'incidentId', 'stage'].map((p) => columnName(stageTimings, p))].map((n) => sql.raw(n));
-      await tx.execute(
-        sql`update ${table} set ${leftSeq} = ${step.seq}, ${leftAt} = ${when.toISOString()} where ${incident} = ${step.incidentId} and ${stage} = ${effect.params.stage} and ${leftAt} is null`,
-      );
+      await tx
+        .update(stageTimings)
+        .set({ leftSeq: step.seq, leftAt: when })
+        .where(and(eq(stageTimings.incidentId, step.incidentId), eq(stageTimings.stage, effect.params.stage), isNull(stageTimings.leftAt)));
     } else {
-      await tx.execute(insertSql(stageTimings, [{ incidentId: step.incidentId, stage: effect.params.stage, enteredSeq: step.seq, enteredAt: when }], { doNothing: true }));
+      await tx.insert(stageTimings).values({ incidentId: step.incidentId, stage: effect.params.stage, enteredSeq: step.seq, enteredAt: when }).onConflictDoNothing();
     }
   }
 }
@@ -105,17 +105,16 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
     lastSeq: step.seq,
     lastHash: hash,
   };
-  const lastSeq = columnName(incidents, 'lastSeq');
   await tx.execute(
     insertSql(incidents, [row], {
       target: ['id'],
       update: setProperties(row, ['id', 'createdAt']),
       // A newer projection only; superseding steps replace one a lost task wrote at the same or a later seq.
-      ...(superseding ? {} : { where: `${tableName(incidents)}.${lastSeq} < excluded.${lastSeq}` }),
+      ...(superseding ? {} : { onlyIfGreater: 'lastSeq' }),
     }),
   );
   if (!p.correlationKey || !stageMoved) return;
-  if (p.open) await tx.execute(insertSql(openCorrelations, [{ key: p.correlationKey, incidentId: p.id }], { doNothing: true }));
+  if (p.open) await tx.insert(openCorrelations).values({ key: p.correlationKey, incidentId: p.id }).onConflictDoNothing();
   else await tx.delete(openCorrelations).where(and(eq(openCorrelations.key, p.correlationKey), eq(openCorrelations.incidentId, p.id)));
 }
 
@@ -133,7 +132,7 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: 
       .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash, task: incidentEvents.recordedByTask })
       .from(incidentEvents)
       .where(and(eq(incidentEvents.incidentId, first.incidentId), gte(incidentEvents.seq, first.seq - 1), lte(incidentEvents.seq, steps.at(-1)!.seq))),
-    readForMeasures(tx, steps),
+    readForMeasures(tx, first.incidentId),
   ]);
   const existing = new Map(rows.map((row) => [row.seq, row]));
   const before = existing.get(first.seq - 1);

@@ -7,7 +7,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { IncidentProjection } from '../machines/incident.types.js';
 import { measureFromLedger, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 import type { Database } from './client.js';
-import { columnName, insertSql, setProperties, tableName } from './upsert.js';
+import { insertSql, setProperties } from './upsert.js';
 import { incidentHistory, toIncidentProjection } from './incidents.reads.js';
 import { playbookVersion } from './playbooks.repo.js';
 import { alerts, incidentMeasures, incidentStageTimes, incidents } from './schema.js';
@@ -95,9 +95,9 @@ export async function writeMeasure(db: Database, measure: IncidentMeasure, optio
   const values = rowOfMeasure(measure);
   const { incidentId: _id, ...changes } = values;
   const replaceStageTimes = async () => {
-    await db.execute(sql`delete from ${sql.raw(tableName(incidentStageTimes))} where ${sql.raw(columnName(incidentStageTimes, 'incidentId'))} = ${measure.incidentId}`);
+    await db.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, measure.incidentId));
     const stages = stageTimeRows(measure);
-    if (stages.length > 0) await db.execute(insertSql(incidentStageTimes, stages));
+    if (stages.length > 0) await db.insert(incidentStageTimes).values(stages);
   };
   // Two tables: sent together (postgres.js pipelines them on the transaction's connection).
   await Promise.all([

@@ -1,7 +1,7 @@
 /**
- * Inserts and upserts of the recording hot path as SQL text with parameters. drizzle's query
- * builder spends about half a millisecond of CPU per statement walking the column entities of a
- * wide table (`npm run bench:record`, profiled: `is()` and `buildQueryFromSourceParams` led the
+ * The wide inserts and upserts of the recording hot path (events, incidents, measures) as SQL text
+ * with parameters. drizzle's query builder spends about half a millisecond of CPU per statement
+ * walking the column entities of a wide table (`npm run bench:record`, profiled: `is()` and `buildQueryFromSourceParams` led the
  * worker's profile); here the column list of a table is resolved once, and each value is encoded
  * by its column as drizzle would (jsonb as JSON text, timestamps as ISO text) before it is bound.
  */
@@ -23,22 +23,18 @@ function shapeOf(table: PgTable): TableShape {
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** The table's name, quoted. */
-export function tableName(table: PgTable): string {
-  return quoted(shapeOf(table).name);
-}
-
-/** The column a property of the table is stored in (a typo is a programming error: thrown). */
-export function columnName(table: PgTable, property: string): string {
+function columnName(table: PgTable, property: string): string {
   const column = shapeOf(table).byProperty.get(property);
   if (!column) throw new Error(`no column ${property} in ${shapeOf(table).name}`);
   return quoted(column.name);
 }
 
-export type OnConflict =
-  | { doNothing: true }
-  /** Update the columns of these properties to the new row's values, where `where` (SQL text) holds. */
-  | { target: string[]; update: string[]; where?: string };
+/** On a conflict on `target`, update the columns of `update` to the new row's values; only where the new row's `onlyIfGreater` is greater. */
+export interface OnConflict {
+  target: string[];
+  update: string[];
+  onlyIfGreater?: string;
+}
 
 function encoded(column: PgColumn, value: unknown): unknown {
   return value === null ? null : column.mapToDriverValue(value);
@@ -61,10 +57,11 @@ export function insertSql(table: PgTable, rows: Array<Record<string, unknown>>, 
 
 function conflictClause(table: PgTable, onConflict: OnConflict | undefined): string {
   if (!onConflict) return '';
-  if ('doNothing' in onConflict) return ' on conflict do nothing';
   const target = onConflict.target.map((p) => columnName(table, p)).join(', ');
   const set = onConflict.update.map((p) => `${columnName(table, p)} = excluded.${columnName(table, p)}`).join(', ');
-  return ` on conflict (${target}) do update set ${set}${onConflict.where ? ` where ${onConflict.where}` : ''}`;
+  const guard = onConflict.onlyIfGreater;
+  const where = guard ? ` where ${quoted(shapeOf(table).name)}.${columnName(table, guard)} < excluded.${columnName(table, guard)}` : '';
+  return ` on conflict (${target}) do update set ${set}${where}`;
 }
 
 /** The properties a row sets (not undefined), less some (its key): what an upsert updates. */
