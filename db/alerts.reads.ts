@@ -4,7 +4,7 @@ import type { AlertAsset } from '../machines/alert.js';
 import type { Observable } from '../machines/context.types.js';
 import type { AlertRecord } from './alerts.repo.js';
 import type { Database } from './client.js';
-import { InvalidCursorError } from './incidents.reads.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { alerts } from './schema.js';
 
 export interface AlertView {
@@ -55,27 +55,12 @@ export async function findAlert(db: Database, id: string): Promise<AlertView | u
   return row ? toAlertView(row) : undefined;
 }
 
-function encodeCursor(row: AlertRecord): string {
-  return Buffer.from(JSON.stringify([row.receivedAt.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { receivedAt: Date; id: string } {
-  try {
-    const [receivedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(receivedAt);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { receivedAt: date, id };
-  } catch {
-    throw new InvalidCursorError('cursor is not one this API handed out');
-  }
-}
-
 /** An incident's alerts, oldest first, `limit` at a time. */
 export async function listIncidentAlerts(db: Database, incidentId: string, page: { limit: number; cursor?: string }): Promise<{ alerts: AlertView[]; nextCursor: string | null }> {
   const conditions = [eq(alerts.incidentId, incidentId)];
   if (page.cursor) {
-    const after = decodeCursor(page.cursor);
-    conditions.push(or(gt(alerts.receivedAt, after.receivedAt), and(eq(alerts.receivedAt, after.receivedAt), gt(alerts.id, after.id)))!);
+    const { at, values } = decodeCursor(page.cursor, 2);
+    conditions.push(or(gt(alerts.receivedAt, at), and(eq(alerts.receivedAt, at), gt(alerts.id, values[1]!)))!);
   }
   const rows = await db
     .select()
@@ -84,5 +69,5 @@ export async function listIncidentAlerts(db: Database, incidentId: string, page:
     .orderBy(asc(alerts.receivedAt), asc(alerts.id))
     .limit(page.limit + 1);
   const shown = rows.slice(0, page.limit);
-  return { alerts: shown.map(toAlertView), nextCursor: rows.length > page.limit ? encodeCursor(shown.at(-1)!) : null };
+  return { alerts: shown.map(toAlertView), nextCursor: rows.length > page.limit ? encodeCursor([shown.at(-1)!.receivedAt.toISOString(), shown.at(-1)!.id]) : null };
 }

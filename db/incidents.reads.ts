@@ -1,6 +1,7 @@
 /** Read models of incidents for the API: the view, lists with cursor pagination, the audit log. */
 import { and, asc, desc, eq, gt, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { IncidentProjection, IncidentView } from '../machines/incident.types.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Priority, Severity } from '../machines/playbook.types.js';
 import type { Fields } from '../machines/procedure.js';
 import { clockView } from '../machines/sla.js';
@@ -68,23 +69,11 @@ export interface IncidentFilter {
   cursor?: string;
 }
 
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
-}
+const cursorOf = (row: IncidentRow) => encodeCursor([row.createdAt.toISOString(), row.id, row.priority]);
 
-function encodeCursor(row: IncidentRow): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id, row.priority])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string; priority: string } {
-  try {
-    const [createdAt, id, priority] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string];
-    const date = new Date(createdAt);
-    if (typeof id !== 'string' || typeof priority !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { createdAt: date, id, priority };
-  } catch {
-    throw new InvalidCursorError('cursor is not one this API handed out');
-  }
+function afterCursor(cursor: string): { createdAt: Date; id: string; priority: string } {
+  const { at, values } = decodeCursor(cursor, 3);
+  return { createdAt: at, id: values[1]!, priority: values[2]! };
 }
 
 /** Newest first; `nextCursor` continues after the last row. */
@@ -99,7 +88,7 @@ export async function listIncidents(db: Database, filter: IncidentFilter): Promi
   if (filter.slaDueWithinSeconds !== undefined) conditions.push(lte(incidents.slaNextDeadline, new Date(Date.now() + filter.slaDueWithinSeconds * 1000)));
   const byPriority = filter.sort === 'priority';
   if (filter.cursor) {
-    const after = decodeCursor(filter.cursor);
+    const after = afterCursor(filter.cursor);
     const newer = or(lt(incidents.createdAt, after.createdAt), and(eq(incidents.createdAt, after.createdAt), lt(incidents.id, after.id)))!;
     // P1 < P2 … as text, so "after" in priority order is a greater priority text, or the same and older.
     conditions.push(byPriority ? or(gt(incidents.priority, after.priority), and(eq(incidents.priority, after.priority), newer))! : newer);
@@ -112,7 +101,7 @@ export async function listIncidents(db: Database, filter: IncidentFilter): Promi
     .orderBy(...order)
     .limit(filter.limit + 1);
   const page = rows.slice(0, filter.limit);
-  return { incidents: page.map((row) => toIncidentView(row)), nextCursor: rows.length > filter.limit ? encodeCursor(page.at(-1)!) : null };
+  return { incidents: page.map((row) => toIncidentView(row)), nextCursor: rows.length > filter.limit ? cursorOf(page.at(-1)!) : null };
 }
 
 
