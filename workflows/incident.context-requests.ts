@@ -5,6 +5,7 @@
  */
 import type { Subject } from '../machines/context.merge.js';
 import type { PlaybookDocument, ContextKind } from '../machines/playbook.types.js';
+import { Waiting } from './incident.waiting.js';
 
 /** Context to gather: on entering a stage, the whole subject; for a joining alert, what it adds. */
 export interface EnrichmentRequest {
@@ -12,14 +13,12 @@ export interface EnrichmentRequest {
   scope: 'subject' | Subject;
 }
 
-export class ContextRequests {
-  private waiting: EnrichmentRequest[];
-
+export class ContextRequests extends Waiting<EnrichmentRequest> {
   constructor(
     private readonly playbook: PlaybookDocument,
     carried: EnrichmentRequest[] = [],
   ) {
-    this.waiting = carried;
+    super(carried);
   }
 
   private kindsOf(stage: string): ContextKind[] {
@@ -37,16 +36,6 @@ export class ContextRequests {
     const kinds = this.kindsOf(stage);
     const covered = this.waiting.some((r) => r.scope === 'subject');
     if (fresh && kinds.length > 0 && !covered) this.waiting.push({ kinds, scope: fresh });
-  }
-
-  has(): boolean {
-    return this.waiting.length > 0;
-  }
-
-  take(): EnrichmentRequest[] {
-    const requests = this.waiting;
-    this.waiting = [];
-    return requests;
   }
 
   carry(): EnrichmentRequest[] {

@@ -5,27 +5,11 @@
  */
 import type { AlertReceived } from '../machines/alert.js';
 import type { StepDraft } from './incident.knowledge.js';
+import { Waiting } from './incident.waiting.js';
 
-export class ClosedIncidentAlerts {
-  private waiting: AlertReceived[];
-
-  constructor(carried: AlertReceived[] = []) {
-    this.waiting = carried;
-  }
-
+export class ClosedIncidentAlerts extends Waiting<AlertReceived> {
   setAside(alert: AlertReceived): void {
     if (!this.waiting.some((a) => a.alertId === alert.alertId)) this.waiting.push(alert);
-  }
-
-  has(): boolean {
-    return this.waiting.length > 0;
-  }
-
-  /** The alerts to forward now. */
-  take(): AlertReceived[] {
-    const alerts = this.waiting;
-    this.waiting = [];
-    return alerts;
   }
 
   /** The log entries of a move to the incident `to` (null, with the reason, when it failed). */
