@@ -8,7 +8,7 @@
 import type { NormalisedAlert } from '../alert.js';
 import type { Severity } from '../playbook.types.js';
 import { idOrProblem, problem, type AdapterProblem, type Located, type SourceAdapter } from './adapter.js';
-import { boundedRaw, distinctObservables, instant, isIp, isObject, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
+import { boundedRaw, categoryOf, distinctObservables, instant, isIp, isObject, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
 
 const RISK_BANDS: Array<[number, Severity]> = [
   [21, 'low'],
@@ -83,7 +83,7 @@ function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
     ...(detectedAt ? { detectedAt } : {}),
     ...(firstEventAt && detectedAt && firstEventAt <= detectedAt ? { firstEventAt } : {}),
     ...(ruleId ? { rule: { id: ruleId, ...(ruleName ? { name: ruleName } : {}) } } : {}),
-    ...(text(pick(doc, 'kibana.alert.rule.type'), 100) ? { category: text(pick(doc, 'kibana.alert.rule.type'), 100)! } : {}),
+    ...categoryOf(pick(doc, 'kibana.alert.rule.type')),
     assets: assets(doc),
     observables: observables(doc),
     techniques: mitre.map((t) => t.id),

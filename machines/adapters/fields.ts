@@ -58,6 +58,12 @@ export function identifier(value: unknown): { id?: string; fault?: 'missing' | '
   return id.length > MAX_ID_LENGTH ? { fault: 'too-long' } : { id };
 }
 
+/** `{category}` from a value that names one, else nothing. */
+export function categoryOf(value: unknown): { category?: string } {
+  const category = text(value, 100);
+  return category ? { category } : {};
+}
+
 /** A number from a number or a numeric string; undefined otherwise. */
 export function num(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;

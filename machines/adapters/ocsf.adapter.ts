@@ -10,7 +10,7 @@ import type { NormalisedAlert } from '../alert.js';
 import type { Observable } from '../context.types.js';
 import type { Severity } from '../playbook.types.js';
 import { idOrProblem, oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
-import { boundedRaw, distinctObservables, instant, isIp, list, mitreOf, num, observable, pick, pickFirst, severityWord, text, type Json } from './fields.js';
+import { boundedRaw, categoryOf, distinctObservables, instant, isIp, list, mitreOf, num, observable, pick, pickFirst, severityWord, text, type Json } from './fields.js';
 
 export const OCSF_CLASSES = { securityFinding: 2001, detectionFinding: 2004 } as const;
 
@@ -89,7 +89,7 @@ function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
     ...(detectedAt ? { detectedAt } : {}),
     ...(firstEventAt && detectedAt && firstEventAt <= detectedAt ? { firstEventAt } : {}),
     ...(ruleId ? { rule: { id: ruleId, ...(ruleName ? { name: ruleName } : {}) } } : {}),
-    ...(text(list(pick(info, 'types'))[0], 100) ? { category: text(list(pick(info, 'types'))[0], 100)! } : {}),
+    ...categoryOf(list(pick(info, 'types'))[0]),
     assets: asset(doc),
     observables: seen.observables,
     techniques: mitre.map((t) => t.id),

@@ -10,7 +10,7 @@ import type { NormalisedAlert } from '../alert.js';
 import type { Observable } from '../context.types.js';
 import type { Severity } from '../playbook.types.js';
 import { idOrProblem, problem, type AdapterProblem, type Located, type SourceAdapter } from './adapter.js';
-import { boundedRaw, distinctObservables, instant, isObject, list, mitreOf, observable, pick, pickFirst, text, type Json } from './fields.js';
+import { boundedRaw, categoryOf, distinctObservables, instant, isObject, list, mitreOf, observable, pick, pickFirst, text, type Json } from './fields.js';
 
 const SEVERITIES: Record<string, Severity> = { high: 'high', medium: 'medium', low: 'low', informational: 'low' };
 
@@ -93,7 +93,7 @@ function adapt(doc: unknown, at: string): NormalisedAlert | AdapterProblem[] {
     ...(detectedAt ? { detectedAt } : {}),
     ...(firstEventAt && detectedAt && firstEventAt <= detectedAt ? { firstEventAt } : {}),
     ...(rule ? { rule: { id: rule, name: title } } : {}),
-    ...(text(list(pick(properties, 'additionalData.tactics'))[0], 100) ? { category: text(list(pick(properties, 'additionalData.tactics'))[0], 100)! } : {}),
+    ...categoryOf(list(pick(properties, 'additionalData.tactics'))[0]),
     ...fromEntities(entities(properties)),
     techniques: mitre.map((t) => t.id),
     mitre,

@@ -12,7 +12,7 @@ import type { NormalisedAlert } from '../alert.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { Severity } from '../playbook.types.js';
 import { idOrProblem, oneOrMany, problem, type AdapterProblem, type SourceAdapter } from './adapter.js';
-import { boundedRaw, distinctObservables, instant, isIp, isObject, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
+import { boundedRaw, categoryOf, distinctObservables, instant, isIp, isObject, list, mitreOf, num, observable, pick, pickFirst, severityBand, severityWord, text, type Json } from './fields.js';
 
 /** Risk scores as Splunk Enterprise Security shows them (0–100): 0–24 low … 80+ critical. */
 const RISK_BANDS: Array<[number, Severity]> = [
@@ -81,7 +81,7 @@ function adapt(doc: Json, at: string): NormalisedAlert | AdapterProblem[] {
     severity: splunkSeverity(result),
     ...(detectedAt ? { detectedAt } : {}),
     ...(ruleName ? { rule: { id: ruleName, name: ruleName } } : {}),
-    ...(text(pick(result, 'category'), 100) ? { category: text(pick(result, 'category'), 100)! } : {}),
+    ...categoryOf(pick(result, 'category')),
     assets: asset(result),
     observables: observables(result),
     techniques: mitre.map((t) => t.id),
