@@ -13,6 +13,8 @@ import { startStack, type Stack } from '../support/stack.js';
 let stack: Stack;
 let ingest: string;
 let analyst: string;
+/** The API's log lines, to check what they never show. */
+const logLines: string[] = [];
 
 const INTEL = [
   { indicator: '203.0.113.77', type: 'ip', verdict: 'malicious', confidence: 90, source: 'misp' },
@@ -20,7 +22,7 @@ const INTEL = [
 ];
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ logger: { level: 'info', stream: { write: (line: string) => void logLines.push(line) } } });
   ingest = await stack.token(['ingest'], 'siem');
   analyst = await stack.token(['analyst'], 'alice');
   const engineer = await stack.token(['engineer'], 'eve');
@@ -136,5 +138,37 @@ describe('sources as identities', () => {
     expect(elsewhere.statusCode).toBe(401);
     const wrong = await stack.app.inject({ method: 'POST', url: '/v1/alerts/splunk?token=nope', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expect(wrong.statusCode).toBe(401);
+    const requestLines = logLines.filter((line) => line.includes('/v1/alerts/splunk'));
+    expect(requestLines.some((line) => line.includes('token=[redacted]')), 'the request was logged').toBe(true);
+    expect(logLines.filter((line) => line.includes(ingest) || line.includes('token=nope')), 'no log line shows a token').toEqual([]);
+  });
+});
+
+describe('reading and batching SIEM alerts', () => {
+  it('answers a repeat inside one body as the repeat it is', async () => {
+    const body = [ocsfFinding({ uid: 'in-body-1' }), ocsfFinding({ uid: 'in-body-1' })];
+    const answers = (await post('ocsf', body)).body;
+    expect(answers[0].deduplicated).toBe(false);
+    expect(answers[1]).toEqual({ ...answers[0], deduplicated: true });
+  });
+
+  it("pages an incident's alerts with a cursor, oldest first, and logs each read of an alert", async () => {
+    const lines = [1, 2, 3].map((i) => JSON.stringify(wazuhAlert({ id: `page-${i}`, agent: { id: '021', name: 'paged-host' } })));
+    for (const line of lines) expect((await post('wazuh', line)).status).toBe(202);
+    const [first] = (await stack.database.db.query.alerts.findMany({ where: (t, { eq }) => eq(t.sourceId, 'wazuh-manager-eu:page-1') }));
+    const page1 = await stack.call('GET', `/v1/incidents/${first!.incidentId}/alerts?limit=2`, analyst);
+    expect(page1.body.alerts.map((a: { sourceId: string }) => a.sourceId)).toEqual(['wazuh-manager-eu:page-1', 'wazuh-manager-eu:page-2']);
+    const page2 = await stack.call('GET', `/v1/incidents/${first!.incidentId}/alerts?limit=2&cursor=${page1.body.nextCursor}`, analyst);
+    expect(page2.body).toMatchObject({ alerts: [{ sourceId: 'wazuh-manager-eu:page-3' }], nextCursor: null });
+    expect((await stack.call('GET', `/v1/incidents/${first!.incidentId}/alerts?cursor=bogus`, analyst)).status).toBe(400);
+
+    expect((await stack.call('GET', `/v1/alerts/${first!.id}`, analyst)).status).toBe(200);
+    const log = await stack.call('GET', `/v1/access-log?incidentId=${first!.incidentId}`, await stack.token(['auditor']));
+    expect(log.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'alice', action: 'alert', incidentId: first!.incidentId })]));
+  });
+
+  it('refuses a body over 50 MiB with 413 before reading it', async () => {
+    const huge = await post('wazuh', `"${'x'.repeat(51 * 1024 * 1024)}"`);
+    expect(huge.status).toBe(413);
   });
 });

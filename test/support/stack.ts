@@ -81,6 +81,8 @@ export interface StackOptions {
   deliveryBudgetMs?: number;
   /** How often queued alerts are redelivered (default 2 s). */
   redeliveryEveryMs?: number;
+  /** The API's logger options (default: no log), e.g. `{ level: 'info', stream }` to read its lines. */
+  logger?: object;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -108,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     playbooks: createPlaybookCatalog(database.db),
     replayer: async (history, workflowId) => createReplayer({ workflowBundle: await workflowBundle() })(history, workflowId),
     ...(options.hourlyRate !== undefined ? { hourlyRate: options.hourlyRate } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     // Tests kill and restart workers and servers: commands wait long unless a test asks otherwise.
     updateDeadlineMs: options.updateDeadlineMs ?? 120_000,
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
