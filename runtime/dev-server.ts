@@ -51,17 +51,24 @@ export function devServerArgs(options: DevServerOptions): string[] {
   return args;
 }
 
+/** What a server wrote: its first error line (why it stopped, e.g. a port in use; a Go stack trace follows it) and its last lines. */
+interface ServerOutput {
+  firstError?: string;
+  last: string[];
+}
+
 export class DevServerExitedError extends DevServerError {
-  constructor(code: number, readonly lastLines: string[]) {
-    super(`temporal dev server exited with code ${code} before serving${lastLines.length ? `: ${lastLines.join(' | ')}` : ''}`);
+  constructor(code: number, output: ServerOutput) {
+    const why = output.firstError ?? output.last.slice(-5).join(' | ');
+    super(`temporal dev server exited with code ${code} before serving${why ? `: ${why}` : ''}`);
   }
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, tail: string[]): Promise<void> {
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, output: ServerOutput): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new DevServerExitedError(child.exitCode, tail.slice(-5));
+    if (child.exitCode !== null) throw new DevServerExitedError(child.exitCode, output);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -83,16 +90,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // Its own process group: a Ctrl-C meant for irflow must not stop Temporal before the worker drains.
   const child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = options.log;
-  // The last lines the server wrote: they say why it stopped when it stops before serving.
-  const tail: string[] = [];
+  // What the server wrote: why it stopped, when it stops before serving.
+  const output: ServerOutput = { last: [] };
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) {
         if (!line.trim()) continue;
         log?.(line);
-        tail.push(line.slice(0, 500));
-        if (tail.length > 20) tail.shift();
+        if (!output.firstError && /level=ERROR|error=/.test(line)) output.firstError = line.slice(0, 500);
+        output.last.push(line.slice(0, 500));
+        if (output.last.length > 20) output.last.shift();
       }
     });
   }
@@ -110,7 +118,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     clearTimeout(timer);
   };
   try {
-    await waitUntilServing(address, child, options.readyTimeoutMs ?? 60_000, tail);
+    await waitUntilServing(address, child, options.readyTimeoutMs ?? 60_000, output);
   } catch (error) {
     await stop();
     throw error;

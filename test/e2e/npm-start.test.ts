@@ -22,7 +22,23 @@ interface Started {
   readyMs: number;
 }
 
+/**
+ * `npm start`, once more on other free ports when one of the ports picked for it was taken before
+ * it bound them (other test files start servers meanwhile): the ports are the test's choice, not
+ * what is tested. Any other failure fails the test.
+ */
 async function npmStart(env: Record<string, string>): Promise<Started> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await npmStartOnce(env);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
+      for (const key of ['PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT']) env[key] = String(await freePort());
+    }
+  }
+}
+
+async function npmStartOnce(env: Record<string, string>): Promise<Started> {
   const began = Date.now();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const child = spawn('npm', ['start'], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -64,8 +80,8 @@ describe('npm start (embedded mode)', () => {
       TEMPORAL_CLI: await temporalCli(),
       LOG_LEVEL: 'warn',
     };
-    const api = `http://127.0.0.1:${env.PORT}`;
     const first = await npmStart(env);
+    let api = `http://127.0.0.1:${env.PORT}`;
     console.log(`npm start: ready in ${(first.readyMs / 1000).toFixed(1)} s (first start on an empty data folder)`);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     expect(first.output()).toContain(token);
@@ -88,6 +104,7 @@ describe('npm start (embedded mode)', () => {
     expect(first.output()).toMatch(/SIGINT: stopping[\s\S]*stopped/);
 
     const second = await npmStart(env);
+    api = `http://127.0.0.1:${env.PORT}`;
     console.log(`npm start: ready in ${(second.readyMs / 1000).toFixed(1)} s (restart on existing data)`);
     const view = (await (await fetch(`${api}/v1/incidents/${incidentId}`, { headers: auth })).json()) as { stage: string; alertCount: number };
     expect(view).toMatchObject({ stage: 'triage', alertCount: 1 });
