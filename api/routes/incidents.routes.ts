@@ -99,7 +99,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
           additionalProperties: false,
           properties: { asOf: { ...isoTime, description: 'the incident as it stood then, rebuilt from the audit log' } },
         },
-        response: { 200: { oneOf: [incidentView, incidentAsOfSchema] }, ...authProblems, 404: problem },
+        response: { 200: { oneOf: [incidentView, incidentAsOfSchema] }, ...authProblems, 404: problem, 503: problem },
       },
     },
     async (request) => {
@@ -110,11 +110,18 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
       }
       const row = await findIncident(db, request.params.id);
       if (row) return toIncidentView(row);
-      const live = await commands.liveView(request.params.id);
+      // Queued alerts are read before the workflow is asked: an alert delivered after this read has
+      // started its workflow before the query, so no moment answers 404 for an incident on its way.
+      const queued = await hasQueuedAlerts(db, request.params.id);
+      // A workflow that has not run its first task cannot answer a query yet: its alerts are queued.
+      const live = await commands.liveView(request.params.id).catch((error: unknown) => {
+        if (queued) return undefined;
+        throw error;
+      });
       if (live) return live;
-      if (await hasQueuedAlerts(db, request.params.id)) {
-        throw problems.unavailable(`incident ${request.params.id} opens when its queued alerts reach it, within moments`, 2);
-      }
+      if (queued) throw problems.unavailable(`incident ${request.params.id} opens when its queued alerts reach it, within moments`, 2);
+      const recorded = await findIncident(db, request.params.id);
+      if (recorded) return toIncidentView(recorded);
       throw problems.notFound(`no incident ${request.params.id}`);
     },
   );
