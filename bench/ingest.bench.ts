@@ -14,49 +14,18 @@
  *   npm run bench:ingest
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import pLimit from 'p-limit';
-import { buildApp } from '../api/app.js';
-import { createPlaybookCatalog } from '../api/playbook-catalog.js';
-import { seedAdminToken } from '../db/api-keys.repo.js';
 import { selectRows } from '../db/sql-rows.js';
-import { locateTemporalCli } from '../scripts/temporal-cli.js';
-import { startDevServer } from '../runtime/dev-server.js';
-import { freePort } from '../runtime/ports.js';
-import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
-import { createIncidentWorker } from '../runtime/worker.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
 import type { SiemSource } from '../machines/adapters/index.js';
 import { ADAPTER_ALERTS, ADAPTER_SOURCES, adaptingRate, sourceBody, type Body } from './ingest.adapters.js';
-import { median, openBenchDatabase } from './bench-database.js';
+import { median } from './bench-database.js';
+import { BARE_TASK_QUEUE, startBenchStack } from './bench-stack.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const TOKEN = 'irf_bench_ingest_admin';
-
-Runtime.install({ logger: new DefaultLogger('ERROR') });
-const cliPath = await locateTemporalCli();
-if (!cliPath) throw new Error('the ingest benchmark needs the Temporal CLI (npm run temporal:install)');
-const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, fastUnsafe: false });
-const { handle: database, drop } = await openBenchDatabase();
-await loadShippedPlaybooks(database.db);
-await seedAdminToken(database.db, TOKEN);
-const workerConnection = await NativeConnection.connect({ address: server.address });
-const worker = await createIncidentWorker({ connection: workerConnection, namespace: 'default', taskQueue: 'bench-irflow', db: database.db });
-const bareWorker = await Worker.create({
-  connection: workerConnection,
-  taskQueue: 'bench-bare',
-  workflowsPath: fileURLToPath(new URL('./bare/bare-intake.workflow.ts', import.meta.url)),
-});
-const running = [worker.run(), bareWorker.run()];
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection });
-const app = await buildApp({ db: database.db, temporal: client, taskQueue: 'bench-irflow', playbooks: createPlaybookCatalog(database.db) });
-const port = await freePort();
-await app.listen({ port, host: '127.0.0.1' });
-const api = `http://127.0.0.1:${port}`;
+const stack = await startBenchStack({ name: 'ingest', bareWorkflows: new URL('./bare/bare-intake.workflow.ts', import.meta.url) });
+const { api, client, database, token: TOKEN } = stack;
 
 type Alert = { sourceId: string; title: string; severity: string; rule: { id: string }; assets: Array<{ hostname: string }> };
 function batch(run: string, hosts: number, perHost: number): Alert[] {
@@ -96,7 +65,7 @@ async function bare(alerts: Alert[]): Promise<void> {
       limit(() =>
         client.workflow.signalWithStart('bareIntake', {
           workflowId: `bare-${host}`,
-          taskQueue: 'bench-bare',
+          taskQueue: BARE_TASK_QUEUE,
           signal: bareAlertsSignal,
           signalArgs: [held.map((a) => ({ alertId: a.sourceId }))],
         }),
@@ -200,12 +169,5 @@ try {
   const after = (t: number) => ((t - lag.lastAccepted) / 1000).toFixed(1);
   console.log(`burst of 2,000 alerts (200 incidents) accepted in ${lag.acceptSeconds.toFixed(1)} s (${queued} queued); after the last 202 the incident list was current in ${after(lag.incidentsCurrent)} s, the audit log in ${after(lag.auditCurrent)} s (goal 5 s)`);
 } finally {
-  await app.close();
-  worker.shutdown();
-  bareWorker.shutdown();
-  await Promise.all(running);
-  await workerConnection.close();
-  await connection.close();
-  await drop();
-  await server.stop();
+  await stack.close();
 }

@@ -1,0 +1,119 @@
+/**
+ * Transitions against a bare Temporal Update. Over real HTTP to the API with its worker in the
+ * same process (as `npm start` runs them), a Temporal dev server, and Postgres (DATABASE_URL) or
+ * PGlite. irflow: `POST /v1/incidents/:id/transitions` - the Update, the stage's gate, the ledger
+ * append and projection recorded durably, the 200 answer. Baseline, same run, same server: the
+ * Update of a workflow that only holds a stage (bench/bare/bare-case.workflow.ts), sent with the
+ * same SDK client. Both one at a time (p50 latency) and 16 incidents at once (throughput).
+ * Also printed: irflow's Update sent straight to the workflow, without HTTP, to tell the API's
+ * share from the worker's. Goal (issue 13): p50 within 2x of the bare Update.
+ *
+ *   npm run bench:transitions      BENCH_TRANSITIONS (default 200) per figure
+ */
+import { randomUUID } from 'node:crypto';
+import { applyEventUpdate, incidentWorkflowId } from '../workflows/incident.messages.js';
+import { bareStepUpdate } from './bare/bare-case.workflow.js';
+import { BARE_TASK_QUEUE, startBenchStack } from './bench-stack.js';
+import { median } from './bench-database.js';
+
+const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
+const CONCURRENT = 16;
+const CYCLE_PLAYBOOK = {
+  id: 'bench-cycle',
+  name: 'Benchmark cycle',
+  initial: 'triage',
+  // SLA clocks as every real playbook has them: each transition moves a durable timer.
+  slas: { resolve: { low: '30d' } },
+  stages: {
+    triage: { sla: { low: '7d' }, on: { park: { to: 'parked' } } },
+    parked: { sla: { low: '7d' }, on: { unpark: { to: 'triage' }, close: { to: 'closed' } } },
+    closed: { closed: true },
+  },
+};
+const EVENTS = ['park', 'unpark'] as const;
+
+const stack = await startBenchStack({ name: 'transitions', bareWorkflows: new URL('./bare/bare-case.workflow.ts', import.meta.url) });
+
+async function call(method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${stack.api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+  return answer;
+}
+
+/** A way to send the i-th transition of case `c`; resolves when it is answered. */
+type Sender = (c: string, i: number) => Promise<void>;
+type Opener = () => Promise<string>;
+
+const irflowOpen: Opener = async () => (await call('POST', '/v1/incidents', { title: 'bench transition', severity: 'low', playbook: 'bench-cycle' })).id;
+const overHttp: Sender = async (id, i) => void (await call('POST', `/v1/incidents/${id}/transitions`, { event: EVENTS[i % 2] }));
+const straight: Sender = async (id, i) =>
+  void (await stack.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(applyEventUpdate, { args: [{ event: EVENTS[i % 2]!, actor: 'bench' }] }));
+const bareOpen: Opener = async () => {
+  const handle = await stack.client.workflow.start('bareCase', { workflowId: `bare-case-${randomUUID()}`, taskQueue: BARE_TASK_QUEUE });
+  return handle.workflowId;
+};
+const bareUpdate: Sender = async (id, i) => void (await stack.client.workflow.getHandle(id).executeUpdate(bareStepUpdate, { args: [{ event: EVENTS[i % 2]!, actor: 'bench' }] }));
+
+/** `cases` cases at once, each sent its transitions one after another: p50 latency and throughput. */
+async function measure(open: Opener, send: Sender, cases: number): Promise<{ p50: number; perSecond: number; eventsEach: number }> {
+  const ids = await Promise.all(Array.from({ length: cases }, open));
+  await Promise.all(ids.map((id) => send(id, 0).then(() => send(id, 1)))); // warm: each case cached on the worker
+  const latencies: number[] = [];
+  const each = Math.ceil(TRANSITIONS / cases) * 2;
+  const started = performance.now();
+  await Promise.all(
+    ids.map(async (id) => {
+      for (let i = 0; i < each; i += 1) {
+        const t = performance.now();
+        await send(id, i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const perSecond = latencies.length / ((performance.now() - started) / 1000);
+  const before = await historyLength(ids[0]!);
+  await send(ids[0]!, each);
+  return { p50: median(latencies), perSecond, eventsEach: (await historyLength(ids[0]!)) - before };
+}
+
+/** Events in the workflow's history: what one more transition adds is what the server stores for it. */
+async function historyLength(id: string): Promise<number> {
+  const workflowId = id.startsWith('bare-case-') ? id : incidentWorkflowId(id);
+  const { events } = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  return events?.length ?? 0;
+}
+
+/** Mean of each Temporal histogram over a measurement (BENCH_TEMPORAL_METRICS=1). */
+function printHistograms(before: Map<string, { sum: number; count: number }>, after: Map<string, { sum: number; count: number }>): void {
+  for (const [name, { sum, count }] of after) {
+    const n = count - (before.get(name)?.count ?? 0);
+    if (n > 0) console.log(`  ${name}: ${n} x, mean ${((sum - (before.get(name)?.sum ?? 0)) / n).toFixed(2)} ms`);
+  }
+}
+
+try {
+  await call('POST', '/v1/playbooks', CYCLE_PLAYBOOK);
+  console.log(`database: ${stack.database.kind}; ${TRANSITIONS}+ transitions a figure`);
+  for (const cases of [1, CONCURRENT]) {
+    const bare = await measure(bareOpen, bareUpdate, cases);
+    const http = await measure(irflowOpen, overHttp, cases);
+    const metricsBefore = await stack.temporalHistograms();
+    const direct = await measure(irflowOpen, straight, cases);
+    printHistograms(metricsBefore, await stack.temporalHistograms());
+    const what = cases === 1 ? 'one at a time' : `${cases} incidents at once`;
+    console.log(
+      `transitions, ${what}: irflow over HTTP p50 ${http.p50.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s; ` +
+        `its Update alone p50 ${direct.p50.toFixed(1)} ms, ${direct.perSecond.toFixed(0)}/s; ` +
+        `bare Update p50 ${bare.p50.toFixed(1)} ms, ${bare.perSecond.toFixed(0)}/s; ` +
+        `ratio p50 ${(http.p50 / bare.p50).toFixed(2)}x (goal <= 2x), throughput ${(http.perSecond / bare.perSecond).toFixed(2)}x; ` +
+        `history events a transition: irflow ${http.eventsEach}, bare ${bare.eventsEach}`,
+    );
+  }
+} finally {
+  await stack.close();
+}
