@@ -15,6 +15,7 @@ import { upsertContext } from '../db/context.repo.js';
 import type { AssetRecord, ChangeRecord, LookupFacts } from '../machines/context.types.js';
 import { CONTEXT_KINDS } from '../machines/playbook.types.js';
 import { median, openBenchDatabase } from './bench-database.js';
+import { ms, reportFigure, times } from './report.js';
 
 const ASSETS = 100_000;
 const CHANGES = 10_000;
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     console.log(`enrichment of ${AFFECTED} assets (${CONTEXT_KINDS.length} kinds, ${check.flat().length} findings): median ${e.toFixed(2)} ms over ${RUNS} runs`);
     console.log(`bare indexed SQL lookup of the same rows: median ${b.toFixed(2)} ms`);
     console.log(`ratio enrichment / bare SQL: ${(e / b).toFixed(2)}× (goal ≤ 2×)`);
+    reportFigure({ figure: `enrichment of ${AFFECTED} assets`, irflow: ms(e), baseline: `indexed SQL ${ms(b)}`, ratio: times(e / b), goal: '≤ 2x', met: e / b <= 2 });
   } finally {
     await drop();
   }

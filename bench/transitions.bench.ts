@@ -15,6 +15,7 @@ import { applyEventUpdate, incidentWorkflowId } from '../workflows/incident.mess
 import { bareStepUpdate } from './bare/bare-case.workflow.js';
 import { BARE_TASK_QUEUE, startBenchStack } from './bench-stack.js';
 import { median } from './bench-database.js';
+import { ms, reportFigure, times } from './report.js';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
 const CONCURRENT = 16;
@@ -113,6 +114,11 @@ try {
         `ratio p50 ${(http.p50 / bare.p50).toFixed(2)}x (goal <= 2x), throughput ${(http.perSecond / bare.perSecond).toFixed(2)}x; ` +
         `history events a transition: irflow ${http.eventsEach}, bare ${bare.eventsEach}`,
     );
+    reportFigure({ figure: `transition p50, ${what}`, irflow: ms(http.p50), baseline: `bare Update ${ms(bare.p50)}`, ratio: times(http.p50 / bare.p50), goal: '≤ 2x', met: http.p50 / bare.p50 <= 2 });
+    if (cases > 1) {
+      const ratio = http.perSecond / bare.perSecond;
+      reportFigure({ figure: `transitions/s, ${what}`, irflow: `${http.perSecond.toFixed(0)}/s`, baseline: `bare Update ${bare.perSecond.toFixed(0)}/s`, ratio: times(ratio), goal: '≥ 0.5x', met: ratio >= 0.5 });
+    }
   }
 } finally {
   await stack.close();

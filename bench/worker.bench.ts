@@ -27,6 +27,7 @@ import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
 import { openBenchDatabase } from './bench-database.js';
 import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
+import { reportFigure } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const IN_FLIGHT = 16;
@@ -102,6 +103,14 @@ try {
   console.log(`  CPU used, load and clearing: ${irflowCpu}`);
   console.log(`bare signalWithStart: ${bare.acceptedPerSecond.toFixed(1)}/s; irflow accepted at ${(mine.acceptedPerSecond / bare.acceptedPerSecond).toFixed(2)}×, recorded at ${(mine.recordedPerSecond / bare.acceptedPerSecond).toFixed(2)}× of it (goal: recorded ≥ accepted, no growing backlog)`);
   console.log(`  CPU used (the bare worker runs in this process): ${bareCpu}`);
+  reportFigure({
+    figure: `one worker, new incidents, ${IN_FLIGHT} in flight`,
+    irflow: `recorded ${mine.recordedPerSecond.toFixed(1)}/s of ${mine.acceptedPerSecond.toFixed(1)}/s accepted; backlog ${mine.backlog}`,
+    baseline: `signalWithStart ${bare.acceptedPerSecond.toFixed(1)}/s`,
+    ratio: `${(mine.recordedPerSecond / mine.acceptedPerSecond).toFixed(2)}x of accepted`,
+    goal: 'recorded ≥ accepted',
+    met: mine.recordedPerSecond >= mine.acceptedPerSecond,
+  });
 } finally {
   worker.kill('SIGINT');
   await exited;

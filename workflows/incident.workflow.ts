@@ -28,6 +28,7 @@ import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
 import { recordPending } from './incident.recording.js';
 import {
   REJECTION,
+  RUN_HISTORY_LIMIT,
   SEARCH_ATTRIBUTES,
   alertReceivedSignal,
   alertsReceivedSignal,
@@ -49,12 +50,7 @@ const gatherers = Object.fromEntries(
   Object.entries(ACTIVITY.enrichment).map(([kind, options]) => [kind, proxyActivities<ContextActivities>(options).gatherContext]),
 ) as unknown as Record<ContextKind, ContextActivities['gatherContext']>;
 
-/**
- * A run continues as new once its history holds this many events, before Temporal would suggest
- * it: an auditor's replay (and a worker's cache miss) replays one run, and a short run keeps both
- * fast (about 0.3 ms per event). Behind a patch, so runs recorded before it replay as they ran.
- */
-const RUN_HISTORY_LIMIT = 1_500;
+/** Continuing as new at RUN_HISTORY_LIMIT is behind a patch, so runs recorded before it replay as they ran. */
 const runIsLong = (limit = RUN_HISTORY_LIMIT) => workflowInfo().historyLength >= limit && patched('continue-as-new-at-run-history-limit');
 
 /** The reason a lookup failed, from the activity failure's cause (timeout, connector error). */
