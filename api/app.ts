@@ -66,6 +66,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Every API process delivers what a crash, an outage or a large batch left queued.
   const stopRedelivery = startRedelivery(intake, deps.redeliveryEveryMs, app.log);
   app.addHook('onClose', async () => stopRedelivery());
+  app.addHook('onClose', async () => deps.replayer?.close?.());
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue, updateDeadlineMs: deps.updateDeadlineMs });
 
   const metrics = installMetrics(app, deps.db, deps.metrics);

@@ -13,7 +13,10 @@ export interface PlaybookCatalog {
 }
 
 /** Replays a workflow history (Temporal's JSON form) against today's workflow code. */
-export type Replayer = (historyJson: unknown, workflowId: string) => Promise<{ deterministic: boolean; error?: string }>;
+export type Replayer = ((historyJson: unknown, workflowId: string) => Promise<{ deterministic: boolean; error?: string }>) & {
+  /** Stops what the replayer keeps running; called when the app closes. */
+  close?: () => Promise<void>;
+};
 
 export interface ApiDeps {
   /** Needed by `POST /v1/incidents/:id/replay`; without it that route answers 503. */

@@ -41,6 +41,13 @@ const running = worker.run();
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection });
 
+/** Promise-heavy work of this process: what a replay run in this thread would slow for good. */
+async function promiseWork(): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < 100_000; i += 1) await Promise.all([Promise.resolve(i), new Promise((resolve) => setImmediate(resolve))]);
+  return performance.now() - start;
+}
+
 try {
   const playbook = (await latestPlaybook(database.db, 'quantitative'))!;
   const incidentId = 'INC-BENCH-REPLAY';
@@ -71,6 +78,7 @@ try {
     const machine = replayLifecycle(playbook.document, events, stage);
     if (!verdict.deterministic || !machine.machineConsistent) throw new Error(`replay failed: ${verdict.error ?? JSON.stringify(machine.mismatches[0])}`);
   };
+  const promiseWorkBefore = await promiseWork();
   await replay(); // warm: the replay worker's first start
   const timings = { plain: [] as number[], replay: [] as number[] };
   for (let run = 0; run < RUNS; run += 1) {
@@ -94,7 +102,9 @@ try {
     await replayer(shortHistory, 'INC-BENCH-SHORT');
     fixed.push(performance.now() - start);
   }
-  console.log(`of which any replay's fixed cost (a replay worker started for it; an incident just opened, ${shortHistory.events.length} events): ${median(fixed).toFixed(0)} ms`);
+  console.log(`of which any replay's fixed cost (an incident just opened, ${shortHistory.events.length} events, on the replay worker kept from the last replay): ${median(fixed).toFixed(0)} ms`);
+  const promiseWorkAfter = await promiseWork();
+  console.log(`100,000 rounds of promise work in the replaying process (as the API replays for auditors): ${promiseWorkBefore.toFixed(0)} ms before any replay, ${promiseWorkAfter.toFixed(0)} ms after (${(promiseWorkAfter / promiseWorkBefore).toFixed(2)}×)`);
   const machineStart = performance.now();
   for (let run = 0; run < RUNS; run += 1) replayLifecycle(playbook.document, rows, stage);
   console.log(`of which the lifecycle machine over the audit log: ${((performance.now() - machineStart) / RUNS).toFixed(0)} ms a run`);

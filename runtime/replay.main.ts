@@ -64,7 +64,9 @@ if (!target || process.argv.length > 3) {
 }
 try {
   const material = target.endsWith('.json') && existsSync(target) ? await fromDossier(target) : await fromService(target);
-  const determinism = await createReplayer()(material.history, material.incidentId);
+  const replayer = createReplayer();
+  const determinism = await replayer(material.history, material.incidentId);
+  await replayer.close();
   const machine = replayLifecycle(material.playbook, material.events, material.stage);
   const report = { ...replayReport(material.incidentId, determinism, machine), ...(material.integrity ? { integrity: material.integrity } : {}) };
   console.log(JSON.stringify(report, null, 2));

@@ -1,9 +1,17 @@
 /**
- * Determinism check of an incident's workflow history against today's workflow code, with
- * `Worker.runReplayHistory`. The bundle is built once per process (or given, in tests).
+ * Determinism check of an incident's workflow history against today's workflow code, with the
+ * SDK's replay worker. One replay worker per replayer, kept between replays and closed after a
+ * minute without one: its workflow threads load the bundle once, not per replay.
+ *
+ * The replay worker runs workflows in worker threads (`debugMode: false`), never in the calling
+ * thread. In the calling thread (the SDK's default for replay) it installs its promise hook there
+ * for good, and from the first replay on every promise of the API process paid for a stack
+ * trace: promise-heavy work measured 14x slower after one replay (`bench:replay`, BENCHMARKS.md).
  */
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type ReplayResult, type ReplayWorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { temporal } from '@temporalio/proto';
+import { HistoryQueue } from './history-queue.js';
 import { WORKFLOWS_PATH } from './worker.js';
 
 export interface DeterminismVerdict {
@@ -12,18 +20,110 @@ export interface DeterminismVerdict {
   error?: string;
 }
 
-export type Replayer = (historyJson: unknown, workflowId: string) => Promise<DeterminismVerdict>;
+export type Replayer = ((historyJson: unknown, workflowId: string) => Promise<DeterminismVerdict>) & {
+  /** Stops the replay worker (a later replay starts another). */
+  close(): Promise<void>;
+};
 
-export function createReplayer(options: { workflowBundle?: WorkflowBundleWithSourceMap; workflowsPath?: string } = {}): Replayer {
-  let bundle: Promise<WorkflowBundleWithSourceMap> | undefined = options.workflowBundle ? Promise.resolve(options.workflowBundle) : undefined;
-  return async (historyJson, workflowId) => {
-    bundle ??= bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
-    const history = historyFromJSON(historyJson);
+/** A replay worker kept this long after its last replay. */
+export const REPLAYER_IDLE_MS = 60_000;
+/** A replay not done by then is reported as failed, and its replay worker given up. */
+export const REPLAY_DEADLINE_MS = 120_000;
+
+/**
+ * Why core's replay worker could not take this history, if it could not: it needs the run's
+ * start first, with its run id (without, its poller dies and the replay never ends).
+ */
+function unreplayable(history: temporal.api.history.v1.IHistory): string | undefined {
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) return 'the history does not begin with WorkflowExecutionStarted';
+  if (!started.originalExecutionRunId) return 'the history does not name its run (originalExecutionRunId)';
+  return undefined;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+interface Session {
+  queue: HistoryQueue;
+  results: AsyncIterator<ReplayResult>;
+}
+
+export interface ReplayerOptions {
+  /** The bundle, or how to get it once it is needed; by default `workflowsPath` is bundled on the first replay. */
+  workflowBundle?: WorkflowBundleWithSourceMap | (() => Promise<WorkflowBundleWithSourceMap>);
+  workflowsPath?: string;
+  idleMs?: number;
+}
+
+export function createReplayer(options: ReplayerOptions = {}): Replayer {
+  const given = options.workflowBundle;
+  let bundle: Promise<WorkflowBundleWithSourceMap> | undefined = given && typeof given !== 'function' ? Promise.resolve(given) : undefined;
+  let session: Session | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  /** Replays run one after another on the session: each result belongs to the history pushed before it. */
+  let turn: Promise<unknown> = Promise.resolve();
+
+  async function open(): Promise<Session> {
+    bundle ??= typeof given === 'function' ? given() : bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+    const queue = new HistoryQueue();
+    // ReplayWorkerOptions leaves debugMode out of its type, but the SDK's replay worker takes it
+    // (it only defaults it to true); test/integration/replay.test.ts checks this thread stays clean.
+    const replayOptions: ReplayWorkerOptions & { debugMode: boolean } = { workflowBundle: await bundle, debugMode: false, replayName: 'irflow-replay' };
+    const results = Worker.runReplayHistories(replayOptions, queue);
+    return { queue, results };
+  }
+
+  async function end(ending: Session | undefined): Promise<void> {
+    if (!ending) return;
+    if (session === ending) session = undefined;
+    ending.queue.close();
+    // Lets the generator leave its loop and shut the replay worker down; not awaited: a generator
+    // stuck in a replay only gets there once that replay ends.
+    void ending.results.return?.(undefined).catch(() => undefined);
+  }
+
+  async function replayOne(history: temporal.api.history.v1.IHistory, workflowId: string): Promise<DeterminismVerdict> {
+    clearTimeout(idle);
+    session ??= await open();
+    const current = session;
+    current.queue.push({ history, workflowId });
+    let deadline: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => reject(new Error(`the replay did not end within ${REPLAY_DEADLINE_MS / 1000} s`)), REPLAY_DEADLINE_MS);
+    });
     try {
-      await Worker.runReplayHistory({ workflowBundle: await bundle }, history, workflowId);
-      return { deterministic: true };
+      const next = await Promise.race([current.results.next(), late]);
+      if (next.done) throw new Error('the replay worker stopped');
+      return next.value.error ? { deterministic: false, error: describe(next.value.error) } : { deterministic: true };
     } catch (error) {
-      return { deterministic: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      // The session cannot be trusted after a failure of its own: the next replay starts another.
+      await end(current);
+      return { deterministic: false, error: describe(error) };
+    } finally {
+      clearTimeout(deadline);
+      idle = setTimeout(() => void end(session), options.idleMs ?? REPLAYER_IDLE_MS);
+      idle.unref();
     }
+  }
+
+  const replayer = (historyJson: unknown, workflowId: string): Promise<DeterminismVerdict> => {
+    let history: temporal.api.history.v1.IHistory;
+    try {
+      history = historyFromJSON(historyJson);
+    } catch (error) {
+      return Promise.resolve({ deterministic: false, error: describe(error) });
+    }
+    const refusal = unreplayable(history);
+    if (refusal) return Promise.resolve({ deterministic: false, error: refusal });
+    const result = turn.then(() => replayOne(history, workflowId));
+    turn = result.catch(() => undefined);
+    return result;
   };
+  return Object.assign(replayer, {
+    async close() {
+      clearTimeout(idle);
+      await turn;
+      await end(session);
+    },
+  });
 }

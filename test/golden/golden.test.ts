@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findTransition } from '../../machines/procedure.js';
 import { createReplayer } from '../../runtime/replayer.js';
 import { shippedPlaybook } from '../support/playbooks.js';
@@ -69,6 +69,8 @@ describe.runIf(recording)('recording golden histories', () => {
 
 describe.runIf(!recording)('golden histories replay against the workflow code of today', () => {
   const files = readdirSync(here).filter((f) => f.endsWith('.history.json'));
+  const replayer = createReplayer({ workflowBundle });
+  afterAll(() => replayer.close());
 
   it('has one for every walk', () => {
     expect(files.map((f) => f.replace('.history.json', '')).sort()).toEqual(Object.keys(WALKS).sort());
@@ -77,7 +79,7 @@ describe.runIf(!recording)('golden histories replay against the workflow code of
   for (const file of files) {
     it(`replays ${file} deterministically`, async () => {
       const golden = JSON.parse(readFileSync(`${here}${file}`, 'utf8')) as Golden;
-      const verdict = await createReplayer({ workflowBundle: await workflowBundle() })(golden.history, golden.workflowId);
+      const verdict = await replayer(golden.history, golden.workflowId);
       expect(verdict, 'a workflow or machine change breaks incidents in flight: patch it (see README)').toEqual({ deterministic: true });
     });
   }

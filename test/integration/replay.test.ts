@@ -16,6 +16,8 @@ import { startStack, type Stack } from '../support/stack.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const copy = `${root}workflows-nondeterministic`;
 let stack: Stack;
+/** Today's workflow code, one replay worker for the file. */
+const today = createReplayer();
 let analyst: string;
 let auditor: string;
 
@@ -25,6 +27,7 @@ beforeAll(async () => {
   auditor = await stack.token(['auditor'], 'audrey');
 });
 afterAll(async () => {
+  await today.close();
   await stack?.close();
   rmSync(copy, { recursive: true, force: true });
 });
@@ -61,7 +64,7 @@ describe('replay', () => {
     // The first run, which reached the limit and continued as new (its patch marker included), replays too.
     const first = await stack.client.workflow.getHandle(incidentId, firstRun).fetchHistory();
     expect(first.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
-    expect(await createReplayer()(JSON.parse(historyToJSON(first)), incidentId)).toEqual({ deterministic: true });
+    expect(await today(JSON.parse(historyToJSON(first)), incidentId)).toEqual({ deterministic: true });
   });
 
   it('catches a workflow code change that would break the incidents in flight', async () => {
@@ -79,10 +82,33 @@ describe('replay', () => {
     expect(changed).not.toBe(source);
     writeFileSync(file, changed);
 
-    const today = await createReplayer()(history, incidentId);
-    expect(today).toEqual({ deterministic: true });
-    const broken = await createReplayer({ workflowsPath: `${copy}/index.ts` })(history, incidentId);
+    expect(await today(history, incidentId)).toEqual({ deterministic: true });
+    const changedCode = createReplayer({ workflowsPath: `${copy}/index.ts` });
+    const broken = await changedCode(history, incidentId);
+    await changedCode.close();
     expect(broken.deterministic).toBe(false);
     expect(broken.error).toMatch(/Determinism|nondetermin/i);
+  });
+
+  it('replays on its own threads, one replay worker for many replays, and recovers from a history it cannot read', async () => {
+    const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody());
+    await walkTo(stack, analyst, incidentId, ['acknowledge', 'start_analysis']);
+    const history = (await stack.call('GET', `/v1/incidents/${incidentId}/export`, auditor)).body.temporalHistory;
+    // The SDK's replay worker, run in this thread, would replace its stack-trace hook (and add a promise hook) for good.
+    const prepareStackTrace = Error.prepareStackTrace;
+    const replayer = createReplayer();
+    try {
+      expect(await replayer(history, incidentId)).toEqual({ deterministic: true });
+      expect(Error.prepareStackTrace, 'the replay ran in this thread').toBe(prepareStackTrace);
+      expect(await replayer(history, incidentId)).toEqual({ deterministic: true });
+      const unreadable = await replayer({ events: [{ eventType: 'not-an-event' }] }, incidentId);
+      expect(unreadable.deterministic).toBe(false);
+      const truncated = { events: (history as { events: unknown[] }).events.slice(1) };
+      expect((await replayer(truncated, incidentId)).deterministic).toBe(false);
+      const [again, beside] = await Promise.all([replayer(history, incidentId), replayer(history, incidentId)]);
+      expect([again, beside]).toEqual([{ deterministic: true }, { deterministic: true }]);
+    } finally {
+      await replayer.close();
+    }
   });
 });

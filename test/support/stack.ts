@@ -108,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     temporal: client,
     taskQueue,
     playbooks: createPlaybookCatalog(database.db),
-    replayer: async (history, workflowId) => createReplayer({ workflowBundle: await workflowBundle() })(history, workflowId),
+    replayer: createReplayer({ workflowBundle }),
     ...(options.hourlyRate !== undefined ? { hourlyRate: options.hourlyRate } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     // Tests kill and restart workers and servers: commands wait long unless a test asks otherwise.
