@@ -1,9 +1,11 @@
 /**
  * KPI latency: `GET /v1/kpis?groupBy=businessUnit` over 100,000 incidents with 1,000,000 audit
- * events, through the API (SQL over the measures table), against the naive computation in
- * application code over the same rows (bench/kpis.naive.ts), in the same run. Both answers are
- * compared figure by figure before anything is timed. Goals: ≥ 20× faster than naive, and
- * under 200 ms on Postgres.
+ * events, through the API (SQL over the measures table), against two baselines over the same rows
+ * in the same run: SQL over the ledger and the projection as a competent engineer would write it
+ * without a measures table (bench/kpis.ledger-sql.ts, window functions), and the naive fold in
+ * application code (bench/kpis.naive.ts). All three answers are compared figure by figure before
+ * anything is timed. Goals: faster than SQL over the ledger, ≥ 20× faster than naive, and under
+ * 200 ms on Postgres.
  *
  *   DATABASE_URL=postgres://… npm run bench:kpis   # a fresh database on that server, dropped after
  *   npm run bench:kpis                              # PGlite in memory
@@ -24,6 +26,7 @@ import { measureFromLedger } from '../machines/measures.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { median, openBenchDatabase } from './bench-database.js';
 import { naiveKpisByBusinessUnit, type NaiveGroup } from './kpis.naive.js';
+import { ledgerSqlKpisByBusinessUnit } from './kpis.ledger-sql.js';
 import { ms, reportFigure } from './report.js';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 100_000);
@@ -115,14 +118,19 @@ try {
     return (JSON.parse(response.body) as { groups: KpiGroup[] }).groups;
   };
   compare(await viaApi(), await naiveKpisByBusinessUnit(db, WINDOW));
-  console.log('the API and the naive computation agree on every figure of every group');
+  compare(await viaApi(), await ledgerSqlKpisByBusinessUnit(db, WINDOW));
+  console.log('the API, SQL over the ledger and the naive computation agree on every figure of every group');
 
   const api: number[] = [];
   const naive: number[] = [];
+  const ledger: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     started = performance.now();
     await viaApi();
     api.push(performance.now() - started);
+    started = performance.now();
+    await ledgerSqlKpisByBusinessUnit(db, WINDOW);
+    ledger.push(performance.now() - started);
     if (run < NAIVE_RUNS) {
       started = performance.now();
       await naiveKpisByBusinessUnit(db, WINDOW);
@@ -131,11 +139,14 @@ try {
   }
   const a = median(api);
   const n = median(naive);
+  const l = median(ledger);
   console.log(`GET /v1/kpis?groupBy=businessUnit: median ${a.toFixed(0)} ms over ${RUNS} runs (goal < 200 ms on Postgres)`);
+  console.log(`SQL over the ledger (window functions, no measures table): median ${l.toFixed(0)} ms over ${RUNS} runs; ratio ${(l / a).toFixed(1)}× faster`);
   console.log(`naive computation in application code: median ${n.toFixed(0)} ms over ${NAIVE_RUNS} runs`);
   console.log(`ratio naive / API: ${(n / a).toFixed(1)}× faster (goal ≥ 20×)`);
   const size = `${INCIDENTS / 1000}k incidents`;
-  reportFigure({ figure: `GET /v1/kpis, ${size}`, irflow: ms(a), baseline: `JS fold of the ledger ${ms(n)}`, ratio: `${(n / a).toFixed(1)}x faster`, goal: '≥ 20x faster', met: n / a >= 20 });
+  reportFigure({ figure: `GET /v1/kpis, ${size}`, irflow: ms(a), baseline: `SQL over the ledger ${ms(l)}`, ratio: `${(l / a).toFixed(1)}x faster`, goal: 'faster', met: l > a });
+  reportFigure({ figure: `GET /v1/kpis, ${size}, naive`, irflow: ms(a), baseline: `JS fold of the ledger ${ms(n)}`, ratio: `${(n / a).toFixed(1)}x faster`, goal: '≥ 20x faster', met: n / a >= 20 });
   if (handle.kind === 'postgres') reportFigure({ figure: `GET /v1/kpis, ${size}, Postgres`, irflow: ms(a), baseline: '-', ratio: '-', goal: '< 200 ms', met: a < 200 });
   await app.close();
 } finally {

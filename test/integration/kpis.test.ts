@@ -12,6 +12,7 @@ import { alertBody, postAlert } from '../support/incidents.js';
 import { recordSteps } from '../support/incident-script.js';
 import { WINDOW, recordKpiDataset } from '../support/kpi-dataset.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { ledgerSqlKpisByBusinessUnit } from '../../bench/kpis.ledger-sql.js';
 
 let stack: Stack;
 let analyst: string;
@@ -148,6 +149,24 @@ describe('GET /v1/kpis', () => {
     for (const kpi of body.kpis) expect(kpi.definition.length, kpi.key).toBeGreaterThan(20);
     expect(body.kpis.find((k: { key: string }) => k.key === 'mtta')).toMatchObject({ from: 'created', to: 'acknowledged', unit: 'seconds' });
     expect(body.hourlyRate).toBe(90);
+  });
+});
+
+describe('the KPI benchmark\'s baseline', () => {
+  it('SQL over the ledger answers what the API answers, every figure of every group', async () => {
+    const { body } = await kpis(`groupBy=businessUnit&from=${WINDOW.from}&to=${WINDOW.to}`);
+    const api = body.groups as Array<{ key: string | null; count: number; durations: Record<string, object>; rates: Record<string, number | null>; effort: { minutes: number } }>;
+    const baseline = await ledgerSqlKpisByBusinessUnit(stack.database.db, { from: new Date(WINDOW.from), to: new Date(WINDOW.to) });
+    expect(baseline.map((g) => g.key).sort()).toEqual(api.map((g) => g.key).sort());
+    for (const group of api) {
+      const other = baseline.find((g) => g.key === group.key)!;
+      expect({ count: other.count, effort: other.effortMinutes }, String(group.key)).toEqual({ count: group.count, effort: group.effort.minutes });
+      expect(other.durations, String(group.key)).toEqual(group.durations);
+      for (const [rate, value] of Object.entries(other.rates)) {
+        if (value === null) expect(group.rates[rate], `${group.key} ${rate}`).toBeNull();
+        else expect(value, `${group.key} ${rate}`).toBeCloseTo(group.rates[rate]!, 9);
+      }
+    }
   });
 });
 
