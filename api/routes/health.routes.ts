@@ -1,5 +1,5 @@
 /** Liveness and readiness: ready means the database answers and Temporal answers. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { incidentHealth } from '../../db/health.reads.js';
 import type { ApiDeps } from '../deps.js';
@@ -26,12 +26,21 @@ const incidentHealthSchema = {
   },
 } as const;
 
-async function check(probe: () => Promise<unknown>): Promise<string> {
+/** A dependency's state for anyone to read; why it is down goes to the log, not to the caller. */
+type DependencyState = 'ok' | 'down' | 'timed out';
+
+async function check(name: string, probe: () => Promise<unknown>, log: FastifyBaseLogger): Promise<DependencyState> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), 3000).unref()));
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000).unref())]);
-    return 'ok';
+    const state = await Promise.race([probe().then(() => 'ok' as const), late]);
+    if (state !== 'ok') log.warn({ dependency: name }, `readiness: ${name} did not answer within 3 s`);
+    return state;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    log.warn({ dependency: name, err: error }, `readiness: ${name} is down`);
+    return 'down';
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -67,22 +76,22 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         tags: ['health'],
         response: {
-          200: { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } } },
+          200: { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'down', 'timed out'] } } } },
           503: problem,
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const [database, temporal] = await Promise.all([
-        check(() => deps.db.execute(sql`select 1`)),
-        check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+        check('database', () => deps.db.execute(sql`select 1`), request.log),
+        check('temporal', () => deps.temporal.connection.workflowService.getSystemInfo({}), request.log),
       ]);
       const checks = { database, temporal };
       if (database === 'ok' && temporal === 'ok') return { status: 'ready', checks };
       return reply
         .code(503)
         .type('application/problem+json')
-        .send({ type: 'urn:irflow:problem:not-ready', title: 'Not ready', status: 503, detail: 'a dependency does not answer', checks });
+        .send({ type: 'urn:irflow:problem:not-ready', title: 'Not ready', status: 503, detail: `not answering: ${Object.entries(checks).filter(([, state]) => state !== 'ok').map(([name]) => name).join(', ')} (the service log says why)`, checks });
     },
   );
 }
