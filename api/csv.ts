@@ -1,11 +1,19 @@
-/** CSV (RFC 4180) for tabular answers: `Accept: text/csv` on the KPI and report routes. */
+/** CSV (RFC 4180) for tabular answers: `Accept: text/csv` on the KPI and report routes, safe to open in a spreadsheet. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 type Cell = string | number | boolean | null | undefined;
 
+/**
+ * Text a spreadsheet would run as a formula (OWASP's CSV injection list: a leading =, +, -, @, tab
+ * or carriage return) is kept as text with a leading apostrophe. Numbers are written as numbers.
+ */
+function neutralised(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 function cell(value: Cell): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'string' ? neutralised(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
