@@ -1,6 +1,7 @@
 /** Incidents: list, read, report one, and move one through its lifecycle. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { recordAccess } from '../../db/access-log.repo.js';
 import { hasQueuedAlerts } from '../../db/alerts.repo.js';
 import { countRefusedAttempt } from '../../db/measures.repo.js';
 import { InvalidCursorError } from '../../db/cursor.js';
@@ -20,6 +21,8 @@ import { problems } from '../problem.js';
 import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, isoTime, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
+/** Who reads an incident's history (`GET /v1/incidents/:id/history`), and so its past states. */
+const HISTORY_READERS: readonly string[] = ['admin', 'analyst', 'auditor'];
 
 interface ListQuery {
   stage?: string;
@@ -104,6 +107,12 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
     },
     async (request) => {
       if (request.query.asOf) {
+        // The incident as it stood is its history: the roles that read histories, and on the access log.
+        const principal = principalOf(request);
+        if (!principal.roles.some((role) => HISTORY_READERS.includes(role))) {
+          throw problems.forbidden(`asOf reads the incident's history, which needs one of the roles ${HISTORY_READERS.join(', ')}`);
+        }
+        await recordAccess(db, principal.name, 'history', request.params.id);
         const state = incidentAsOf(request.params.id, await incidentHistory(db, request.params.id), new Date(request.query.asOf).toISOString());
         if (!state) throw problems.notFound(`incident ${request.params.id} did not exist at ${request.query.asOf}`);
         return state;

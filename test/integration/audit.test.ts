@@ -122,6 +122,14 @@ describe('the incident as of an instant', () => {
     expect(now.body).toMatchObject({ stage: 'closed', alertCount: 2, severity: 'critical', fields: FIELDS_FOR.close_false_positive, seq: events.length });
     expect(now.body.priority).toBe((await stack.call('GET', `/v1/incidents/${incidentId}`, analyst)).body.priority);
     expect((await stack.call('GET', `/v1/incidents/${incidentId}?asOf=yesterday`, auditor)).status).toBe(400);
+
+    // The incident as it stood is its history: an approver reads the incident, not its past; each read is logged.
+    const approver = await stack.token(['approver'], 'apollo');
+    expect((await stack.call('GET', `/v1/incidents/${incidentId}?asOf=${encodeURIComponent(afterAck)}`, approver)).status).toBe(403);
+    expect((await stack.call('GET', `/v1/incidents/${incidentId}`, approver)).status).toBe(200);
+    const log = (await stack.call('GET', `/v1/access-log?incidentId=${incidentId}`, auditor)).body.entries as Array<{ actor: string; action: string }>;
+    expect(log.filter((e) => e.actor === 'audrey' && e.action === 'history')).toHaveLength(4);
+    expect(log.some((e) => e.actor === 'apollo')).toBe(false);
   });
 });
 
