@@ -77,7 +77,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   siemAlertRoutes(app, intake, metrics);
   alertReadRoutes(app, deps.db);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
-  approvalRoutes(app, commands);
+  approvalRoutes(app, commands, deps.db);
   assignRoutes(app, commands);
   workLogRoutes(app, commands);
   historyRoutes(app, deps.db, commands);

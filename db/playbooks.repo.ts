@@ -8,6 +8,7 @@ import type { Database } from './client.js';
 import { canonicalJson } from './ledger.js';
 import { isUniqueViolation } from './errors.js';
 import { playbookVersions } from './schema.js';
+import { selectRows } from './sql-rows.js';
 
 export function playbookHash(document: PlaybookDocument): string {
   return createHash('sha256').update(canonicalJson(document)).digest('hex');
@@ -105,4 +106,13 @@ export async function playbookRouter(db: Database): Promise<(alert: NormalisedAl
     const chosen = playbooks.find((p) => p.id === routeAlert(documents, alert));
     return chosen && pinPlaybook(chosen);
   };
+}
+
+/** Every role some playbook version names as approvers (`requires.approvals.roles`). */
+export async function approverRoles(db: Database): Promise<Set<string>> {
+  const rows = await selectRows<{ role: string }>(
+    db,
+    sql`select distinct r #>> '{}' as role from ${playbookVersions}, jsonb_path_query(${playbookVersions.document}::jsonb, '$.**.approvals.roles[*]') r`,
+  );
+  return new Set(rows.map((row) => row.role));
 }

@@ -1,15 +1,19 @@
 /** Actions on an incident beside its transitions: approval decisions, assignment, work log. */
 import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { approverRoles } from '../../db/playbooks.repo.js';
 import { principalOf } from '../auth.js';
 import { normalisedField } from '../input-hygiene.js';
 import type { IncidentCommands } from '../incident-commands.js';
+import { ProblemError } from '../problem.js';
 import { approvalRequest, authProblems, idempotencyHeader, incidentIdParams, incidentView, pendingOutcome, problem } from '../schemas.js';
 
-export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands): void {
+export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands, db: Database): void {
   app.post<{ Params: { id: string }; Body: { event: string; decision: 'approve' | 'reject'; comment?: string }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents/:id/approvals',
     {
-      // The playbook names who may approve each transition; the workflow checks it.
+      // The playbook names who may approve each transition; the workflow checks it. Before it, the
+      // route admits only roles that some playbook names as approvers.
       config: { roles: ['approver', 'analyst', 'engineer'] },
       schema: {
         tags: ['incidents'],
@@ -25,6 +29,11 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands)
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      const approving = await approverRoles(db);
+      if (!principal.roles.some((role) => role === 'admin' || approving.has(role))) {
+        const named = [...approving].sort().join(', ') || 'none';
+        throw new ProblemError(403, 'approver-role-missing', 'Not an approver for this transition', `no playbook names the roles of ${principal.name} as approvers (they name: ${named})`);
+      }
       const { event, decision, comment } = request.body;
       const outcome = await commands.decideApproval(
         request.params.id,

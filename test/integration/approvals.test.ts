@@ -84,6 +84,13 @@ describe('approvals (two-person rule)', () => {
     const id = await quantitativeIncidentIn('analysis');
     const nothing = await stack.call('POST', `/v1/incidents/${id}/approvals`, bob, { event: 'contain', decision: 'approve' });
     expect(nothing.status).toBe(409);
+    // A role no playbook names as approvers is refused before anything is looked up: 403, not 409.
+    const engineer = await stack.token(['engineer'], 'erin');
+    for (const token of [dave, engineer]) {
+      const early = await stack.call('POST', `/v1/incidents/${id}/approvals`, token, { event: 'contain', decision: 'approve' });
+      expect(early.status).toBe(403);
+      expect(early.body).toMatchObject({ type: 'urn:irflow:problem:approver-role-missing', detail: expect.stringContaining('approver') });
+    }
     await stack.call('POST', `/v1/incidents/${id}/transitions`, alice, CONTAIN);
     const analyst = await stack.call('POST', `/v1/incidents/${id}/approvals`, dave, { event: 'contain', decision: 'approve' });
     expect(analyst.status).toBe(403);
