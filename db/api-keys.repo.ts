@@ -1,6 +1,6 @@
 /** API keys: bearer tokens with roles. Only the SHA-256 of a token is stored. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { apiKeys } from './schema.js';
 
@@ -42,10 +42,24 @@ export async function createApiKey(db: Database, name: string, roles: Role[], so
 
 export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
-/** Makes `token` the bootstrap admin's token (from IRFLOW_ADMIN_TOKEN); idempotent. */
-export async function seedAdminToken(db: Database, token: string): Promise<void> {
+/** What seeding the bootstrap admin did: created it, left the admins there are, or found it revoked. */
+export type BootstrapOutcome = 'seeded' | 'admin-exists' | 'revoked';
+
+/**
+ * Creates the bootstrap admin key with `token` (IRFLOW_ADMIN_TOKEN, or the token `npm start`
+ * keeps) only while no active admin key exists. A revoked bootstrap key stays revoked: a start
+ * never brings it back, and a changed IRFLOW_ADMIN_TOKEN does not replace a key that exists.
+ */
+export async function seedAdminToken(db: Database, token: string): Promise<BootstrapOutcome> {
+  const admins = await db
+    .select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(sql`${apiKeys.roles} @> '["admin"]'::jsonb`);
+  if (admins.some((key) => key.id === BOOTSTRAP_ADMIN_ID && key.revokedAt)) return 'revoked';
+  if (admins.some((key) => !key.revokedAt)) return 'admin-exists';
   const values = { id: BOOTSTRAP_ADMIN_ID, name: 'admin', roles: ['admin'] as Role[], tokenHash: tokenHash(token), revokedAt: null };
-  await db.insert(apiKeys).values(values).onConflictDoUpdate({ target: apiKeys.id, set: { tokenHash: values.tokenHash, roles: values.roles, revokedAt: null } });
+  const inserted = await db.insert(apiKeys).values(values).onConflictDoNothing().returning({ id: apiKeys.id });
+  return inserted.length > 0 ? 'seeded' : 'admin-exists';
 }
 
 export async function findActiveKeyByToken(db: Database, token: string): Promise<ApiKey | undefined> {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     throw new Error('the API on its own needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything in one process)');
   }
   const database = await openDatabase({ url: config.databaseUrl });
-  if (config.adminToken) await seedAdminToken(database.db, config.adminToken);
+  if (config.adminToken) console.error(`bootstrap admin: ${await seedAdminToken(database.db, config.adminToken)}`);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const app = await buildApp({
     db: database.db,

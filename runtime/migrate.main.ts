@@ -17,7 +17,7 @@ const database = await openDatabase({ url: config.databaseUrl, dataDir: join(con
 try {
   await database.migrate();
   const playbooks = await loadShippedPlaybooks(database.db);
-  if (config.adminToken) await seedAdminToken(database.db, config.adminToken);
+  if (config.adminToken) console.error(`bootstrap admin: ${await seedAdminToken(database.db, config.adminToken)}`);
   const backfilled = await backfillMeasures(database.db);
   console.log(`migrated ${database.kind}; playbooks ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}; measures rebuilt for ${backfilled} incidents`);
   if (config.temporalAddress) {

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app.js';
 import { createPlaybookCatalog } from '../api/playbook-catalog.js';
-import { seedAdminToken } from '../db/api-keys.repo.js';
+import { seedAdminToken, type BootstrapOutcome } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { resolveAdminToken } from './admin-token.js';
@@ -26,7 +26,7 @@ export interface RunningService {
   apiUrl: string;
   temporalAddress: string;
   temporalUiUrl?: string;
-  adminToken: { token: string; source: 'env' | 'file' | 'new' };
+  adminToken: { token: string; source: 'env' | 'file' | 'new'; bootstrap: BootstrapOutcome };
   database: 'postgres' | 'pglite';
   /** Settles when the worker stops on its own (a fatal error) or after `stop()`. */
   workerDone: Promise<void>;
@@ -59,8 +59,8 @@ export async function startService(config: Config, log: (line: string) => void):
     const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
     closers.push(() => database.close());
     await database.migrate();
-    const adminToken = resolveAdminToken(config.dataDir, config.adminToken);
-    await seedAdminToken(database.db, adminToken.token);
+    const resolved = resolveAdminToken(config.dataDir, config.adminToken);
+    const adminToken = { ...resolved, bootstrap: await seedAdminToken(database.db, resolved.token) };
     const playbooks = await loadShippedPlaybooks(database.db);
     log(`playbooks: ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
     const backfilled = await backfillMeasures(database.db);

@@ -7,6 +7,15 @@ import { startService } from './service.js';
 
 const log = (line: string) => console.error(line);
 
+/** The admin token is printed once, when it is made; later starts say where it is kept. */
+function adminTokenLine(token: Awaited<ReturnType<typeof startService>>['adminToken'], dataDir: string): string {
+  if (token.bootstrap === 'revoked') return 'the bootstrap admin key is revoked (use another admin key)';
+  if (token.source === 'env') return 'the one in IRFLOW_ADMIN_TOKEN';
+  if (token.source === 'new' && token.bootstrap === 'seeded') return `${token.token}   (new: shown once, kept in ${dataDir}/admin-token)`;
+  if (token.source === 'new') return `an admin key exists already: the token just written to ${dataDir}/admin-token is not one (use your admin key)`;
+  return `kept in ${dataDir}/admin-token (shown when it was made)`;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const started = Date.now();
@@ -19,9 +28,7 @@ async function main(): Promise<void> {
       `  API:          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/openapi.json, docs: ${service.apiUrl}/docs)`,
       `  Temporal:     ${service.temporalAddress}${service.temporalUiUrl ? `   UI: ${service.temporalUiUrl}` : ''}`,
       `  Database:     ${service.database === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'Postgres (DATABASE_URL)'}`,
-      token.source === 'env'
-        ? '  Admin token:  the one in IRFLOW_ADMIN_TOKEN'
-        : `  Admin token:  ${token.token}   (${token.source === 'new' ? 'new, ' : ''}kept in ${config.dataDir}/admin-token)`,
+      `  Admin token:  ${adminTokenLine(token, config.dataDir)}`,
       `  Try:          curl -H "Authorization: Bearer <admin token>" ${service.apiUrl}/v1/incidents`,
       '',
     ].join('\n'),

@@ -5,11 +5,9 @@
  * server (DATABASE_URL): two processes share the database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedAdminToken } from '../../db/api-keys.repo.js';
 import { selectRows } from '../../db/sql-rows.js';
 import { freePort } from '../../runtime/ports.js';
 import { serverUrl } from '../support/database.js';
@@ -44,8 +42,7 @@ afterAll(async () => {
 
 describe('an API process killed between storing and delivering', () => {
   it.runIf(serverUrl)('leaves nothing undelivered: another process sweeps, each alert reaches its incident once (needs DATABASE_URL)', async () => {
-    const token = `irf_admin_${randomBytes(8).toString('hex')}`;
-    await seedAdminToken(stack!.database.db, token);
+    const token = stack!.adminToken;
     const started = await startApiProcess(stack!, token);
     api = started.child;
     // Each alert on its own agent: 200 new incidents, more than a second of signalWithStart on a busy machine.
