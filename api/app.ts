@@ -35,11 +35,32 @@ import { playbookRoutes } from './routes/playbooks.routes.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Logger options whose request lines never show a `?token=`. */
+/** Log fields replaced by [redacted] wherever they appear (pino redact paths, one level of nesting). */
+export const REDACTED_LOG_PATHS = [
+  'authorization',
+  'token',
+  'secret',
+  'password',
+  '*.authorization',
+  '*.token',
+  '*.secret',
+  '*.password',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
 function withRedaction(logger: ApiDeps['logger']): ApiDeps['logger'] {
   if (!logger) return false;
   const options = typeof logger === 'object' ? logger : {};
   const req = (request: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: request.method, url: redactedUrl(request.url), host: request.hostname, remoteAddress: request.ip });
-  return { ...options, serializers: { ...((options as { serializers?: object }).serializers ?? {}), req } };
+  // Request lines carry no headers (the serializer above); anything else that logs a header, a
+  // token or a secret field by name has it replaced.
+  const redact = { paths: REDACTED_LOG_PATHS, censor: '[redacted]' };
+  return { ...options, redact, serializers: { ...((options as { serializers?: object }).serializers ?? {}), req } };
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
