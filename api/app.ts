@@ -4,6 +4,7 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { DEFAULT_ABUSE_LIMITS, installAbuseLimits } from './abuse-limits.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAlertDelivery } from './alert-delivery.js';
 import { createAlertIntake, startRedelivery } from './alert-intake.js';
@@ -67,6 +68,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Path parameters are checked by their schemas (a 400 that says which): the router's own limit is far above them.
   const app = Fastify({ logger: withRedaction(deps.logger), bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
   installProblemHandlers(app);
+  await installAbuseLimits(app, { ...DEFAULT_ABUSE_LIMITS, ...deps.limits });
   installResponseDocs(app);
   installValidation(app, [pendingApproval, observable]);
   installAuth(app, deps.db);
@@ -80,7 +82,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs page carries its own content security policy (hashes of its inline scripts), not the API's.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   const delivery = createAlertDelivery({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   const intake = createAlertIntake({ db: deps.db, delivery, router: deps.playbooks.router, deliveryBudgetMs: deps.deliveryBudgetMs, log: app.log });

@@ -31,7 +31,7 @@ export function principalOf(request: FastifyRequest): ApiKey {
 }
 
 /** The token of a request: the bearer header, else `?token=` where the route allows it. */
-function bearerToken(request: FastifyRequest): string | undefined {
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   if (!request.routeOptions.config.queryToken) return undefined;

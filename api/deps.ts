@@ -1,6 +1,7 @@
 /** What the API needs from the world, handed to `buildApp` (tests pass real parts, never globals). */
 import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
+import type { AbuseLimits } from './abuse-limits.js';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
@@ -35,6 +36,8 @@ export interface ApiDeps {
   hourlyRate?: number;
   /** The Prometheus registry `GET /metrics` answers (shared with an in-process worker); a new one by default. */
   metrics?: Registry;
+  /** Rate and in-flight limits (abuse-limits.ts); the defaults where not given. */
+  limits?: Partial<AbuseLimits>;
   /** Fastify logger setting: `false` in tests, pino options in production. */
   logger?: boolean | object;
 }

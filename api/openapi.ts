@@ -18,6 +18,7 @@ const MEANING: Record<number, string> = {
   413: 'The body, or a batch in it, is larger than this route takes',
   415: 'The body is not of a media type this route takes',
   422: 'Well-formed, but not acceptable: every reason listed',
+  429: 'Too many requests from this token (or address) in the window, or in flight at once; retry after Retry-After seconds',
   503: 'Temporal or the database did not answer in time; retry after Retry-After seconds',
 };
 
@@ -27,7 +28,7 @@ function problemResponse(status: number) {
   return {
     description: MEANING[status] ?? 'A problem',
     content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } },
-    ...(status === 503 ? { headers: { 'retry-after': { schema: { type: 'integer' }, description: 'seconds to wait' } } } : {}),
+    ...(status === 503 || status === 429 ? { headers: { 'retry-after': { schema: { type: 'integer' }, description: 'seconds to wait' } } } : {}),
   };
 }
 
@@ -36,7 +37,7 @@ const takesBody = (method: RouteOptions['method']) => [method].flat().some((m) =
 /** The error statuses a route answers besides those it declares. */
 function sharedProblems(route: RouteOptions): number[] {
   if (!route.url.startsWith('/v1')) return [];
-  const statuses = [400, 401, 403, 503];
+  const statuses = [400, 401, 403, 429, 503];
   if (route.url.includes(':')) statuses.push(404);
   if (takesBody(route.method)) statuses.push(413, 415);
   return statuses;

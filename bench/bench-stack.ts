@@ -16,7 +16,7 @@ import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { createIncidentWorker } from '../runtime/worker.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
-import { openBenchDatabase } from './bench-database.js';
+import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
 
 export const BARE_TASK_QUEUE = 'bench-bare';
 
@@ -71,7 +71,7 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
   const running = [worker.run(), bareWorker.run()];
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const app = await buildApp({ db: database.db, temporal: client, taskQueue, playbooks: createPlaybookCatalog(database.db) });
+  const app = await buildApp({ db: database.db, temporal: client, taskQueue, playbooks: createPlaybookCatalog(database.db), limits: BENCH_LIMITS });
   const port = await freePort();
   await app.listen({ port, host: '127.0.0.1' });
   return {

@@ -24,7 +24,7 @@ import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
-import { openBenchDatabase } from './bench-database.js';
+import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
 import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
 import { reportFigure } from './report.js';
@@ -44,7 +44,7 @@ await loadShippedPlaybooks(database.db);
 await seedAdminToken(database.db, TOKEN);
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection });
-const app = await buildApp({ db: database.db, temporal: client, taskQueue: 'bench-worker', playbooks: createPlaybookCatalog(database.db) });
+const app = await buildApp({ db: database.db, temporal: client, taskQueue: 'bench-worker', playbooks: createPlaybookCatalog(database.db), limits: BENCH_LIMITS });
 const port = await freePort();
 await app.listen({ port, host: '127.0.0.1' });
 

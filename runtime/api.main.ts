@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     replayer: createReplayer(),
     ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
     ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
+    limits: config.limits,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => {

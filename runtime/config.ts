@@ -1,5 +1,6 @@
 /** Settings from the environment, with the defaults of the design. */
 import { resolve } from 'node:path';
+import type { AbuseLimits } from '../api/abuse-limits.js';
 import { TASK_QUEUE } from '../workflows/incident.messages.js';
 
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   hourlyRate?: number;
   /** How long a command waits for its incident before a 503 (IRFLOW_UPDATE_DEADLINE_MS). */
   updateDeadlineMs?: number;
+  /** Rate and in-flight limits given in the environment (api/abuse-limits.ts has the defaults). */
+  limits: Partial<AbuseLimits>;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +44,10 @@ function positive(env: NodeJS.ProcessEnv, name: string, minimum = 0): number | u
   return value;
 }
 
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: port(env, 'PORT', 3000),
@@ -55,5 +62,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: env.IRFLOW_TASK_QUEUE || TASK_QUEUE,
     hourlyRate: positive(env, 'IRFLOW_HOURLY_RATE'),
     updateDeadlineMs: positive(env, 'IRFLOW_UPDATE_DEADLINE_MS', 1000),
+    limits: definedOnly({
+      perWindow: positive(env, 'IRFLOW_RATE_LIMIT', 1),
+      ingestPerWindow: positive(env, 'IRFLOW_INGEST_RATE_LIMIT', 1),
+      windowMs: positive(env, 'IRFLOW_RATE_LIMIT_WINDOW_MS', 1000),
+      inFlightPerToken: positive(env, 'IRFLOW_MAX_IN_FLIGHT', 1),
+    }),
   };
 }

@@ -98,6 +98,7 @@ export async function startService(config: Config, log: (line: string) => void):
       metrics,
       ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
       ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
+      limits: config.limits,
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
     await app.listen({ port: config.port, host: config.host });

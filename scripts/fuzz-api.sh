@@ -10,6 +10,7 @@
 # scans a 2xx body that echoes a fuzzed string starting "http://[" for links. One worker: with
 # two, Hypothesis's ast.parse in parallel threads trips CPython 3.11's "AST constructor recursion
 # depth mismatch" (cpython gh-106905) and the run ends in a runtime error of the tool.
+# The rate limits are raised for the run: the fuzzer sends thousands of requests a minute with one token.
 # Usage: scripts/fuzz-api.sh [seconds]   (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,8 @@ port=3917
 token="irf_fuzz_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 log="$data/service.log"
 PORT=$port HOST=127.0.0.1 TEMPORAL_DEV_PORT=7917 TEMPORAL_UI_PORT=8917 IRFLOW_DATA_DIR="$data" \
-  IRFLOW_ADMIN_TOKEN="$token" LOG_LEVEL=error DATABASE_URL= npm start >"$log" 2>&1 &
+  IRFLOW_ADMIN_TOKEN="$token" IRFLOW_RATE_LIMIT=10000000 IRFLOW_INGEST_RATE_LIMIT=10000000 \
+  LOG_LEVEL=error DATABASE_URL= npm start >"$log" 2>&1 &
 service=$!
 cleanup() {
   kill -TERM "$service" 2>/dev/null || true

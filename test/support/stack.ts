@@ -12,6 +12,7 @@ import { contextConnectors } from '../../activities/context/connectors.js';
 import { buildApp } from '../../api/app.js';
 import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
 import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
+import type { AbuseLimits } from '../../api/abuse-limits.js';
 import type { DevServer } from '../../runtime/dev-server.js';
 import { createReplayer } from '../../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
@@ -83,6 +84,8 @@ export interface StackOptions {
   redeliveryEveryMs?: number;
   /** The API's logger options (default: no log), e.g. `{ level: 'info', stream }` to read its lines. */
   logger?: object;
+  /** Rate and in-flight limits (default: out of any test's reach). */
+  limits?: Partial<AbuseLimits>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -113,6 +116,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.logger ? { logger: options.logger } : {}),
     // Tests kill and restart workers and servers: commands wait long unless a test asks otherwise.
     updateDeadlineMs: options.updateDeadlineMs ?? 120_000,
+    // Tests send far more requests a minute than a person; the limits have their own test.
+    limits: options.limits ?? { perWindow: 1_000_000, ingestPerWindow: 1_000_000, inFlightPerToken: 10_000 },
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
   });
