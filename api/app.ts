@@ -93,7 +93,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => deps.replayer?.close?.());
   const commands = createIncidentCommands({ temporal: deps.temporal, taskQueue: deps.taskQueue, updateDeadlineMs: deps.updateDeadlineMs });
 
-  const metrics = installMetrics(app, deps.db, deps.metrics);
+  const metrics = installMetrics(app, deps.db, deps.metrics, deps.metricsCacheMs);
   app.addSchema(pendingApproval);
   app.addSchema(observable);
   healthRoutes(app, deps);

@@ -36,6 +36,8 @@ export interface ApiDeps {
   hourlyRate?: number;
   /** The Prometheus registry `GET /metrics` answers (shared with an in-process worker); a new one by default. */
   metrics?: Registry;
+  /** How long `GET /metrics` keeps the series it reads from the database (IRFLOW_METRICS_CACHE_MS; 15 s). */
+  metricsCacheMs?: number;
   /** Rate and in-flight limits (abuse-limits.ts); the defaults where not given. */
   limits?: Partial<AbuseLimits>;
   /** Fastify logger setting: `false` in tests, pino options in production. */

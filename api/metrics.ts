@@ -2,15 +2,18 @@
  * `GET /metrics` in the Prometheus text format (prom-client). Two kinds of series:
  * - this process's own: HTTP latency per route, alerts ingested per source and outcome (sum
  *   them over API processes), and, when the worker runs in this process, enrichment lookups;
- * - the service's state read from the database at scrape time: open incidents by stage and
- *   priority, SLA breaches, escalations, transitions, enrichment outcomes. Every process reports
+ * - the service's state read from the database: open incidents by stage and priority, SLA
+ *   breaches, escalations, transitions, enrichment outcomes - two queries at most every
+ *   `cacheMs` (15 s), however often and by how many scrapers it is scraped. Every process reports
  *   the same global figure for these, so aggregate them with max, not sum.
+ * It takes a token with the `metrics` role (or admin): the figures are the SOC's own.
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client.js';
 import { selectRows } from '../db/sql-rows.js';
+import { authProblems } from './schemas.js';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -33,7 +36,24 @@ function databaseCounter(registry: Registry, name: string, help: string, labelNa
   });
 }
 
-export function installMetrics(app: FastifyInstance, db: Database, registry = new Registry()): ApiMetrics {
+/** How long the database-backed series are kept between reads (IRFLOW_METRICS_CACHE_MS). */
+export const METRICS_CACHE_MS = 15_000;
+
+/** `load`, at most once every `ms`; callers meanwhile share the last answer (or the read in flight). */
+function cachedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = performance.now();
+    if (!last || now - last.at >= ms) {
+      const value = load();
+      last = { at: now, value };
+      value.catch(() => (last = undefined)); // a failed read is not kept
+    }
+    return last.value;
+  };
+}
+
+export function installMetrics(app: FastifyInstance, db: Database, registry = new Registry(), cacheMs = METRICS_CACHE_MS): ApiMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'irflow_' });
 
   const http = new Histogram({
@@ -50,33 +70,33 @@ export function installMetrics(app: FastifyInstance, db: Database, registry = ne
 
   const alerts = new Counter({ name: 'irflow_alerts_ingested_total', help: 'Alerts this API process accepted, by source and outcome', labelNames: ['source', 'outcome'], registers: [registry] });
 
+  const openIncidents = cachedFor(cacheMs, () =>
+    selectRows<{ stage: string; priority: string; count: number }>(db, sql`select stage, priority, count(*)::int as count from incidents where open group by 1, 2`),
+  );
   new Gauge({
     name: 'irflow_open_incidents',
     help: 'Open incidents by stage and priority',
     labelNames: ['stage', 'priority'],
     registers: [registry],
     async collect() {
+      const rows = await openIncidents();
       this.reset();
-      const rows = await selectRows<{ stage: string; priority: string; count: number }>(db, sql`select stage, priority, count(*)::int as count from incidents where open group by 1, 2`);
       for (const row of rows) this.set({ stage: row.stage, priority: row.priority }, Number(row.count));
     },
   });
 
-  // One query per scrape for the database totals, shared by the counters below.
-  let pending: Promise<Totals> | undefined;
-  const totals = () => {
-    pending ??= selectRows<Totals>(
+  // One query for the database totals, shared by the counters below and kept for cacheMs.
+  const totals = cachedFor(cacheMs, async () => {
+    const [row] = await selectRows<Totals>(
       db,
       sql`select coalesce(sum(breaches), 0)::float8 as breaches, coalesce(sum(escalations), 0)::float8 as escalations,
             coalesce(sum(accepted_attempts), 0)::float8 as accepted, coalesce(sum(refused_attempts), 0)::float8 as refused,
             coalesce(sum(lookups_gathered), 0)::float8 as gathered, coalesce(sum(lookups_failed), 0)::float8 as failed,
             coalesce(sum(duplicates_suppressed), 0)::float8 as duplicates
           from incident_measures`,
-    )
-      .then(([row]) => row!)
-      .finally(() => setTimeout(() => (pending = undefined), 0));
-    return pending;
-  };
+    );
+    return row!;
+  });
   databaseCounter(registry, 'irflow_sla_breaches_total', 'SLA clocks breached', [], async () => [[{}, (await totals()).breaches]]);
   databaseCounter(registry, 'irflow_sla_escalations_total', 'Escalation steps fired', [], async () => [[{}, (await totals()).escalations]]);
   databaseCounter(registry, 'irflow_transitions_total', 'Transition attempts, accepted or refused by a gate', ['outcome'], async () => {
@@ -96,7 +116,7 @@ export function installMetrics(app: FastifyInstance, db: Database, registry = ne
   databaseCounter(registry, 'irflow_alerts_deduplicated_total', 'Alerts suppressed as duplicates', [], async () => [[{}, (await totals()).duplicates]]);
 
   const exposition = { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } } as const;
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', response: { 200: exposition } } }, async (_request, reply) => {
+  app.get('/metrics', { config: { roles: ['metrics'] }, schema: { tags: ['health'], summary: 'Prometheus metrics (a token with the metrics role)', response: { 200: exposition, ...authProblems } } }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

@@ -4,7 +4,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { apiKeys } from './schema.js';
 
-export const ROLES = ['admin', 'engineer', 'analyst', 'approver', 'auditor', 'ingest'] as const;
+export const ROLES = ['admin', 'engineer', 'analyst', 'approver', 'auditor', 'ingest', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ApiKey {

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
     ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
     limits: config.limits,
+    ...(config.metricsCacheMs !== undefined ? { metricsCacheMs: config.metricsCacheMs } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   app.addHook('onClose', async () => {

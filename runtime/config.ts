@@ -20,6 +20,8 @@ export interface Config {
   hourlyRate?: number;
   /** How long a command waits for its incident before a 503 (IRFLOW_UPDATE_DEADLINE_MS). */
   updateDeadlineMs?: number;
+  /** How long /metrics keeps what it reads from the database (IRFLOW_METRICS_CACHE_MS). */
+  metricsCacheMs?: number;
   /** Rate and in-flight limits given in the environment (api/abuse-limits.ts has the defaults). */
   limits: Partial<AbuseLimits>;
 }
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: env.IRFLOW_TASK_QUEUE || TASK_QUEUE,
     hourlyRate: positive(env, 'IRFLOW_HOURLY_RATE'),
     updateDeadlineMs: positive(env, 'IRFLOW_UPDATE_DEADLINE_MS', 1000),
+    metricsCacheMs: positive(env, 'IRFLOW_METRICS_CACHE_MS', 0),
     limits: definedOnly({
       perWindow: positive(env, 'IRFLOW_RATE_LIMIT', 1),
       ingestPerWindow: positive(env, 'IRFLOW_INGEST_RATE_LIMIT', 1),

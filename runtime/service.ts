@@ -99,6 +99,7 @@ export async function startService(config: Config, log: (line: string) => void):
       ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
       ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
       limits: config.limits,
+      ...(config.metricsCacheMs !== undefined ? { metricsCacheMs: config.metricsCacheMs } : {}),
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
     await app.listen({ port: config.port, host: config.host });

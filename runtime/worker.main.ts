@@ -2,7 +2,8 @@
  * `npm run worker`: a worker only, for scaling out (many workers on one task queue). Needs
  * TEMPORAL_ADDRESS and DATABASE_URL: the embedded database belongs to one process.
  * With IRFLOW_WORKER_METRICS_PORT set it serves its own Prometheus metrics (enrichment lookup
- * latency, process figures) on that port at /metrics.
+ * latency, process figures) on that port at /metrics, on 127.0.0.1 unless
+ * IRFLOW_WORKER_METRICS_HOST says otherwise (no token: keep it off public interfaces).
  */
 import { createServer } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     ? createServer((request, response) => {
         if (request.url !== '/metrics') return void response.writeHead(404).end();
         void metrics.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.contentType }).end(text));
-      }).listen(Number(metricsPort))
+      }).listen(Number(metricsPort), process.env.IRFLOW_WORKER_METRICS_HOST || '127.0.0.1')
     : undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   console.error(`worker polling ${config.taskQueue} on ${config.temporalAddress}`);

@@ -118,6 +118,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     updateDeadlineMs: options.updateDeadlineMs ?? 120_000,
     // Tests send far more requests a minute than a person; the limits have their own test.
     limits: options.limits ?? { perWindow: 1_000_000, ingestPerWindow: 1_000_000, inFlightPerToken: 10_000 },
+    // Tests read what they just did: no caching of the database-backed metrics.
+    metricsCacheMs: 0,
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
   });
