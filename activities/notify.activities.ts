@@ -1,11 +1,14 @@
 /**
- * Escalation notifications: a webhook POST of JSON, signed with HMAC-SHA256 over the body when
- * the channel names a secret (`X-Irflow-Signature: sha256=<hex>`), with `X-Irflow-Delivery`
- * carrying an id the receiver can de-duplicate redeliveries by. Non-2xx answers and network
- * errors are retried by the activity's policy; an unknown channel is not.
+ * Escalation notifications: a webhook POST of JSON, signed the Standard Webhooks way when the
+ * channel names a secret (`webhook-id`, `webhook-timestamp`, `webhook-signature`: HMAC-SHA256 over
+ * id, timestamp and body, with the `standardwebhooks` library), so a receiver rejects a delivery
+ * replayed later or altered. `webhook-id` (also `X-Irflow-Delivery`) stays the same through
+ * retries, for the receiver to de-duplicate by. Non-2xx answers and network errors are retried by
+ * the activity's policy; an unknown channel is not. Failures name the channel's scheme and host
+ * only: a webhook URL's path is often its secret, and failures land in the ledger.
  */
-import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notificationChannels } from '../db/schema.js';
@@ -17,8 +20,28 @@ export interface DeliverNotificationInput {
   payload: { [key: string]: JsonValue };
 }
 
-export function signature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** A channel secret: Standard Webhooks' `whsec_<base64>` form, or any other text taken as raw bytes. */
+export function webhookSigner(secret: string): Webhook {
+  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+}
+
+/** The Standard Webhooks headers of one delivery attempt at `at`. */
+export function webhookHeaders(secret: string, deliveryId: string, at: Date, body: string): Record<string, string> {
+  return {
+    'webhook-id': deliveryId,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': webhookSigner(secret).sign(deliveryId, at, body),
+  };
+}
+
+/** What a failure may say of a webhook URL: its scheme and host. */
+export function redactedUrl(url: string): string {
+  try {
+    const { protocol, host } = new URL(url);
+    return `${protocol}//${host}`;
+  } catch {
+    return '(an invalid URL)';
+  }
 }
 
 export function createNotifyActivities(deps: { db: Database; env?: NodeJS.ProcessEnv; publicUrl?: string }) {
@@ -29,14 +52,18 @@ export function createNotifyActivities(deps: { db: Database; env?: NodeJS.Proces
     if (!channel) throw ApplicationFailure.nonRetryable(`no notification channel ${input.channel}`, 'NoSuchChannel');
     const link = typeof input.payload.link === 'string' && deps.publicUrl ? `${deps.publicUrl}${input.payload.link}` : input.payload.link;
     const body = JSON.stringify({ ...input.payload, link });
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-irflow-delivery': input.deliveryId };
+    let headers: Record<string, string> = { 'content-type': 'application/json', 'x-irflow-delivery': input.deliveryId };
     if (channel.secretEnv) {
+      // Channels stored before the rule: a secret is never read from any other variable.
+      if (!/^IRFLOW_SECRET_[A-Z0-9_]+$/.test(channel.secretEnv)) {
+        throw ApplicationFailure.nonRetryable(`channel ${channel.id} names ${channel.secretEnv}: signing secrets must be IRFLOW_SECRET_* variables`, 'ChannelMisconfigured');
+      }
       const secret = env[channel.secretEnv];
       if (!secret) throw ApplicationFailure.nonRetryable(`the secret variable ${channel.secretEnv} of channel ${channel.id} is not set`, 'ChannelMisconfigured');
-      headers['x-irflow-signature'] = signature(secret, body);
+      headers = { ...headers, ...webhookHeaders(secret, input.deliveryId, new Date(), body) };
     }
-    const response = await fetch(channel.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
-    if (!response.ok) throw new Error(`${channel.id}: ${channel.url} answered ${response.status}`);
+    const response = await fetch(channel.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000), redirect: 'manual' });
+    if (!response.ok) throw new Error(`${channel.id}: ${redactedUrl(channel.url)} answered ${response.status}`);
     return { status: response.status };
   }
   return { deliverNotification };

@@ -13,7 +13,11 @@ const channel = {
     id: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,100}$', description: 'named by escalation steps (`notify`); `assignee` resolves to the channel named like the assignee' },
     type: { type: 'string', enum: ['webhook'] },
     url: { type: 'string', pattern: '^https?://', maxLength: 2000 },
-    secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable of the HMAC-SHA256 signing secret' },
+    secretEnv: {
+      type: 'string',
+      pattern: '^IRFLOW_SECRET_[A-Z0-9_]+$',
+      description: 'environment variable of the signing secret, named IRFLOW_SECRET_* (no other variable - DATABASE_URL, say - can be made a signing key and so exfiltrated)',
+    },
   },
 } as const;
 

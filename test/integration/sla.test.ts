@@ -5,7 +5,7 @@
  * after a barrier that waits until every accepted step is recorded.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signature } from '../../activities/notify.activities.js';
+import { webhookSigner } from '../../activities/notify.activities.js';
 import { recordedViewUpdate } from '../../workflows/incident.messages.js';
 import { alertBody, postAlert } from '../support/incidents.js';
 import { startReceiver, type Received } from '../support/receiver.js';
@@ -61,16 +61,20 @@ async function quietDrills(): Promise<void> {
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  stack = await startStack({ timeSkipping: true, connectorEnv: {}, workerEnv: { IRFLOW_TEST_HMAC: SECRET } });
+  stack = await startStack({ timeSkipping: true, connectorEnv: {}, workerEnv: { IRFLOW_SECRET_TEST_HMAC: SECRET } });
   analyst = await stack.token(['analyst'], 'alice');
   ingest = await stack.token(['ingest']);
   const engineer = await stack.token(['engineer']);
   expect((await stack.call('POST', '/v1/playbooks', engineer, SLA_DRILL)).status).toBe(201);
   const channels = [
     { id: 'alice', type: 'webhook', url: `${receiver.url}/alice` },
-    { id: 'soc-lead', type: 'webhook', url: `${receiver.url}/flaky-2/soc-lead`, secretEnv: 'IRFLOW_TEST_HMAC' },
+    { id: 'soc-lead', type: 'webhook', url: `${receiver.url}/flaky-2/soc-lead`, secretEnv: 'IRFLOW_SECRET_TEST_HMAC' },
     { id: 'ciso', type: 'webhook', url: `${receiver.url}/ciso` },
   ];
+  // A signing secret must be an IRFLOW_SECRET_* variable: no channel can sign with DATABASE_URL and leak it.
+  const leaky = await stack.call('PUT', '/v1/notification-channels', stack.adminToken, [{ ...channels[1], secretEnv: 'DATABASE_URL' }]);
+  expect(leaky.status).toBe(400);
+  expect(JSON.stringify(leaky.body)).toContain('secretEnv');
   expect((await stack.call('PUT', '/v1/notification-channels', stack.adminToken, channels)).status).toBe(200);
 });
 afterEach(quietDrills);
@@ -106,8 +110,10 @@ describe('SLA clocks and escalation ladders', () => {
     const soc = mine('/soc-lead');
     expect(soc.length, 'two failures, then delivered').toBe(3);
     expect(new Set(soc.map((r) => r.headers['x-irflow-delivery'])).size, 'retries carry the same delivery id').toBe(1);
-    for (const r of soc) expect(r.headers['x-irflow-signature']).toBe(signature(SECRET, r.body));
-    expect(mine('/alice')[0]!.headers['x-irflow-signature'], 'no secret, no signature').toBeUndefined();
+    // Each attempt signed the Standard Webhooks way, verified as a receiver would (timestamp within 5 minutes).
+    for (const r of soc) expect(webhookSigner(SECRET).verify(r.body, r.headers as Record<string, string>)).toMatchObject({ incidentId: id });
+    expect(soc.every((r) => r.headers['webhook-id'] === soc[0]!.headers['x-irflow-delivery'])).toBe(true);
+    expect(mine('/alice')[0]!.headers['webhook-signature'], 'no secret, no signature').toBeUndefined();
     expect(done.filter((e) => e.type === 'notification_delivered').map((e) => e.data.target)).toEqual(expect.arrayContaining(['assignee', 'soc-lead', 'ciso']));
 
     // Leaving the stage stops its clock: an hour later nothing more has fired.
