@@ -4,11 +4,13 @@
  * id, timestamp and body, with the `standardwebhooks` library), so a receiver rejects a delivery
  * replayed later or altered. `webhook-id` (also `X-Irflow-Delivery`) stays the same through
  * retries, for the receiver to de-duplicate by. Non-2xx answers and network errors are retried by
- * the activity's policy; an unknown channel is not. Failures name the channel's scheme and host
- * only: a webhook URL's path is often its secret, and failures land in the ledger.
+ * the activity's policy; an unknown channel, and an address the egress policy refuses
+ * (activities/egress.ts), are not. Failures name the channel's scheme and host only: a webhook
+ * URL's path is often its secret, and failures land in the ledger.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
+import { egressPolicy, egressRefusalMessage, guardedFetch, redactedUrl, type EgressPolicy } from './egress.js';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { notificationChannels } from '../db/schema.js';
@@ -34,18 +36,11 @@ export function webhookHeaders(secret: string, deliveryId: string, at: Date, bod
   };
 }
 
-/** What a failure may say of a webhook URL: its scheme and host. */
-export function redactedUrl(url: string): string {
-  try {
-    const { protocol, host } = new URL(url);
-    return `${protocol}//${host}`;
-  } catch {
-    return '(an invalid URL)';
-  }
-}
+export { redactedUrl };
 
-export function createNotifyActivities(deps: { db: Database; env?: NodeJS.ProcessEnv; publicUrl?: string }) {
+export function createNotifyActivities(deps: { db: Database; env?: NodeJS.ProcessEnv; publicUrl?: string; egress?: EgressPolicy }) {
   const env = deps.env ?? process.env;
+  const post = guardedFetch(deps.egress ?? egressPolicy(env));
   async function deliverNotification(input: DeliverNotificationInput): Promise<{ status: number }> {
     if (!input.channel) throw ApplicationFailure.nonRetryable('the incident has no assignee to notify', 'NoSuchChannel');
     const [channel] = await deps.db.select().from(notificationChannels).where(eq(notificationChannels.id, input.channel));
@@ -62,7 +57,11 @@ export function createNotifyActivities(deps: { db: Database; env?: NodeJS.Proces
       if (!secret) throw ApplicationFailure.nonRetryable(`the secret variable ${channel.secretEnv} of channel ${channel.id} is not set`, 'ChannelMisconfigured');
       headers = { ...headers, ...webhookHeaders(secret, input.deliveryId, new Date(), body) };
     }
-    const response = await fetch(channel.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000), redirect: 'manual' });
+    const response = await post(channel.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) }).catch((error: unknown) => {
+      const refusal = egressRefusalMessage(error);
+      if (refusal) throw ApplicationFailure.nonRetryable(`${channel.id}: ${refusal}`, 'EgressRefused');
+      throw new Error(`${channel.id}: ${redactedUrl(channel.url)} could not be reached (${error instanceof Error ? error.message : String(error)})`);
+    });
     if (!response.ok) throw new Error(`${channel.id}: ${redactedUrl(channel.url)} answered ${response.status}`);
     return { status: response.status };
   }

@@ -23,6 +23,7 @@ import { alertReadRoutes } from './routes/alert-reads.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
+import { egressPolicy } from '../activities/egress.js';
 import { contextRoutes } from './routes/context.routes.js';
 import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-actions.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -108,7 +109,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   auditRoutes(app, deps.db, commands, deps.replayer);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
-  channelRoutes(app, deps.db);
+  channelRoutes(app, deps.db, deps.egress ?? egressPolicy());
   apiKeyRoutes(app, deps.db);
   kpiRoutes(app, deps.db, deps.hourlyRate);
   reportRoutes(app, deps.db, deps.hourlyRate);

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import type { AbuseLimits } from './abuse-limits.js';
+import type { EgressPolicy } from '../activities/egress.js';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
@@ -38,6 +39,8 @@ export interface ApiDeps {
   metrics?: Registry;
   /** How long `GET /metrics` keeps the series it reads from the database (IRFLOW_METRICS_CACHE_MS; 15 s). */
   metricsCacheMs?: number;
+  /** Where channels may point (IRFLOW_EGRESS_ALLOW of this process by default). */
+  egress?: EgressPolicy;
   /** Rate and in-flight limits (abuse-limits.ts); the defaults where not given. */
   limits?: Partial<AbuseLimits>;
   /** Fastify logger setting: `false` in tests, pino options in production. */

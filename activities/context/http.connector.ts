@@ -14,6 +14,7 @@ import { validateContextRows } from '../../machines/context.schemas.js';
 import type { ContextRecords } from '../../machines/context.types.js';
 import { CONTEXT_KINDS, type ContextKind } from '../../machines/playbook.types.js';
 import type { ContextConnector } from './connector.js';
+import { egressPolicy, egressRefusalMessage, guardedFetch, redactedUrl, refusedUrl, type EgressPolicy } from '../egress.js';
 
 export interface HttpConnectorConfig {
   url: string;
@@ -30,12 +31,14 @@ function envName(kind: ContextKind, setting: string): string {
   return `IRFLOW_CONTEXT_${kind.replace(/-/g, '_').toUpperCase()}_${setting}`;
 }
 
-/** The HTTP configuration of each kind that has one in the environment. */
-export function httpConnectorConfigs(env: NodeJS.ProcessEnv = process.env): Partial<Record<ContextKind, HttpConnectorConfig>> {
+/** The HTTP configuration of each kind that has one in the environment; a URL the egress policy refuses is a configuration error. */
+export function httpConnectorConfigs(env: NodeJS.ProcessEnv = process.env, egress: EgressPolicy = egressPolicy(env)): Partial<Record<ContextKind, HttpConnectorConfig>> {
   const configs: Partial<Record<ContextKind, HttpConnectorConfig>> = {};
   for (const kind of CONTEXT_KINDS) {
     const url = env[envName(kind, 'URL')];
     if (!url) continue;
+    const refusal = refusedUrl(url, egress);
+    if (refusal) throw new ConnectorConfigError(`${envName(kind, 'URL')}: ${refusal}`);
     const headers: Record<string, string> = {};
     const mapping = env[envName(kind, 'HEADERS')];
     if (mapping) {
@@ -61,34 +64,40 @@ export function httpConnectorConfigs(env: NodeJS.ProcessEnv = process.env): Part
   return configs;
 }
 
-export function httpConnector<K extends ContextKind>(kind: K, config: HttpConnectorConfig): ContextConnector<K> {
+export function httpConnector<K extends ContextKind>(kind: K, config: HttpConnectorConfig, post = guardedFetch(egressPolicy())): ContextConnector<K> {
+  // Failures are recorded in the ledger: they name the service's scheme and host, not its path.
+  const where = redactedUrl(config.url);
   return {
     kind,
     source: `http:${new URL(config.url).host}`,
     ttl: config.ttl,
     async lookup(facts) {
-      const response = await fetch(config.url, {
+      const response = await post(config.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...config.headers },
         body: JSON.stringify({ kind, facts }),
         signal: AbortSignal.timeout(config.timeoutMs),
+      }).catch((error: unknown) => {
+        const refusal = egressRefusalMessage(error);
+        if (refusal) throw ApplicationFailure.nonRetryable(`${where}: ${refusal}`, 'EgressRefused');
+        throw error;
       });
       if (response.status >= 400 && response.status < 500) {
-        throw ApplicationFailure.nonRetryable(`${config.url} answered ${response.status}`, 'ContextSourceRefused');
+        throw ApplicationFailure.nonRetryable(`${where} answered ${response.status}`, 'ContextSourceRefused');
       }
-      if (!response.ok) throw new Error(`${config.url} answered ${response.status}`);
+      if (!response.ok) throw new Error(`${where} answered ${response.status}`);
       let answer: unknown;
       try {
         answer = await response.json();
       } catch {
-        throw ApplicationFailure.nonRetryable(`${config.url} answered with malformed JSON`, 'MalformedContextAnswer');
+        throw ApplicationFailure.nonRetryable(`${where} answered with malformed JSON`, 'MalformedContextAnswer');
       }
       const records = Array.isArray(answer) ? answer : (answer as { records?: unknown })?.records;
-      if (!Array.isArray(records)) throw ApplicationFailure.nonRetryable(`${config.url} answered neither an array nor {records: [...]}`, 'MalformedContextAnswer');
+      if (!Array.isArray(records)) throw ApplicationFailure.nonRetryable(`${where} answered neither an array nor {records: [...]}`, 'MalformedContextAnswer');
       const errors = validateContextRows(kind, records);
       if (errors.length > 0) {
         const first = errors.slice(0, 3).map((e) => `${e.path} ${e.message}`).join('; ');
-        throw ApplicationFailure.nonRetryable(`${config.url} answered records that are not ${kind} records: ${first}`, 'MalformedContextAnswer');
+        throw ApplicationFailure.nonRetryable(`${where} answered records that are not ${kind} records: ${first}`, 'MalformedContextAnswer');
       }
       return records as Array<ContextRecords[K]>;
     },

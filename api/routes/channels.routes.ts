@@ -2,8 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { notificationChannels } from '../../db/schema.js';
+import { refusedUrl, type EgressPolicy } from '../../activities/egress.js';
 import { problems } from '../problem.js';
-import { authProblems } from '../schemas.js';
+import { authProblems, problem } from '../schemas.js';
 
 const channel = {
   type: 'object',
@@ -28,18 +29,24 @@ interface Channel {
   secretEnv?: string;
 }
 
-export function channelRoutes(app: FastifyInstance, db: Database): void {
+export function channelRoutes(app: FastifyInstance, db: Database, egress: EgressPolicy): void {
   const list = { type: 'object', properties: { channels: { type: 'array', items: channel } } } as const;
 
   app.put<{ Body: Channel[] }>(
     '/v1/notification-channels',
-    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: { type: 'array', maxItems: 500, items: channel }, response: { 200: list, ...authProblems } } },
+    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: { type: 'array', maxItems: 500, items: channel }, response: { 200: list, ...authProblems, 422: problem } } },
     async (request) => {
       const ids = new Set<string>();
       for (const c of request.body) {
         if (ids.has(c.id)) throw problems.badRequest(`channel ${c.id} appears twice`);
         ids.add(c.id);
       }
+      // Loopback, link-local (cloud metadata), private addresses: not a place for webhooks unless allowed.
+      const refused = request.body.flatMap((c) => {
+        const reason = refusedUrl(c.url, egress);
+        return reason ? [{ path: `channel ${c.id}`, message: reason }] : [];
+      });
+      if (refused.length > 0) throw problems.unprocessable('egress-refused', 'Address not allowed', 'a channel points at an address requests may not go to', { errors: refused });
       await db.transaction(async (tx) => {
         await tx.delete(notificationChannels);
         if (request.body.length > 0) await tx.insert(notificationChannels).values(request.body.map((c) => ({ ...c, secretEnv: c.secretEnv ?? null })));

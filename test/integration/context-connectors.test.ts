@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextActivities } from '../../activities/context.activities.js';
 import { builtinConnectors } from '../../activities/context/builtin.connectors.js';
+import { egressPolicy, guardedFetch } from '../../activities/egress.js';
 import { httpConnector, httpConnectorConfigs } from '../../activities/context/http.connector.js';
 import { upsertContext } from '../../db/context.repo.js';
 import type { LookupFacts } from '../../machines/context.types.js';
@@ -93,7 +94,9 @@ describe('built-in connectors (Postgres)', () => {
 });
 
 describe('HTTP connector (loopback)', () => {
-  const connector = (path: string, timeoutMs = 1000) => httpConnector('asset', { url: `${base}${path}`, headers: { authorization: 'Bearer cmdb' }, timeoutMs, ttl: 60 });
+  // The service under test listens on loopback: allowed, as an operator would allow an internal CMDB.
+  const connector = (path: string, timeoutMs = 1000) =>
+    httpConnector('asset', { url: `${base}${path}`, headers: { authorization: 'Bearer cmdb' }, timeoutMs, ttl: 60 }, guardedFetch(egressPolicy({ IRFLOW_EGRESS_ALLOW: '127.0.0.1' })));
 
   it('posts the facts with the configured headers and maps {records} or an array', async () => {
     expect((await connector('/ok').lookup(facts({ hostnames: ['web01'] }), new Date())).map((a) => a.id)).toEqual(['A-WEB01']);
@@ -121,8 +124,15 @@ describe('HTTP connector (loopback)', () => {
   });
 
   it('is configured per kind from the environment, headers from named variables', () => {
-    const env = { IRFLOW_CONTEXT_RISK_EXCEPTION_URL: `${base}/ok`, IRFLOW_CONTEXT_RISK_EXCEPTION_HEADERS: '{"Authorization":"GRC_AUTH"}', GRC_AUTH: 'Bearer grc', IRFLOW_CONTEXT_RISK_EXCEPTION_TIMEOUT_MS: '750' };
+    const env = {
+      IRFLOW_CONTEXT_RISK_EXCEPTION_URL: `${base}/ok`,
+      IRFLOW_CONTEXT_RISK_EXCEPTION_HEADERS: '{"Authorization":"GRC_AUTH"}',
+      GRC_AUTH: 'Bearer grc',
+      IRFLOW_CONTEXT_RISK_EXCEPTION_TIMEOUT_MS: '750',
+      IRFLOW_EGRESS_ALLOW: '127.0.0.1',
+    };
     expect(httpConnectorConfigs(env)).toEqual({ 'risk-exception': { url: `${base}/ok`, headers: { Authorization: 'Bearer grc' }, timeoutMs: 750, ttl: 3600 } });
     expect(() => httpConnectorConfigs({ ...env, GRC_AUTH: undefined })).toThrow(/GRC_AUTH/);
+    expect(() => httpConnectorConfigs({ ...env, IRFLOW_EGRESS_ALLOW: undefined })).toThrow(/loopback address/);
   });
 });

@@ -9,6 +9,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { Registry } from 'prom-client';
 import { contextConnectors } from '../../activities/context/connectors.js';
+import { egressPolicy } from '../../activities/egress.js';
 import { buildApp } from '../../api/app.js';
 import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
 import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
@@ -63,6 +64,9 @@ export interface Stack {
   restartTemporal(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Tests' receivers and connector services listen on loopback: allowed, as an operator would. */
+const LOOPBACK_ALLOWED = { IRFLOW_EGRESS_ALLOW: '127.0.0.1,::1,localhost' };
 
 export interface StackOptions {
   /** Environment the worker's context connectors are configured from (HTTP connectors). */
@@ -120,6 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     limits: options.limits ?? { perWindow: 1_000_000, ingestPerWindow: 1_000_000, inFlightPerToken: 10_000 },
     // Tests read what they just did: no caching of the database-backed metrics.
     metricsCacheMs: 0,
+    egress: egressPolicy(LOOPBACK_ALLOWED),
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
   });
@@ -146,8 +151,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         taskQueue,
         db: database.db,
         workflowBundle: await workflowBundle(),
-        connectors: contextConnectors(database.db, options.connectorEnv ?? {}),
-        env: options.workerEnv ?? {},
+        connectors: contextConnectors(database.db, { ...LOOPBACK_ALLOWED, ...options.connectorEnv }),
+        env: { ...LOOPBACK_ALLOWED, ...options.workerEnv },
         shutdownGraceTime: '2 seconds',
         metrics,
       });
