@@ -45,7 +45,13 @@ export function refusedAddress(address: string, policy: EgressPolicy): string | 
 
 /** Why a URL may not be configured: its host is an address (or `localhost`) requests may not go to. */
 export function refusedUrl(url: string, policy: EgressPolicy): string | undefined {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return 'not a valid URL';
+  }
+  if (!host) return 'a URL without a host';
   if (policy.hosts.has(host)) return undefined;
   if (host === 'localhost' || host.endsWith('.localhost')) return refusedAddress('127.0.0.1', policy) && `${host} is loopback (allow it in IRFLOW_EGRESS_ALLOW)`;
   return isIP(host) ? refusedAddress(host, policy) : undefined;

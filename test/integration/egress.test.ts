@@ -59,6 +59,8 @@ describe('requests irflow makes', () => {
     const answer = await stack.call('PUT', '/v1/notification-channels', stack.adminToken, [channel]);
     expect(answer.status).toBe(422);
     expect(answer.body).toMatchObject({ type: 'urn:irflow:problem:egress-refused' });
+    const noUrl = await stack.call('PUT', '/v1/notification-channels', stack.adminToken, [{ id: '0', type: 'webhook', url: 'http://' }]);
+    expect(noUrl.status, 'a URL the schema lets through but no URL parser takes').toBe(422);
     expect(() => httpConnectorConfigs({ IRFLOW_CONTEXT_ASSET_URL: 'http://10.0.0.1/cmdb' })).toThrow(/IRFLOW_CONTEXT_ASSET_URL: 10\.0\.0\.1 is a private address/);
   });
 
