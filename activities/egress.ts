@@ -28,7 +28,10 @@ export function egressPolicy(env: NodeJS.ProcessEnv = process.env): EgressPolicy
   const policy: EgressPolicy = { hosts: new Set(), ranges: [] };
   for (const entry of (env.IRFLOW_EGRESS_ALLOW ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
     if (entry.includes('/')) policy.ranges.push(ipaddr.parseCIDR(entry));
-    else if (ipaddr.isValid(entry)) policy.ranges.push([ipaddr.parse(entry), ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128]);
+    else if (ipaddr.isValid(entry)) {
+      const address = ipaddr.parse(entry);
+      policy.ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
+    }
     else policy.hosts.add(entry);
   }
   return policy;

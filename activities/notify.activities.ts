@@ -22,6 +22,10 @@ export interface DeliverNotificationInput {
   payload: { [key: string]: JsonValue };
 }
 
+/** The variables a channel may take its signing secret from: no other (DATABASE_URL, say) can be made a key and so leak. */
+export const SECRET_ENV_PATTERN = '^IRFLOW_SECRET_[A-Z0-9_]+$';
+const SECRET_ENV = new RegExp(SECRET_ENV_PATTERN);
+
 /** A channel secret: Standard Webhooks' `whsec_<base64>` form, or any other text taken as raw bytes. */
 export function webhookSigner(secret: string): Webhook {
   return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
@@ -36,8 +40,6 @@ export function webhookHeaders(secret: string, deliveryId: string, at: Date, bod
   };
 }
 
-export { redactedUrl };
-
 export function createNotifyActivities(deps: { db: Database; env?: NodeJS.ProcessEnv; publicUrl?: string; egress?: EgressPolicy }) {
   const env = deps.env ?? process.env;
   const post = guardedFetch(deps.egress ?? egressPolicy(env));
@@ -50,7 +52,7 @@ export function createNotifyActivities(deps: { db: Database; env?: NodeJS.Proces
     let headers: Record<string, string> = { 'content-type': 'application/json', 'x-irflow-delivery': input.deliveryId };
     if (channel.secretEnv) {
       // Channels stored before the rule: a secret is never read from any other variable.
-      if (!/^IRFLOW_SECRET_[A-Z0-9_]+$/.test(channel.secretEnv)) {
+      if (!SECRET_ENV.test(channel.secretEnv)) {
         throw ApplicationFailure.nonRetryable(`channel ${channel.id} names ${channel.secretEnv}: signing secrets must be IRFLOW_SECRET_* variables`, 'ChannelMisconfigured');
       }
       const secret = env[channel.secretEnv];

@@ -51,10 +51,20 @@ class SnapshotStore {
 /** Probes of an orchestrator are never limited. */
 const UNLIMITED = new Set(['/healthz', '/readyz']);
 
-/** Who a request counts against: its token (hashed: the key may be logged or kept), else its address. */
+const requesters = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Who a request counts against: its token (hashed: the key may be logged or kept), else its
+ * address. Worked out once a request, for the rate and the in-flight limit alike.
+ */
 function requester(request: FastifyRequest): string {
-  const token = bearerToken(request);
-  return token ? `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : `ip:${request.ip}`;
+  let key = requesters.get(request);
+  if (key === undefined) {
+    const token = bearerToken(request);
+    key = token ? `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : `ip:${request.ip}`;
+    requesters.set(request, key);
+  }
+  return key;
 }
 
 const tooMany = (detail: string, retryAfterSeconds: number) =>

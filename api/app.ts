@@ -4,8 +4,8 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { DEFAULT_ABUSE_LIMITS, installAbuseLimits } from './abuse-limits.js';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_ABUSE_LIMITS, installAbuseLimits } from './abuse-limits.js';
 import { createAlertDelivery } from './alert-delivery.js';
 import { createAlertIntake, startRedelivery } from './alert-intake.js';
 import { installAuth, redactedUrl } from './auth.js';
@@ -36,7 +36,6 @@ import { playbookRoutes } from './routes/playbooks.routes.js';
 /** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Logger options whose request lines never show a `?token=`. */
 /** Log fields replaced by [redacted] wherever they appear (pino redact paths, one level of nesting). */
 export const REDACTED_LOG_PATHS = [
   'authorization',
@@ -55,6 +54,7 @@ export const REDACTED_LOG_PATHS = [
   'req.headers.cookie',
 ];
 
+/** Logger options whose request lines never show a `?token=`. */
 function withRedaction(logger: ApiDeps['logger']): ApiDeps['logger'] {
   if (!logger) return false;
   const options = typeof logger === 'object' ? logger : {};

@@ -30,6 +30,12 @@ export function principalOf(request: FastifyRequest): ApiKey {
   return request.principal;
 }
 
+/** Does the key hold one of `roles`? An admin holds every role. */
+export function holdsRole(key: ApiKey, roles: { includes(role: string): boolean } | ReadonlySet<string>): boolean {
+  const has = 'has' in roles ? (role: string) => roles.has(role) : (role: string) => roles.includes(role);
+  return key.roles.some((role) => role === 'admin' || has(role));
+}
+
 /** The token of a request: the bearer header, else `?token=` where the route allows it. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -59,7 +65,7 @@ export function installAuth(app: FastifyInstance, db: Database): void {
     const key = await findActiveKeyByToken(db, token);
     if (!key) throw problems.unauthorized('the token is unknown or revoked');
     request.principal = key;
-    if (!key.roles.some((role) => role === 'admin' || roles.includes(role))) {
+    if (!holdsRole(key, roles)) {
       throw problems.forbidden(`this needs one of the roles ${roles.join(', ')}; the key ${key.name} has ${key.roles.join(', ')}`);
     }
   });

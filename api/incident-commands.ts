@@ -53,6 +53,9 @@ export function isGateRefusal(error: unknown): boolean {
   return error instanceof ProblemError && Object.values<string>(GATE_REFUSALS).includes(error.slug);
 }
 
+/** The problem of a decision by someone no playbook (or not this one) lets approve. */
+export const NOT_AN_APPROVER = [403, 'approver-role-missing', 'Not an approver for this transition'] as const;
+
 function rejectionProblem(error: unknown): Error {
   if (error instanceof WorkflowNotFoundError) return problems.notFound('no such incident');
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error as Error;
@@ -73,9 +76,9 @@ function rejectionProblem(error: unknown): Error {
       missing: details.missing,
     });
   }
-  const approvalProblems: Record<string, [number, string, string]> = {
+  const approvalProblems: Record<string, readonly [number, string, string]> = {
     [REJECTION.selfApproval]: [403, 'self-approval', 'Two-person rule: the requester may not decide'],
-    [REJECTION.approverRoleMissing]: [403, 'approver-role-missing', 'Not an approver for this transition'],
+    [REJECTION.approverRoleMissing]: NOT_AN_APPROVER,
     [REJECTION.noPendingApproval]: [409, 'no-pending-approval', 'No approval pending'],
     [REJECTION.alreadyDecided]: [409, 'already-decided', 'Already approved by this approver'],
   };

@@ -39,15 +39,21 @@ function databaseCounter(registry: Registry, name: string, help: string, labelNa
 /** How long the database-backed series are kept between reads (IRFLOW_METRICS_CACHE_MS). */
 export const METRICS_CACHE_MS = 15_000;
 
-/** `load`, at most once every `ms`; callers meanwhile share the last answer (or the read in flight). */
+/**
+ * `load`, at most once every `ms`; callers meanwhile share the last answer, and a read in flight
+ * is shared whatever `ms` (one scrape asks for the totals once per counter).
+ */
 function cachedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
+  let last: { at: number; value: Promise<T>; settled: boolean } | undefined;
   return () => {
     const now = performance.now();
-    if (!last || now - last.at >= ms) {
-      const value = load();
-      last = { at: now, value };
-      value.catch(() => (last = undefined)); // a failed read is not kept
+    if (!last || (last.settled && now - last.at >= ms)) {
+      const read = { at: now, value: load(), settled: false };
+      read.value.then(
+        () => (read.settled = true),
+        () => (last = last === read ? undefined : last), // a failed read is not kept
+      );
+      last = read;
     }
     return last.value;
   };

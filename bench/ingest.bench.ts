@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pLimit from 'p-limit';
 import { selectRows } from '../db/sql-rows.js';
-import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
+import { createPlainStore, postAlerts, signalPlain, storePlain } from './intake-client.js';
 import type { SiemSource } from '../machines/adapters/index.js';
 import { ADAPTER_ALERTS, ADAPTER_SOURCES, adaptingRate, sourceBody, type Body } from './ingest.adapters.js';
 import { median } from './bench-database.js';
@@ -40,39 +40,19 @@ function batch(run: string, hosts: number, perHost: number): Alert[] {
 }
 
 let queued = 0;
+/** Posts and answers when the 202 came; counts the alerts answered queued. */
 async function post(alerts: Alert[] | Body, source = 'generic'): Promise<number> {
-  const body = Array.isArray(alerts) ? { contentType: 'application/json', text: JSON.stringify(alerts) } : alerts;
-  const response = await fetch(`${api}/v1/alerts/${source}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': body.contentType },
-    body: body.text,
-  });
-  if (response.status !== 202) throw new Error(`intake answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
-  queued += ((await response.json()) as Array<{ queued?: boolean }>).filter((a) => a.queued).length;
+  queued += (await postAlerts(api, TOKEN, alerts, source)).filter((a) => a.queued).length;
   return performance.now();
 }
 
 /** The plain way: one insert of the batch, then one signalWithStart per incident, 16 at a time. */
 async function bare(alerts: Alert[]): Promise<void> {
-  await database.db.transaction(async (tx) => {
-    const rows = alerts.map((a) => sql`(${randomUUID()}, ${a.sourceId}, ${JSON.stringify(a)}::jsonb)`);
-    await tx.execute(sql`insert into bench_bare_alerts (id, source_id, body) values ${sql.join(rows, sql`, `)}`);
-  });
+  await storePlain(database.db, alerts);
   const groups = new Map<string, Alert[]>();
   for (const a of alerts) groups.set(a.assets[0]!.hostname, [...(groups.get(a.assets[0]!.hostname) ?? []), a]);
   const limit = pLimit(16);
-  await Promise.all(
-    [...groups].map(([host, held]) =>
-      limit(() =>
-        client.workflow.signalWithStart('bareIntake', {
-          workflowId: `bare-${host}`,
-          taskQueue: BARE_TASK_QUEUE,
-          signal: bareAlertsSignal,
-          signalArgs: [held.map((a) => ({ alertId: a.sourceId }))],
-        }),
-      ),
-    ),
-  );
+  await Promise.all([...groups].map(([host, held]) => limit(() => signalPlain(client, BARE_TASK_QUEUE, `bare-${host}`, held))));
 }
 
 async function timeBatches(shape: { hosts: number; perHost: number }): Promise<{ irflow: number; bare: number; queued: number }> {
@@ -149,7 +129,7 @@ async function readSideLag(): Promise<{ lastAccepted: number; incidentsCurrent: 
 }
 
 try {
-  await database.db.execute(sql`create table bench_bare_alerts (id text primary key, source_id text not null unique, body jsonb not null)`);
+  await createPlainStore(database.db);
   await timeBatches({ hosts: 10, perHost: 5 }); // warm both paths
   console.log(`database: ${database.kind}; ${RUNS} runs each, median`);
   for (const shape of [{ hosts: 100, perHost: 5 }, { hosts: 500, perHost: 1 }]) {

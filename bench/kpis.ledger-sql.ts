@@ -16,10 +16,18 @@ const CLOSED = sql`('closed')`;
 
 const seconds = (later: string, earlier: string) => sql.raw(`date_part('epoch', ${later} - ${earlier})`);
 
+/** Whose business unit an incident counts for: its first asset's, else its first business unit. */
+const BUSINESS_UNIT = sql`coalesce(i.context->'assets'->0->'record'->>'businessUnit', i.context->'businessUnits'->0->'record'->>'id')`;
+
+/** The incidents created in the window, for `alias` (or as a subquery of their ids). */
+const createdIn = (window: KpiWindow, alias = '') =>
+  sql.raw(`${alias}created_at >= '${window.from.toISOString()}'::timestamptz and ${alias}created_at < '${window.to.toISOString()}'::timestamptz`);
+const idsIn = (window: KpiWindow) => sql`select id from incidents where ${createdIn(window)}`;
+
 /** The incidents of the window with a ledger: their group, milestones, and counters from one grouped pass over their events. */
 function perIncident(window: KpiWindow): SQL {
   const milestone = (name: string) => sql.raw(`(i.milestones->>'${name}')::timestamptz`);
-  const inWindow = sql`select id from incidents where created_at >= ${window.from.toISOString()}::timestamptz and created_at < ${window.to.toISOString()}::timestamptz`;
+  const inWindow = idsIn(window);
   return sql`
     with counted as (
       select e.incident_id,
@@ -37,16 +45,18 @@ function perIncident(window: KpiWindow): SQL {
             where incident_id in (${inWindow}) and type in ('incident_opened', 'transitioned')) t
       group by incident_id
     )
-    select coalesce(i.context->'assets'->0->'record'->>'businessUnit', i.context->'businessUnits'->0->'record'->>'id') as key,
+    select ${BUSINESS_UNIT} as key,
       i.created_at, i.alert_count, i.effort_minutes, i.open,
       ${milestone('acknowledged')} as acknowledged_at, ${milestone('contained')} as contained_at, ${milestone('eradicated')} as eradicated_at,
       ${milestone('recovered')} as recovered_at, ${milestone('resolved')} as resolved_at, ${milestone('closed')} as closed_at,
       c.armed, c.stopped, c.breaches, c.escalations, c.gathered, c.failed, coalesce(r.reopens, 0) as reopens, c.closed_by, c.detected_at, c.first_event_at
     from incidents i join counted c on c.incident_id = i.id left join reopened r on r.incident_id = i.id
-    where i.created_at >= ${window.from.toISOString()}::timestamptz and i.created_at < ${window.to.toISOString()}::timestamptz`;
+    where ${createdIn(window, 'i.')}`;
 }
 
-const figureColumns = (value: SQL) => sql`avg(${value}) as mean, percentile_cont(array[0.5, 0.9]) within group (order by ${value}) as pct, count(${value})::int as n`;
+/** Mean, [median, p90] and n of `value`, as `<prefix>mean`, `<prefix>pct`, `<prefix>n`. */
+const figureColumns = (value: SQL, prefix = '') =>
+  sql`avg(${value}) as ${sql.identifier(`${prefix}mean`)}, percentile_cont(array[0.5, 0.9]) within group (order by ${value}) as ${sql.identifier(`${prefix}pct`)}, count(${value})::int as ${sql.identifier(`${prefix}n`)}`;
 type FigureRow = { key: string | null; mean: number | null; pct: Array<number | null> | null; n: number };
 const figure = (row: FigureRow | undefined): DurationFigure =>
   row ? { mean: row.mean, median: row.pct?.[0] ?? null, p90: row.pct?.[1] ?? null, n: Number(row.n) } : { mean: null, median: null, p90: null, n: 0 };
@@ -61,12 +71,9 @@ const DURATIONS = {
 };
 
 export async function ledgerSqlKpisByBusinessUnit(db: Database, window: KpiWindow): Promise<NaiveGroup[]> {
-  const durationColumns = Object.entries(DURATIONS).map(
-    ([name, value]) => sql`avg(${value}) as ${sql.identifier(`${name}_mean`)}, percentile_cont(array[0.5, 0.9]) within group (order by ${value}) as ${sql.identifier(`${name}_pct`)}, count(${value})::int as ${sql.identifier(`${name}_n`)}`,
-  );
+  const durationColumns = Object.entries(DURATIONS).map(([name, value]) => figureColumns(value, `${name}_`));
   const settled = sql`armed > 0 and (breaches > 0 or stopped >= armed)`;
-  const inWindow = sql`select id from incidents where created_at >= ${window.from.toISOString()}::timestamptz and created_at < ${window.to.toISOString()}::timestamptz`;
-  const keyOf = sql`coalesce(i.context->'assets'->0->'record'->>'businessUnit', i.context->'businessUnits'->0->'record'->>'id')`;
+  const inWindow = idsIn(window);
   const [groups, stages, approvals] = await Promise.all([
     selectRows<Record<string, unknown> & { key: string | null }>(
       db,
@@ -85,7 +92,7 @@ export async function ledgerSqlKpisByBusinessUnit(db: Database, window: KpiWindo
       db,
       sql`select key, stage, ${figureColumns(sql`seconds`)} from (
         select v.incident_id, max(v.key) as key, v.stage, sum(${seconds('v.at', 'v.since')}) as seconds
-        from (select e.incident_id, ${keyOf} as key, e.type, e.at, coalesce(e.from_stage, lag(e.to_stage) over w) as stage, lag(e.at) over w as since
+        from (select e.incident_id, ${BUSINESS_UNIT} as key, e.type, e.at, coalesce(e.from_stage, lag(e.to_stage) over w) as stage, lag(e.at) over w as since
               from incident_events e join incidents i on i.id = e.incident_id
               where e.incident_id in (${inWindow}) and (e.type in ('incident_opened', 'transitioned') or e.seq = 1)
               window w as (partition by e.incident_id order by e.seq)) v
@@ -95,7 +102,7 @@ export async function ledgerSqlKpisByBusinessUnit(db: Database, window: KpiWindo
     selectRows<FigureRow>(
       db,
       sql`select key, ${figureColumns(sql`seconds`)} from (
-        select ${keyOf} as key, ${seconds('d.at', 'd.requested_at')} as seconds
+        select ${BUSINESS_UNIT} as key, ${seconds('d.at', 'd.requested_at')} as seconds
         from (select e.incident_id, e.at, e.decides, lag(e.type) over w = 'approval_requested' as after_request, lag(e.at) over w as requested_at
               from (select e.*, e.type = 'approval_rejected' or (e.type = 'approval_granted' and (e.data->>'granted')::numeric >= (e.data->>'required')::numeric) as decides
                     from incident_events e where e.incident_id in (${inWindow}) and e.type in ('approval_requested', 'approval_granted', 'approval_rejected', 'approval_withdrawn')) e

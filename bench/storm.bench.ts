@@ -13,7 +13,7 @@ import { sql } from 'drizzle-orm';
 import pLimit from 'p-limit';
 import { selectRows } from '../db/sql-rows.js';
 import { incidentWorkflowId } from '../workflows/incident.messages.js';
-import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
+import { createPlainStore, postAlerts, signalPlain, storePlain } from './intake-client.js';
 import { BARE_TASK_QUEUE, startBenchStack } from './bench-stack.js';
 import { reportFigure } from './report.js';
 
@@ -31,15 +31,7 @@ const requests = Array.from({ length: Math.ceil(ALERTS / PER_REQUEST) }, (_, r) 
   })),
 );
 
-async function post(alerts: unknown[]): Promise<Array<{ incidentId: string; deduplicated: boolean }>> {
-  const response = await fetch(`${stack.api}/v1/alerts/generic`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(alerts),
-  });
-  if (response.status !== 202) throw new Error(`intake answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
-  return (await response.json()) as Array<{ incidentId: string; deduplicated: boolean }>;
-}
+const post = (alerts: unknown[]) => postAlerts(stack.api, stack.token, alerts);
 
 async function irflowStorm() {
   const limit = pLimit(4);
@@ -76,18 +68,13 @@ async function bareStorm(): Promise<number> {
   const limit = pLimit(4);
   const workflowId = `bare-storm-${run}`;
   const started = performance.now();
-  await stack.database.db.execute(sql`create table if not exists bench_storm_alerts (id text primary key, source_id text not null unique, body jsonb not null)`);
+  await createPlainStore(stack.database.db);
   await Promise.all(
     requests.map((alerts) =>
       limit(async () => {
-        const rows = alerts.map((a) => sql`(${randomUUID()}, ${`bare-${a.sourceId}`}, ${JSON.stringify(a)}::jsonb)`);
-        await stack.database.db.execute(sql`insert into bench_storm_alerts (id, source_id, body) values ${sql.join(rows, sql`, `)}`);
-        await stack.client.workflow.signalWithStart('bareIntake', {
-          workflowId,
-          taskQueue: BARE_TASK_QUEUE,
-          signal: bareAlertsSignal,
-          signalArgs: [alerts.map((a) => ({ alertId: a.sourceId }))],
-        });
+        const plain = alerts.map((a) => ({ ...a, sourceId: `bare-${a.sourceId}` }));
+        await storePlain(stack.database.db, plain);
+        await signalPlain(stack.client, BARE_TASK_QUEUE, workflowId, plain);
       }),
     ),
   );

@@ -24,6 +24,7 @@ import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
+import { postAlerts } from './intake-client.js';
 import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
 import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
@@ -66,9 +67,8 @@ const rssMb = async () => {
 async function irflowRun() {
   const api = `http://127.0.0.1:${port}`;
   const post = async (i: number) => {
-    const body = { sourceId: `w-${i}`, title: 'Beacon', severity: 'high', rule: { id: 'c2' }, assets: [{ hostname: `host-${i}` }] };
-    const response = await fetch(`${api}/v1/alerts/generic`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (response.status !== 202) throw new Error(`intake answered ${response.status}`);
+    const alert = { sourceId: `w-${i}`, title: 'Beacon', severity: 'high', rule: { id: 'c2' }, assets: [{ hostname: `host-${i}` }] };
+    await postAlerts(api, TOKEN, { contentType: 'application/json', text: JSON.stringify(alert) });
   };
   return steadyLoad({ seconds: SECONDS, inFlight: IN_FLIGHT, send: post, recorded, rssMb });
 }

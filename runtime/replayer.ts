@@ -73,7 +73,7 @@ export function createReplayer(options: ReplayerOptions = {}): Replayer {
     return { queue, results };
   }
 
-  async function end(ending: Session | undefined): Promise<void> {
+  function end(ending: Session | undefined): void {
     if (!ending) return;
     if (session === ending) session = undefined;
     ending.queue.close();
@@ -97,7 +97,7 @@ export function createReplayer(options: ReplayerOptions = {}): Replayer {
       return next.value.error ? { deterministic: false, error: describe(next.value.error) } : { deterministic: true };
     } catch (error) {
       // The session cannot be trusted after a failure of its own: the next replay starts another.
-      await end(current);
+      end(current);
       return { deterministic: false, error: describe(error) };
     } finally {
       clearTimeout(deadline);
@@ -123,7 +123,7 @@ export function createReplayer(options: ReplayerOptions = {}): Replayer {
     async close() {
       clearTimeout(idle);
       await turn;
-      await end(session);
+      end(session);
     },
   });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { notificationChannels } from '../../db/schema.js';
 import { refusedUrl, type EgressPolicy } from '../../activities/egress.js';
+import { SECRET_ENV_PATTERN } from '../../activities/notify.activities.js';
 import { problems } from '../problem.js';
 import { authProblems, problem } from '../schemas.js';
 
@@ -16,7 +17,7 @@ const channel = {
     url: { type: 'string', pattern: '^https?://', maxLength: 2000 },
     secretEnv: {
       type: 'string',
-      pattern: '^IRFLOW_SECRET_[A-Z0-9_]+$',
+      pattern: SECRET_ENV_PATTERN,
       description: 'environment variable of the signing secret, named IRFLOW_SECRET_* (no other variable - DATABASE_URL, say - can be made a signing key and so exfiltrated)',
     },
   },

@@ -9,6 +9,9 @@ import { principalOf } from '../auth.js';
 import { problems } from '../problem.js';
 import { auditEvent, authProblems, incidentIdParams, problem } from '../schemas.js';
 
+/** Who reads an incident's history - and so its past states (`GET /v1/incidents/:id?asOf=`). */
+export const HISTORY_READERS = ['analyst', 'auditor'] as const;
+
 export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands): void {
   /** An incident exists once its workflow does, even before its first step is projected. */
   async function mustExist(id: string) {
@@ -20,7 +23,7 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
   app.get<{ Params: { id: string } }>(
     '/v1/incidents/:id/history',
     {
-      config: { roles: ['analyst', 'auditor'] },
+      config: { roles: HISTORY_READERS },
       schema: {
         tags: ['audit'],
         params: incidentIdParams,

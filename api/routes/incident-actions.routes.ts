@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { approverRoles } from '../../db/playbooks.repo.js';
-import { principalOf } from '../auth.js';
+import { holdsRole, principalOf } from '../auth.js';
 import { normalisedField } from '../input-hygiene.js';
-import type { IncidentCommands } from '../incident-commands.js';
+import { NOT_AN_APPROVER, type IncidentCommands } from '../incident-commands.js';
 import { ProblemError } from '../problem.js';
 import { approvalRequest, authProblems, idempotencyHeader, incidentIdParams, incidentView, pendingOutcome, problem } from '../schemas.js';
 
@@ -30,9 +30,9 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands,
     async (request, reply) => {
       const principal = principalOf(request);
       const approving = await approverRoles(db);
-      if (!principal.roles.some((role) => role === 'admin' || approving.has(role))) {
+      if (!holdsRole(principal, approving)) {
         const named = [...approving].sort().join(', ') || 'none';
-        throw new ProblemError(403, 'approver-role-missing', 'Not an approver for this transition', `no playbook names the roles of ${principal.name} as approvers (they name: ${named})`);
+        throw new ProblemError(...NOT_AN_APPROVER, `no playbook names the roles of ${principal.name} as approvers (they name: ${named})`);
       }
       const { event, decision, comment } = request.body;
       const outcome = await commands.decideApproval(

@@ -12,7 +12,8 @@ import type { Observable } from '../../machines/context.types.js';
 import type { Severity } from '../../machines/playbook.types.js';
 import { durationMs } from '../../machines/sla.js';
 import type { Fields } from '../../machines/procedure.js';
-import { principalOf } from '../auth.js';
+import { holdsRole, principalOf } from '../auth.js';
+import { HISTORY_READERS } from './history.routes.js';
 import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../../db/ids.js';
 import { isGateRefusal, type IncidentCommands } from '../incident-commands.js';
@@ -21,8 +22,6 @@ import { problems } from '../problem.js';
 import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, isoTime, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
 const READERS = ['analyst', 'auditor', 'approver'] as const;
-/** Who reads an incident's history (`GET /v1/incidents/:id/history`), and so its past states. */
-const HISTORY_READERS: readonly string[] = ['admin', 'analyst', 'auditor'];
 
 interface ListQuery {
   stage?: string;
@@ -109,7 +108,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
       if (request.query.asOf) {
         // The incident as it stood is its history: the roles that read histories, and on the access log.
         const principal = principalOf(request);
-        if (!principal.roles.some((role) => HISTORY_READERS.includes(role))) {
+        if (!holdsRole(principal, HISTORY_READERS)) {
           throw problems.forbidden(`asOf reads the incident's history, which needs one of the roles ${HISTORY_READERS.join(', ')}`);
         }
         await recordAccess(db, principal.name, 'history', request.params.id);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactedUrl, webhookHeaders, webhookSigner } from '../../activities/notify.activities.js';
+import { redactedUrl } from '../../activities/egress.js';
+import { webhookHeaders, webhookSigner } from '../../activities/notify.activities.js';
 
 const body = JSON.stringify({ incidentId: 'INC-1', level: 2 });
 
