@@ -106,6 +106,8 @@ describe('npm start (embedded mode)', () => {
     const second = await npmStart(env);
     api = `http://127.0.0.1:${env.PORT}`;
     console.log(`npm start: ready in ${(second.readyMs / 1000).toFixed(1)} s (restart on existing data)`);
+    expect(second.output(), 'the admin token is shown once, when it is made').not.toContain(token);
+    expect(second.output()).toContain('admin-token (shown when it was made)');
     const view = (await (await fetch(`${api}/v1/incidents/${incidentId}`, { headers: auth })).json()) as { stage: string; alertCount: number };
     expect(view).toMatchObject({ stage: 'triage', alertCount: 1 });
     const analysed = await fetch(`${api}/v1/incidents/${incidentId}/transitions`, { method: 'POST', headers: auth, body: JSON.stringify({ event: 'start_analysis' }) });
