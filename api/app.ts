@@ -36,6 +36,12 @@ import { playbookRoutes } from './routes/playbooks.routes.js';
 /** Large enough for a batch of alerts with their raw payloads; larger bodies get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/**
+ * How long a request may take to arrive whole (headers and body), so that a client trickling
+ * bytes cannot hold a connection forever: two minutes carry 50 MiB of SIEM alerts at 3.5 Mbit/s.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
 /** Log fields replaced by [redacted] wherever they appear (pino redact paths, one level of nesting). */
 export const REDACTED_LOG_PATHS = [
   'authorization',
@@ -67,12 +73,19 @@ function withRedaction(logger: ApiDeps['logger']): ApiDeps['logger'] {
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Path parameters are checked by their schemas (a 400 that says which): the router's own limit is far above them.
-  const app = Fastify({ logger: withRedaction(deps.logger), bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
+  const app = Fastify({
+    logger: withRedaction(deps.logger),
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 2048 },
+    requestTimeout: deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    // Idle keep-alive connections are closed after this long (Node's default, said out loud).
+    keepAliveTimeout: 5_000,
+  });
   installProblemHandlers(app);
   await installAbuseLimits(app, { ...DEFAULT_ABUSE_LIMITS, ...deps.limits });
   installResponseDocs(app);
   installValidation(app, [pendingApproval, observable]);
-  installAuth(app, deps.db);
+  installAuth(app, deps.db, { oidc: deps.oidc });
   installInputHygiene(app);
 
   await app.register(swagger, {
@@ -98,8 +111,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addSchema(pendingApproval);
   app.addSchema(observable);
   healthRoutes(app, deps);
-  alertRoutes(app, intake, metrics);
-  siemAlertRoutes(app, intake, metrics);
+  const secrets = deps.secrets ?? process.env;
+  alertRoutes(app, intake, metrics, secrets);
+  siemAlertRoutes(app, intake, metrics, secrets);
   alertReadRoutes(app, deps.db);
   incidentRoutes(app, { db: deps.db, commands, playbooks: deps.playbooks });
   approvalRoutes(app, commands, deps.db);
@@ -110,7 +124,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());
-  apiKeyRoutes(app, deps.db);
+  apiKeyRoutes(app, deps.db, secrets);
   kpiRoutes(app, deps.db, deps.hourlyRate);
   reportRoutes(app, deps.db, deps.hourlyRate);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

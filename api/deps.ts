@@ -5,6 +5,7 @@ import type { AbuseLimits } from './abuse-limits.js';
 import type { EgressPolicy } from '../activities/egress.js';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
+import type { OidcVerifier } from './oidc.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
 
 export interface PlaybookCatalog {
@@ -43,6 +44,12 @@ export interface ApiDeps {
   egress?: EgressPolicy;
   /** Rate and in-flight limits (abuse-limits.ts); the defaults where not given. */
   limits?: Partial<AbuseLimits>;
+  /** Single sign-on (IRFLOW_OIDC_*): OIDC access tokens are taken besides API keys. */
+  oidc?: OidcVerifier;
+  /** Where `IRFLOW_SECRET_*` variables are read (alert signatures): this process's environment by default. */
+  secrets?: NodeJS.ProcessEnv;
+  /** How long a request may take to arrive whole before it is cut off (IRFLOW_REQUEST_TIMEOUT_MS; 120 s). */
+  requestTimeoutMs?: number;
   /** Fastify logger setting: `false` in tests, pino options in production. */
   logger?: boolean | object;
 }

@@ -122,7 +122,7 @@ export function installMetrics(app: FastifyInstance, db: Database, registry = ne
   databaseCounter(registry, 'irflow_alerts_deduplicated_total', 'Alerts suppressed as duplicates', [], async () => [[{}, (await totals()).duplicates]]);
 
   const exposition = { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } } as const;
-  app.get('/metrics', { config: { roles: ['metrics'] }, schema: { tags: ['health'], summary: 'Prometheus metrics (a token with the metrics role)', response: { 200: exposition, ...authProblems } } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (a token with the metrics role)', response: { 200: exposition, ...authProblems } } }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

@@ -248,6 +248,13 @@ export const apiKeyRequest = {
       items: { type: 'string', enum: [...ALERT_SOURCES] },
       description: 'the alert sources this key may post to (default: any); posting to another is 403',
     },
+    expiresInDays: { type: 'integer', minimum: 1, maximum: 3650, description: 'the token is refused after this many days (default: until revoked)' },
+    signatureSecretEnv: {
+      type: 'string',
+      pattern: '^IRFLOW_SECRET_[A-Z0-9_]+$',
+      maxLength: 128,
+      description: 'an ingest key only: the IRFLOW_SECRET_* variable holding an HMAC secret; every alert request with this key must then carry X-Irflow-Signature',
+    },
   },
 } as const;
 
@@ -261,6 +268,8 @@ export const apiKey = {
     token: { type: 'string', description: 'shown once, at creation' },
     createdAt: isoTime,
     revokedAt: { type: ['string', 'null'] },
+    expiresAt: { type: ['string', 'null'] },
+    signatureSecretEnv: { type: 'string' },
   },
 } as const;
 

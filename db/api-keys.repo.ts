@@ -1,6 +1,6 @@
 /** API keys: bearer tokens with roles. Only the SHA-256 of a token is stored. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { apiKeys } from './schema.js';
 
@@ -15,6 +15,17 @@ export interface ApiKey {
   sources?: string[];
   createdAt: string;
   revokedAt: string | null;
+  /** After this instant the token is refused; null: until revoked. */
+  expiresAt: string | null;
+  /** The `IRFLOW_SECRET_*` variable with the key's HMAC secret: its alert requests must be signed. */
+  signatureSecretEnv?: string;
+}
+
+/** What a key is made with besides its name and roles. */
+export interface ApiKeyOptions {
+  sources?: string[];
+  expiresAt?: Date;
+  signatureSecretEnv?: string;
 }
 
 export function tokenHash(token: string): string {
@@ -29,13 +40,24 @@ function toApiKey(row: typeof apiKeys.$inferSelect): ApiKey {
     ...(row.sources ? { sources: row.sources } : {}),
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    ...(row.signatureSecretEnv ? { signatureSecretEnv: row.signatureSecretEnv } : {}),
   };
 }
 
 /** Creates a key; the token is returned once, here, and never again. */
-export async function createApiKey(db: Database, name: string, roles: Role[], sources?: string[]): Promise<ApiKey & { token: string }> {
+export async function createApiKey(db: Database, name: string, roles: Role[], options: ApiKeyOptions = {}): Promise<ApiKey & { token: string }> {
   const token = `irf_${randomBytes(32).toString('base64url')}`;
-  const values = { id: randomUUID(), name, roles, tokenHash: tokenHash(token), sources: sources ? [...new Set(sources)] : null };
+  const { sources, expiresAt, signatureSecretEnv } = options;
+  const values = {
+    id: randomUUID(),
+    name,
+    roles,
+    tokenHash: tokenHash(token),
+    sources: sources ? [...new Set(sources)] : null,
+    expiresAt: expiresAt ?? null,
+    signatureSecretEnv: signatureSecretEnv ?? null,
+  };
   const [row] = await db.insert(apiKeys).values(values).returning();
   return { ...toApiKey(row!), token };
 }
@@ -62,8 +84,10 @@ export async function seedAdminToken(db: Database, token: string): Promise<Boots
   return inserted.length > 0 ? 'seeded' : 'admin-exists';
 }
 
-export async function findActiveKeyByToken(db: Database, token: string): Promise<ApiKey | undefined> {
-  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, tokenHash(token)), isNull(apiKeys.revokedAt)));
+/** The key of a token that is neither revoked nor expired at `now`. */
+export async function findActiveKeyByToken(db: Database, token: string, now: Date = new Date()): Promise<ApiKey | undefined> {
+  const unexpired = or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now));
+  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, tokenHash(token)), isNull(apiKeys.revokedAt), unexpired));
   return row ? toApiKey(row) : undefined;
 }
 

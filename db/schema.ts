@@ -175,6 +175,10 @@ export const apiKeys = pgTable(
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: at('created_at').notNull().default(sql`now()`),
     revokedAt: at('revoked_at'),
+    /** After this instant the token is refused; null: until revoked. */
+    expiresAt: at('expires_at'),
+    /** The `IRFLOW_SECRET_*` variable with the key's HMAC secret; set: its alert requests must be signed. */
+    signatureSecretEnv: text('signature_secret_env'),
   },
   (t) => [uniqueIndex('api_keys_active_name_key').on(t.name).where(sql`${t.revokedAt} is null`)],
 );

@@ -7,7 +7,7 @@ import { buildApp } from '../api/app.js';
 import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { seedAdminToken } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
-import { loadConfig } from './config.js';
+import { apiSettings, loadConfig } from './config.js';
 import { createReplayer } from './replayer.js';
 
 async function main(): Promise<void> {
@@ -24,11 +24,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     playbooks: createPlaybookCatalog(database.db),
     replayer: createReplayer(),
-    ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
-    ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
-    limits: config.limits,
-    ...(config.metricsCacheMs !== undefined ? { metricsCacheMs: config.metricsCacheMs } : {}),
-    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    ...apiSettings(config),
   });
   app.addHook('onClose', async () => {
     await connection.close();

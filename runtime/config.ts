@@ -1,6 +1,8 @@
 /** Settings from the environment, with the defaults of the design. */
 import { resolve } from 'node:path';
 import type { AbuseLimits } from '../api/abuse-limits.js';
+import type { ApiDeps } from '../api/deps.js';
+import { createOidcVerifier, oidcSettingsFromEnv, OidcSettingsError, type OidcSettings } from '../api/oidc.js';
 import { TASK_QUEUE } from '../workflows/incident.messages.js';
 
 export interface Config {
@@ -24,6 +26,10 @@ export interface Config {
   metricsCacheMs?: number;
   /** Rate and in-flight limits given in the environment (api/abuse-limits.ts has the defaults). */
   limits: Partial<AbuseLimits>;
+  /** Single sign-on (IRFLOW_OIDC_ISSUER, _AUDIENCE, _ROLES_CLAIM, _ROLE_MAP); unset: API keys only. */
+  oidc?: OidcSettings;
+  /** How long a request may take to arrive whole (IRFLOW_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -50,8 +56,21 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+function oidc(env: NodeJS.ProcessEnv): OidcSettings | undefined {
+  try {
+    return oidcSettingsFromEnv(env);
+  } catch (error) {
+    if (error instanceof OidcSettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const sso = oidc(env);
+  const requestTimeoutMs = positive(env, 'IRFLOW_REQUEST_TIMEOUT_MS', 1000);
   return {
+    ...(sso ? { oidc: sso } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
     port: port(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.IRFLOW_DATA_DIR || './data'),
@@ -72,4 +91,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inFlightPerToken: positive(env, 'IRFLOW_MAX_IN_FLIGHT', 1),
     }),
   };
+}
+
+/** The API's settings from the configuration, shared by `npm start` and `npm run api`. */
+export function apiSettings(config: Config): Partial<ApiDeps> {
+  return definedOnly({
+    hourlyRate: config.hourlyRate,
+    updateDeadlineMs: config.updateDeadlineMs,
+    limits: config.limits,
+    metricsCacheMs: config.metricsCacheMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  });
 }

@@ -12,7 +12,7 @@ import { seedAdminToken, type BootstrapOutcome } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { resolveAdminToken } from './admin-token.js';
-import type { Config } from './config.js';
+import { apiSettings, type Config } from './config.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { startDownloadedDevServer } from './sdk-dev-server.js';
 import { createReplayer } from './replayer.js';
@@ -96,11 +96,7 @@ export async function startService(config: Config, log: (line: string) => void):
       playbooks: createPlaybookCatalog(database.db),
       replayer: createReplayer(),
       metrics,
-      ...(config.hourlyRate !== undefined ? { hourlyRate: config.hourlyRate } : {}),
-      ...(config.updateDeadlineMs !== undefined ? { updateDeadlineMs: config.updateDeadlineMs } : {}),
-      limits: config.limits,
-      ...(config.metricsCacheMs !== undefined ? { metricsCacheMs: config.metricsCacheMs } : {}),
-      logger: { level: process.env.LOG_LEVEL ?? 'info' },
+      ...apiSettings(config),
     });
     await app.listen({ port: config.port, host: config.host });
     closers.push(() => app.close());

@@ -6,16 +6,19 @@ import type { ApiMetrics } from '../metrics.js';
 import { normalisedWithin } from '../input-hygiene.js';
 import { problems } from '../problem.js';
 import { assertMaySend } from './siem-alerts.routes.js';
+import { alertSignatureCheck, signatureHeaders } from '../alert-signature.js';
 import { MAX_ALERTS_PER_REQUEST, alertAccepted, authProblems, genericAlert, problem } from '../schemas.js';
 
-export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: ApiMetrics): void {
+export function alertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: ApiMetrics, secrets: NodeJS.ProcessEnv): void {
   app.post<{ Body: GenericAlert | GenericAlert[] }>(
     '/v1/alerts/generic',
     {
-      config: { roles: ['ingest'], maxBatch: MAX_ALERTS_PER_REQUEST },
+      config: { maxBatch: MAX_ALERTS_PER_REQUEST },
+      preParsing: alertSignatureCheck(secrets),
       schema: {
         tags: ['alerts'],
         summary: 'Post one alert or an array of alerts',
+        headers: signatureHeaders,
         body: { oneOf: [genericAlert, { type: 'array', minItems: 1, maxItems: MAX_ALERTS_PER_REQUEST, items: genericAlert }] },
         response: {
           202: { oneOf: [alertAccepted, { type: 'array', items: alertAccepted }] },

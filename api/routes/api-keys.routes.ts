@@ -6,13 +6,32 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { problems } from '../problem.js';
 import { apiKey, apiKeyRequest, authProblems, problem } from '../schemas.js';
 
-export function apiKeyRoutes(app: FastifyInstance, db: Database): void {
-  app.post<{ Body: { name: string; roles: Role[]; sources?: string[] } }>(
+interface ApiKeyRequest {
+  name: string;
+  roles: Role[];
+  sources?: string[];
+  expiresInDays?: number;
+  signatureSecretEnv?: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A signing secret is for alert senders, and must be there to check signatures with. */
+function assertSigningSecret(roles: Role[], variable: string, secrets: NodeJS.ProcessEnv): void {
+  if (!roles.includes('ingest')) throw problems.unprocessable('signature-needs-ingest', 'Signatures are for alert senders', 'signatureSecretEnv is for keys with the ingest role');
+  if (!secrets[variable]) throw problems.unprocessable('secret-not-set', 'Secret not set', `${variable} is not set in this API process's environment`);
+}
+
+export function apiKeyRoutes(app: FastifyInstance, db: Database, secrets: NodeJS.ProcessEnv): void {
+  app.post<{ Body: ApiKeyRequest }>(
     '/v1/api-keys',
-    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: apiKeyRequest, response: { 201: apiKey, ...authProblems, 409: problem } } },
+    { schema: { tags: ['admin'], body: apiKeyRequest, response: { 201: apiKey, ...authProblems, 409: problem, 422: problem } } },
     async (request, reply) => {
+      const { name, roles, sources, expiresInDays, signatureSecretEnv } = request.body;
+      if (signatureSecretEnv !== undefined) assertSigningSecret(roles, signatureSecretEnv, secrets);
+      const expiresAt = expiresInDays === undefined ? undefined : new Date(Date.now() + expiresInDays * DAY_MS);
       try {
-        return reply.code(201).send(await createApiKey(db, request.body.name, request.body.roles, request.body.sources));
+        return reply.code(201).send(await createApiKey(db, name, roles, { sources, expiresAt, signatureSecretEnv }));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Names are actors in the audit log and for the two-person rule: one active key per name.
@@ -23,14 +42,13 @@ export function apiKeyRoutes(app: FastifyInstance, db: Database): void {
 
   app.get(
     '/v1/api-keys',
-    { config: { roles: ['admin'] }, schema: { tags: ['admin'], response: { 200: { type: 'object', properties: { apiKeys: { type: 'array', items: apiKey } } }, ...authProblems } } },
+    { schema: { tags: ['admin'], response: { 200: { type: 'object', properties: { apiKeys: { type: 'array', items: apiKey } } }, ...authProblems } } },
     async () => ({ apiKeys: await listApiKeys(db) }),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/v1/api-keys/:id',
     {
-      config: { roles: ['admin'] },
       schema: { tags: ['admin'], params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } }, response: { 204: { type: 'null' }, ...authProblems, 404: problem } },
     },
     async (request, reply) => {

@@ -25,7 +25,6 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
   app.post<{ Params: { id: string } }>(
     '/v1/incidents/:id/replay',
     {
-      config: { roles: ['auditor'] },
       schema: {
         tags: ['audit'],
         summary: "Replay the workflow history against today's code, and the lifecycle machine over the audit log",
@@ -46,7 +45,6 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
   app.get<{ Params: { id: string } }>(
     '/v1/incidents/:id/export',
     {
-      config: { roles: ['auditor'] },
       schema: {
         tags: ['audit'],
         summary: 'The dossier: incident, playbook version, audit log, Temporal history, SHA-256 digest',
@@ -75,7 +73,6 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
   app.get<{ Querystring: { incidentId?: string; before?: number; limit: number } }>(
     '/v1/access-log',
     {
-      config: { roles: ['auditor'] },
       schema: {
         tags: ['audit'],
         summary: 'Reads of histories, exports and replays, newest first',

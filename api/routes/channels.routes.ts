@@ -35,7 +35,7 @@ export function channelRoutes(app: FastifyInstance, db: Database, egress: Egress
 
   app.put<{ Body: Channel[] }>(
     '/v1/notification-channels',
-    { config: { roles: ['admin'] }, schema: { tags: ['admin'], body: { type: 'array', maxItems: 500, items: channel }, response: { 200: list, ...authProblems, 422: problem } } },
+    { schema: { tags: ['admin'], body: { type: 'array', maxItems: 500, items: channel }, response: { 200: list, ...authProblems, 422: problem } } },
     async (request) => {
       const ids = new Set<string>();
       for (const c of request.body) {
@@ -56,7 +56,7 @@ export function channelRoutes(app: FastifyInstance, db: Database, egress: Egress
     },
   );
 
-  app.get('/v1/notification-channels', { config: { roles: ['admin'] }, schema: { tags: ['admin'], response: { 200: list, ...authProblems } } }, async () => {
+  app.get('/v1/notification-channels', { schema: { tags: ['admin'], response: { 200: list, ...authProblems } } }, async () => {
     const rows = await db.select().from(notificationChannels).orderBy(notificationChannels.id);
     return { channels: rows.map(({ id, type, url, secretEnv }) => ({ id, type, url, ...(secretEnv ? { secretEnv } : {}) })) };
   });

@@ -50,7 +50,6 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Querystring: { days: number } }>(
     '/v1/health/incidents',
     {
-      config: { roles: ['analyst', 'auditor'] },
       schema: {
         tags: ['health'],
         summary: 'Incidents whose steps cannot be recorded: stuck (retrying), unrecordable (given up and replaced), unrecorded (alerts delivered, nothing recorded)',

@@ -14,7 +14,6 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands,
     {
       // The playbook names who may approve each transition; the workflow checks it. Before it, the
       // route admits only roles that some playbook names as approvers.
-      config: { roles: ['approver', 'analyst', 'engineer'] },
       schema: {
         tags: ['incidents'],
         summary: 'Approve or reject a pending transition',
@@ -50,7 +49,6 @@ export function assignRoutes(app: FastifyInstance, commands: IncidentCommands): 
   app.post<{ Params: { id: string }; Body: { assignee: string }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents/:id/assign',
     {
-      config: { roles: ['analyst'] },
       schema: {
         tags: ['incidents'],
         headers: idempotencyHeader,
@@ -70,7 +68,6 @@ export function workLogRoutes(app: FastifyInstance, commands: IncidentCommands):
   app.post<{ Params: { id: string }; Body: { minutes: number; note?: string }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents/:id/work-log',
     {
-      config: { roles: ['analyst'] },
       schema: {
         tags: ['incidents'],
         params: incidentIdParams,

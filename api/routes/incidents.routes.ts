@@ -13,7 +13,7 @@ import type { Severity } from '../../machines/playbook.types.js';
 import { durationMs } from '../../machines/sla.js';
 import type { Fields } from '../../machines/procedure.js';
 import { holdsRole, principalOf } from '../auth.js';
-import { HISTORY_READERS } from './history.routes.js';
+import { HISTORY_READERS } from '../access.table.js';
 import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../../db/ids.js';
 import { isGateRefusal, type IncidentCommands } from '../incident-commands.js';
@@ -21,7 +21,6 @@ import { normalisedField, normalisedWithin } from '../input-hygiene.js';
 import { problems } from '../problem.js';
 import { authProblems, idempotencyHeader, incidentAsOfSchema, incidentIdParams, incidentView, isoTime, pendingOutcome, problem, reportIncident, severity, transitionRequest } from '../schemas.js';
 
-const READERS = ['analyst', 'auditor', 'approver'] as const;
 
 interface ListQuery {
   stage?: string;
@@ -53,7 +52,6 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
   app.get<{ Querystring: ListQuery }>(
     '/v1/incidents',
     {
-      config: { roles: READERS },
       schema: {
         tags: ['incidents'],
         querystring: {
@@ -92,7 +90,6 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
   app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
     '/v1/incidents/:id',
     {
-      config: { roles: READERS },
       schema: {
         tags: ['incidents'],
         params: incidentIdParams,
@@ -137,7 +134,6 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
   app.post<{ Body: ReportBody; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents',
     {
-      config: { roles: ['analyst'] },
       schema: {
         tags: ['incidents'],
         summary: 'Report an incident found by a person (not an alert)',
@@ -173,7 +169,6 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
   app.post<{ Params: { id: string }; Body: { event: string; comment?: string; fields?: Fields; checklist?: string[] }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/incidents/:id/transitions',
     {
-      config: { roles: ['analyst'] },
       schema: {
         tags: ['incidents'],
         summary: 'Apply a lifecycle event',

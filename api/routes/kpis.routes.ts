@@ -7,7 +7,6 @@ import { sendCsv, toCsv, wantsCsv } from '../csv.js';
 import { parseWindow, windowQuery } from '../report-window.js';
 import { authProblems, jsonOrCsv, problem } from '../schemas.js';
 
-const READERS = ['analyst', 'auditor'] as const;
 const FIGURE_PARTS = ['mean', 'median', 'p90', 'n'] as const;
 const nullableNumber = { type: ['number', 'null'] } as const;
 const durationFigure = { type: 'object', properties: { mean: nullableNumber, median: nullableNumber, p90: nullableNumber, n: { type: 'integer' } } } as const;
@@ -54,7 +53,6 @@ export function kpiRoutes(app: FastifyInstance, db: Database, hourlyRate?: numbe
   app.get<{ Querystring: { from?: string; to?: string; groupBy: GroupBy } }>(
     '/v1/kpis',
     {
-      config: { roles: READERS },
       schema: {
         tags: ['kpis'],
         summary: 'KPIs per group over incidents created in [from, to); CSV with Accept: text/csv',
@@ -75,7 +73,7 @@ export function kpiRoutes(app: FastifyInstance, db: Database, hourlyRate?: numbe
   );
 
   const definitions = { type: 'object', additionalProperties: true, properties: { window: {}, groupBy: {}, kpis: {}, hourlyRate: { type: ['number', 'null'] } } } as const;
-  app.get('/v1/kpis/definitions', { config: { roles: READERS }, schema: { tags: ['kpis'], summary: 'What every KPI means, in words', response: { 200: definitions, ...authProblems } } }, async () => ({
+  app.get('/v1/kpis/definitions', { schema: { tags: ['kpis'], summary: 'What every KPI means, in words', response: { 200: definitions, ...authProblems } } }, async () => ({
     window: WINDOW_DEFINITION,
     groupBy: GROUP_BY_DEFINITIONS,
     kpis: KPI_DEFINITIONS,

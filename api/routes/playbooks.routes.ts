@@ -14,8 +14,6 @@ import { problems } from '../problem.js';
 import { MAX_INT4, authProblems, problem } from '../schemas.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-const READERS = ['engineer', 'analyst', 'auditor', 'approver'] as const;
-const EVERYONE = ['engineer', 'analyst', 'auditor', 'approver', 'ingest'] as const;
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z0-9-]+$', maxLength: 64 } } } as const;
 const versionParams = {
@@ -76,14 +74,13 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
 
   app.get(
     '/v1/playbooks/schema',
-    { config: { roles: EVERYONE }, schema: { tags: ['playbooks'], summary: 'The playbook JSON Schema', response: { 200: { type: 'object', additionalProperties: true } } } },
+    { schema: { tags: ['playbooks'], summary: 'The playbook JSON Schema', response: { 200: { type: 'object', additionalProperties: true } } } },
     async () => playbookJsonSchema,
   );
 
   app.post(
     '/v1/playbooks/validate',
     {
-      config: { roles: ['engineer'] },
       schema: {
         tags: ['playbooks'],
         summary: 'Validate a playbook; 422 lists every error with its path',
@@ -101,7 +98,6 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
   app.post(
     '/v1/playbooks',
     {
-      config: { roles: ['engineer'] },
       schema: {
         tags: ['playbooks'],
         summary: 'Register a playbook version (201 new, 200 same content as an existing version)',
@@ -123,13 +119,13 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
 
   app.get(
     '/v1/playbooks',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], response: { 200: { type: 'object', properties: { playbooks: { type: 'array', items: summary } } }, ...authProblems } } },
+    { schema: { tags: ['playbooks'], response: { 200: { type: 'object', properties: { playbooks: { type: 'array', items: summary } } }, ...authProblems } } },
     async () => ({ playbooks: (await latestPlaybooks(db)).map(describe) }),
   );
 
   app.get<{ Params: { id: string } }>(
     '/v1/playbooks/:id',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'The latest version', params: idParams, response: { 200: full, ...authProblems, 404: problem } } },
+    { schema: { tags: ['playbooks'], summary: 'The latest version', params: idParams, response: { 200: full, ...authProblems, 404: problem } } },
     async (request) => {
       const p = found(await latestPlaybook(db, request.params.id), request.params.id);
       return { ...describe(p), document: p.document };
@@ -139,7 +135,6 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
   app.get<{ Params: { id: string } }>(
     '/v1/playbooks/:id/versions',
     {
-      config: { roles: READERS },
       schema: { tags: ['playbooks'], params: idParams, response: { 200: { type: 'object', properties: { versions: { type: 'array', items: summary } } }, ...authProblems, 404: problem } },
     },
     async (request) => {
@@ -151,7 +146,7 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
 
   app.get<{ Params: { id: string; version: number } }>(
     '/v1/playbooks/:id/versions/:version',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], params: versionParams, response: { 200: full, ...authProblems, 404: problem } } },
+    { schema: { tags: ['playbooks'], params: versionParams, response: { 200: full, ...authProblems, 404: problem } } },
     async (request) => {
       const { id, version } = request.params;
       const p = found(await playbookVersion(db, id, version), `${id} version ${version}`);
@@ -161,13 +156,13 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
 
   app.get<{ Params: { id: string } }>(
     '/v1/playbooks/:id/diagram',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'The latest version as a Mermaid stateDiagram-v2', params: idParams, response: { 200: mermaidText } } },
+    { schema: { tags: ['playbooks'], summary: 'The latest version as a Mermaid stateDiagram-v2', params: idParams, response: { 200: mermaidText } } },
     async (request, reply) => mermaid(reply, found(await latestPlaybook(db, request.params.id), request.params.id)),
   );
 
   app.get<{ Params: { id: string; version: number } }>(
     '/v1/playbooks/:id/versions/:version/diagram',
-    { config: { roles: READERS }, schema: { tags: ['playbooks'], summary: 'A version as a Mermaid stateDiagram-v2', params: versionParams, response: { 200: mermaidText } } },
+    { schema: { tags: ['playbooks'], summary: 'A version as a Mermaid stateDiagram-v2', params: versionParams, response: { 200: mermaidText } } },
     async (request, reply) => {
       const { id, version } = request.params;
       return mermaid(reply, found(await playbookVersion(db, id, version), `${id} version ${version}`));

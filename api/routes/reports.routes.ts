@@ -12,7 +12,6 @@ import { problems } from '../problem.js';
 import { parseWindow, windowQuery } from '../report-window.js';
 import { authProblems, jsonOrCsv, problem } from '../schemas.js';
 
-const READERS = ['analyst', 'auditor'] as const;
 
 type ReportQuery = (db: Database, window: KpiWindow, hourlyRate?: number) => Promise<ReportSections>;
 const REPORTS: Record<ReportName, ReportQuery> = {
@@ -34,14 +33,13 @@ export function reportCsv(rows: Record<string, unknown>[]): string {
 
 export function reportRoutes(app: FastifyInstance, db: Database, hourlyRate?: number): void {
   const listing = { type: 'object', properties: { reports: { type: 'array', items: { type: 'object', additionalProperties: true } } } } as const;
-  app.get('/v1/reports', { config: { roles: READERS }, schema: { tags: ['reports'], summary: 'The reports there are', response: { 200: listing, ...authProblems } } }, async () => ({
+  app.get('/v1/reports', { schema: { tags: ['reports'], summary: 'The reports there are', response: { 200: listing, ...authProblems } } }, async () => ({
     reports: REPORT_NAMES.map((name) => ({ name, ...REPORT_DEFINITIONS[name], href: `/v1/reports/${name}` })),
   }));
 
   app.get<{ Params: { name: string }; Querystring: { from?: string; to?: string } }>(
     '/v1/reports/:name',
     {
-      config: { roles: READERS },
       schema: {
         tags: ['reports'],
         summary: 'One report over incidents created in [from, to); CSV (its rows) with Accept: text/csv',
@@ -64,7 +62,6 @@ export function reportRoutes(app: FastifyInstance, db: Database, hourlyRate?: nu
   app.get<{ Querystring: { from?: string; to?: string } }>(
     '/v1/maturity',
     {
-      config: { roles: READERS },
       schema: {
         tags: ['reports'],
         summary: 'The CMMI level the operation demonstrates over incidents created in [from, to), with every criterion, its figure and whether it passes',

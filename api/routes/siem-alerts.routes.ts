@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SOURCE_ADAPTERS, adaptBody, parsePayload, type SiemSource } from '../../machines/adapters/index.js';
 import type { NormalisedAlert } from '../../machines/alert.js';
 import type { AlertAccepted, AlertIntake } from '../alert-intake.js';
+import { alertSignatureCheck, signatureHeaders } from '../alert-signature.js';
 import { principalOf } from '../auth.js';
 import { storableInput } from '../input-hygiene.js';
 import type { ApiMetrics } from '../metrics.js';
@@ -52,7 +53,7 @@ const DESCRIPTIONS: Record<SiemSource, string> = {
   sentinel: "A Microsoft Sentinel incident as a Logic App posts its trigger body (or the incident itself), or an array.",
 };
 
-export function siemAlertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: ApiMetrics): void {
+export function siemAlertRoutes(app: FastifyInstance, intake: AlertIntake, metrics: ApiMetrics, secrets: NodeJS.ProcessEnv): void {
   void app.register(async (scope) => {
     // The body arrives as text whatever its type: JSON and NDJSON are told apart by parsing.
     scope.removeAllContentTypeParsers();
@@ -62,12 +63,14 @@ export function siemAlertRoutes(app: FastifyInstance, intake: AlertIntake, metri
         `/v1/alerts/${source}`,
         {
           bodyLimit: SIEM_BODY_LIMIT_BYTES,
-          config: { roles: ['ingest'], queryToken: true },
+          config: { queryToken: true },
+          preParsing: alertSignatureCheck(secrets),
           schema: {
             tags: ['alerts'],
             summary: `Post ${source} alerts as ${source} sends them`,
             description: `${DESCRIPTIONS[source]} At most ${MAX_ALERTS_PER_REQUEST} alerts per request.`,
             consumes: ['application/json', 'application/x-ndjson'],
+            headers: signatureHeaders,
             // Read as text and parsed by the route (JSON, else NDJSON): the schema only says so.
             body: { type: 'string', description: `the body as ${source} sends it: JSON, or NDJSON (one alert a line)` },
             querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 256, description: 'the ingest token, for senders that cannot set headers' } } },

@@ -14,6 +14,7 @@ import { buildApp } from '../../api/app.js';
 import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
 import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
 import type { AbuseLimits } from '../../api/abuse-limits.js';
+import type { OidcVerifier } from '../../api/oidc.js';
 import type { DevServer } from '../../runtime/dev-server.js';
 import { createReplayer } from '../../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
@@ -90,6 +91,10 @@ export interface StackOptions {
   logger?: object;
   /** Rate and in-flight limits (default: out of any test's reach). */
   limits?: Partial<AbuseLimits>;
+  /** Single sign-on, verified against a test provider. */
+  oidc?: OidcVerifier;
+  /** The API's `IRFLOW_SECRET_*` variables (alert signatures). */
+  secrets?: NodeJS.ProcessEnv;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -127,6 +132,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     egress: egressPolicy(LOOPBACK_ALLOWED),
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
 
   let worker: { instance: Worker; run: Promise<void>; connection: NativeConnection } | undefined;
