@@ -73,11 +73,14 @@ function withRedaction(logger: ApiDeps['logger']): ApiDeps['logger'] {
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Path parameters are checked by their schemas (a 400 that says which): the router's own limit is far above them.
+  const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: withRedaction(deps.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 2048 },
-    requestTimeout: deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    requestTimeout,
+    // Node checks for late requests every connectionsCheckingInterval; headers alone may not take longer than the whole.
+    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
     // Idle keep-alive connections are closed after this long (Node's default, said out loud).
     keepAliveTimeout: 5_000,
   });

@@ -4,7 +4,7 @@
  * the token's subject is the client id, and its `groups` and `name` claims are the person's.
  * Access tokens are JWTs (RFC 9068) for the resource indicator asked for.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
@@ -43,6 +43,19 @@ const SECRET = 'test-client-secret-test-client-secret';
 export async function signingKey(kid: string): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   return { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
+}
+
+/** A form POST on a connection of its own (providers in these tests stop and start on one port). */
+function postForm(url: string, basic: string, form: Record<string, string>): Promise<unknown> {
+  const payload = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(payload), authorization: `Basic ${Buffer.from(basic).toString('base64')}` };
+    const req = request(url, { method: 'POST', agent: false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+    });
+    req.on('error', reject).end(payload);
+  });
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -87,15 +100,15 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     url,
     issuer,
     async token(person, resource = options.audience) {
-      const response = await fetch(`${url}/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${person}:${SECRET}`).toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'client_credentials', resource }),
-      });
-      const body = (await response.json()) as { access_token?: string; error?: string };
+      const body = (await postForm(`${url}/token`, `${person}:${SECRET}`, { grant_type: 'client_credentials', resource })) as { access_token?: string };
       if (!body.access_token) throw new Error(`the provider gave no token for ${person}: ${JSON.stringify(body)}`);
       return body.access_token;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => undefined),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Kept-alive connections go too, so clients do not send their next request into a closing socket.
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
