@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       `  Temporal:     ${service.temporalAddress}${service.temporalUiUrl ? `   UI: ${service.temporalUiUrl}` : ''}`,
       `  Database:     ${service.database === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'Postgres (DATABASE_URL)'}`,
       `  Admin token:  ${adminTokenLine(token, config.dataDir)}`,
+      `  Sign-in:      API keys${config.oidc ? `, and OIDC access tokens from ${config.oidc.issuer} for audience ${config.oidc.audience} (roles from the ${config.oidc.rolesClaim} claim)` : ' (single sign-on: set IRFLOW_OIDC_ISSUER and IRFLOW_OIDC_AUDIENCE)'}`,
       `  Try:          curl -H "Authorization: Bearer <admin token>" ${service.apiUrl}/v1/incidents`,
       '',
     ].join('\n'),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../runtime/ports.js';
+import { startTestProvider } from '../support/oidc-provider.js';
 import { temporalCli } from '../support/temporal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,7 +66,10 @@ async function stop(started: Started, how: 'ctrl-c' | 'sigterm'): Promise<number
   return exited;
 }
 
-afterAll(() => {
+let closeProvider: () => Promise<void> = async () => undefined;
+
+afterAll(async () => {
+  await closeProvider();
   for (const child of running) if (child.exitCode === null) try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -103,15 +107,23 @@ describe('npm start (embedded mode)', () => {
     expect(await stop(first, 'ctrl-c'), `npm start should exit 0 on Ctrl-C:\n${first.output()}`).toBe(0);
     expect(first.output()).toMatch(/SIGINT: stopping[\s\S]*stopped/);
 
-    const second = await npmStart(env);
+    // The second start signs people in through a real OpenID provider as well.
+    const provider = await startTestProvider({ people: { 'ana.lyst': { groups: ['soc-l1'] } }, audience: 'https://irflow.example/api' });
+    closeProvider = () => provider.close();
+    const sso = { IRFLOW_OIDC_ISSUER: provider.issuer, IRFLOW_OIDC_AUDIENCE: 'https://irflow.example/api', IRFLOW_OIDC_ROLES_CLAIM: 'groups', IRFLOW_OIDC_ROLE_MAP: '{"soc-l1":"analyst"}' };
+    const second = await npmStart({ ...env, ...sso });
     api = `http://127.0.0.1:${env.PORT}`;
+    expect(second.output()).toContain(`OIDC access tokens from ${provider.issuer} for audience https://irflow.example/api`);
     console.log(`npm start: ready in ${(second.readyMs / 1000).toFixed(1)} s (restart on existing data)`);
     expect(second.output(), 'the admin token is shown once, when it is made').not.toContain(token);
     expect(second.output()).toContain('admin-token (shown when it was made)');
     const view = (await (await fetch(`${api}/v1/incidents/${incidentId}`, { headers: auth })).json()) as { stage: string; alertCount: number };
     expect(view).toMatchObject({ stage: 'triage', alertCount: 1 });
-    const analysed = await fetch(`${api}/v1/incidents/${incidentId}/transitions`, { method: 'POST', headers: auth, body: JSON.stringify({ event: 'start_analysis' }) });
-    expect(analysed.status, 'the open incident goes on after a restart').toBe(200);
+    const signedIn = { authorization: `Bearer ${await provider.token('ana.lyst')}`, 'content-type': 'application/json' };
+    const analysed = await fetch(`${api}/v1/incidents/${incidentId}/transitions`, { method: 'POST', headers: signedIn, body: JSON.stringify({ event: 'start_analysis' }) });
+    expect(analysed.status, 'the open incident goes on after a restart, moved by a signed-in analyst').toBe(200);
+    const history = (await (await fetch(`${api}/v1/incidents/${incidentId}/history`, { headers: auth })).json()) as { events: Array<{ type: string; actor: string }> };
+    expect(history.events.filter((e) => e.type === 'transitioned').map((e) => e.actor)).toContain('oidc:ana.lyst');
     const verified = (await (await fetch(`${api}/v1/incidents/${incidentId}/history/verify`, { headers: auth })).json()) as { valid: boolean };
     expect(verified.valid).toBe(true);
     expect(await stop(second, 'sigterm'), `npm start should exit 0 on SIGTERM:\n${second.output()}`).toBe(0);
