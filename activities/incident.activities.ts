@@ -7,6 +7,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
+import type { SigningKey } from '../db/chain-signing.js';
 import type { Database } from '../db/client.js';
 import { sqlState } from '../db/errors.js';
 import { recordingFailures, recordingRetries } from '../db/schema.js';
@@ -52,6 +53,8 @@ function unrecordableType(error: unknown): string | undefined {
 
 export interface IncidentActivityDeps {
   db: Database;
+  /** Signs each chain head as it moves (db/chain-signing.ts); without it heads are unsigned. */
+  signer?: SigningKey;
 }
 
 export interface RecordStepsInput {
@@ -67,7 +70,7 @@ export interface RecordingFailureInput {
   reason: string;
 }
 
-export function createIncidentActivities({ db }: IncidentActivityDeps) {
+export function createIncidentActivities({ db, signer }: IncidentActivityDeps) {
   /** Notes a failed attempt that will be retried, so health can list the incident as stuck. */
   async function noteRetry(step: IncidentStep, error: unknown): Promise<void> {
     const attempt = attemptNumber();
@@ -86,7 +89,7 @@ export function createIncidentActivities({ db }: IncidentActivityDeps) {
     if (!first) return { hashes: [], written: 0 };
     try {
       return await db.transaction(async (tx) => {
-        const result = await writeSteps(tx, steps, task);
+        const result = await writeSteps(tx, steps, task, signer);
         if (attemptNumber() > 1) await tx.delete(recordingRetries).where(eq(recordingRetries.incidentId, first.incidentId));
         return result;
       });

@@ -11,6 +11,7 @@ import { incidentEvents, incidents, openCorrelations, recordingFailures, stageTi
 import type { IncidentStep } from '../machines/incident.types.js';
 import { readForMeasures, recordMeasures, type Transaction } from './incident.measures.js';
 import { supersede, supersedes } from './incident.supersede.js';
+import { signHead, type SigningKey } from '../db/chain-signing.js';
 
 /** A step arrived before the one it chains to (and that one was not given up as unrecordable). */
 export class ChainGapError extends Error {
@@ -71,8 +72,9 @@ async function moveStageTimings(tx: Transaction, step: IncidentStep, when: Date)
 }
 
 /** Writes the projection after `step`; the correlation claim only when the batch moved a stage (open/closed). */
-async function project(tx: Transaction, step: IncidentStep, hash: string, stageMoved: boolean, superseding = false): Promise<void> {
+async function project(tx: Transaction, step: IncidentStep, hash: string, stageMoved: boolean, superseding: boolean, signer?: SigningKey): Promise<void> {
   const p = step.projection;
+  const head = signer ? signHead(signer, { incidentId: p.id, lastSeq: step.seq, lastHash: hash }) : undefined;
   const row = {
     id: p.id,
     title: p.title,
@@ -104,6 +106,8 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
     closedAt: p.closedAt ? new Date(p.closedAt) : null,
     lastSeq: step.seq,
     lastHash: hash,
+    headKeyId: head?.keyId ?? null,
+    headSignature: head?.signature ?? null,
   };
   await tx.execute(
     insertSql(incidents, [row], {
@@ -122,7 +126,7 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
  * Records steps of one incident (consecutive seqs, ascending). Returns each step's hash and how
  * many were newly written.
  */
-export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: number): Promise<{ hashes: string[]; written: number }> {
+export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: number, signer?: SigningKey): Promise<{ hashes: string[]; written: number }> {
   const first = steps[0];
   if (!first) return { hashes: [], written: 0 };
   // Everything the batch reads, sent together: its seqs and the one before it (what is recorded
@@ -195,6 +199,7 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: 
       last.hash,
       fresh.some((f) => f.step.effects.length > 0),
       superseded,
+      signer,
     ),
   ]);
   return { hashes, written: fresh.length };

@@ -39,6 +39,8 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'POST /v1/incidents/:id/replay': ['auditor'],
   'GET /v1/incidents/:id/export': ['auditor'],
   'GET /v1/access-log': ['auditor'],
+  // Public keys are for anyone who checks what irflow signed.
+  'GET /v1/audit/keys': ['engineer', 'analyst', 'auditor', 'approver'],
 
   'GET /v1/playbooks/schema': ['engineer', 'analyst', 'auditor', 'approver', 'ingest'],
   'POST /v1/playbooks/validate': ['engineer'],

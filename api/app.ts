@@ -122,8 +122,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   approvalRoutes(app, commands, deps.db);
   assignRoutes(app, commands);
   workLogRoutes(app, commands);
-  historyRoutes(app, deps.db, commands);
-  auditRoutes(app, deps.db, commands, deps.replayer);
+  historyRoutes(app, deps.db, commands, deps.keyRing);
+  auditRoutes(app, deps.db, commands, deps.replayer, deps.keyRing);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import type { AbuseLimits } from './abuse-limits.js';
 import type { EgressPolicy } from '../activities/egress.js';
+import type { KeyRing } from '../db/chain-signing.js';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { OidcVerifier } from './oidc.js';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   egress?: EgressPolicy;
   /** Rate and in-flight limits (abuse-limits.ts); the defaults where not given. */
   limits?: Partial<AbuseLimits>;
+  /** irflow's signing keys: verify checks chain heads with them, exports are sealed with the current one. */
+  keyRing?: KeyRing;
   /** Single sign-on (IRFLOW_OIDC_*): OIDC access tokens are taken besides API keys. */
   oidc?: OidcVerifier;
   /** Where `IRFLOW_SECRET_*` variables are read (alert signatures): this process's environment by default. */

@@ -47,6 +47,9 @@ export const incidents = pgTable(
     /** The last recorded audit event; verify uses it to detect a truncated tail. */
     lastSeq: integer('last_seq').notNull(),
     lastHash: text('last_hash').notNull(),
+    /** The Ed25519 signature of the head (last seq and hash) by irflow's key, and that key's id (db/chain-signing.ts). */
+    headKeyId: text('head_key_id'),
+    headSignature: text('head_signature'),
   },
   (t) => [
     index('incidents_stage_idx').on(t.stage),

@@ -8,6 +8,7 @@ import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { seedAdminToken } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
 import { apiSettings, loadConfig } from './config.js';
+import { prepareKeyRing } from './signing-keys.js';
 import { createReplayer } from './replayer.js';
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     playbooks: createPlaybookCatalog(database.db),
     replayer: createReplayer(),
+    keyRing: await prepareKeyRing(config.dataDir, database.db, (line) => console.error(line)),
     ...apiSettings(config),
   });
   app.addHook('onClose', async () => {

@@ -17,6 +17,7 @@ import { startDevServer, type DevServer } from './dev-server.js';
 import { startDownloadedDevServer } from './sdk-dev-server.js';
 import { createReplayer } from './replayer.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import { prepareKeyRing } from './signing-keys.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
 import { backfillMeasures } from '../db/measures.rows.js';
@@ -63,6 +64,7 @@ export async function startService(config: Config, log: (line: string) => void):
     const adminToken = { ...resolved, bootstrap: await seedAdminToken(database.db, resolved.token) };
     const playbooks = await loadShippedPlaybooks(database.db);
     log(`playbooks: ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
+    const keyRing = await prepareKeyRing(config.dataDir, database.db, log);
     const backfilled = await backfillMeasures(database.db);
     if (backfilled > 0) log(`measures rebuilt from the audit log for ${backfilled} incidents`);
 
@@ -81,6 +83,7 @@ export async function startService(config: Config, log: (line: string) => void):
       taskQueue: config.taskQueue,
       db: database.db,
       metrics,
+      signer: keyRing.signer,
     });
     const workerDone = worker.run();
     closers.push(async () => {
@@ -96,6 +99,7 @@ export async function startService(config: Config, log: (line: string) => void):
       playbooks: createPlaybookCatalog(database.db),
       replayer: createReplayer(),
       metrics,
+      keyRing,
       ...apiSettings(config),
     });
     await app.listen({ port: config.port, host: config.host });

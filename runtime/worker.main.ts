@@ -10,6 +10,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { NativeConnection } from '@temporalio/worker';
 import { openDatabase } from '../db/client.js';
 import { loadConfig } from './config.js';
+import { prepareKeyRing } from './signing-keys.js';
 import { createIncidentWorker } from './worker.js';
 
 async function main(): Promise<void> {
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'irflow_worker_' });
-  const worker = await createIncidentWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, metrics });
+  const { signer } = await prepareKeyRing(config.dataDir, database.db, (line) => console.error(line));
+  const worker = await createIncidentWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, metrics, signer });
   const metricsPort = process.env.IRFLOW_WORKER_METRICS_PORT;
   const server = metricsPort
     ? createServer((request, response) => {

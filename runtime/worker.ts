@@ -7,6 +7,7 @@ import { createContextActivities, type LookupObserver } from '../activities/cont
 import type { ConnectorSet } from '../activities/context/connector.js';
 import { contextConnectors } from '../activities/context/connectors.js';
 import { createIncidentActivities } from '../activities/incident.activities.js';
+import type { SigningKey } from '../db/chain-signing.js';
 import { createNotifyActivities } from '../activities/notify.activities.js';
 import type { Database } from '../db/client.js';
 
@@ -27,6 +28,8 @@ export interface IncidentWorkerOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Where enrichment lookup latency is recorded (`irflow_enrichment_lookup_duration_seconds`). */
   metrics?: Registry;
+  /** The key that signs chain heads (runtime/signing-keys.ts); without it heads are unsigned. */
+  signer?: SigningKey;
 }
 
 function lookupObserver(registry: Registry | undefined): LookupObserver | undefined {
@@ -52,7 +55,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
-      ...createIncidentActivities({ db: options.db }),
+      ...createIncidentActivities({ db: options.db, ...(options.signer ? { signer: options.signer } : {}) }),
       ...createAlertActivities({ db: options.db }),
       ...createContextActivities(options.connectors ?? contextConnectors(options.db), lookupObserver(options.metrics)),
       ...createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL }),

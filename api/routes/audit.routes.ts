@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { listAccess, recordAccess } from '../../db/access-log.repo.js';
 import type { Database } from '../../db/client.js';
+import type { KeyRing } from '../../db/chain-signing.js';
 import { DOSSIER_FORMAT, seal } from '../../db/dossier.js';
 import { findIncident, incidentHistory, toIncidentView } from '../../db/incidents.reads.js';
 import { playbookVersion } from '../../db/playbooks.repo.js';
@@ -12,7 +13,7 @@ import type { IncidentCommands } from '../incident-commands.js';
 import { problems } from '../problem.js';
 import { MAX_SAFE_ID, authProblems, incidentIdParams, problem } from '../schemas.js';
 
-export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, replayer?: Replayer): void {
+export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, replayer?: Replayer, keyRing?: KeyRing): void {
   /** The projected incident and the playbook version it pinned; 404 when there is none. */
   async function pinnedIncident(id: string) {
     const row = await findIncident(db, id);
@@ -47,7 +48,7 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
     {
       schema: {
         tags: ['audit'],
-        summary: 'The dossier: incident, playbook version, audit log, Temporal history, SHA-256 digest',
+        summary: "The dossier: incident, playbook version, audit log with its signed head, Temporal history, SHA-256 digest and irflow's signature of it",
         params: incidentIdParams,
         response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 404: problem },
       },
@@ -62,12 +63,33 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
         exportedAt: new Date().toISOString(),
         exportedBy: principal.name,
         incident: toIncidentView(row) as unknown as Record<string, unknown> & { id: string },
-        chain: { lastSeq: row.lastSeq, lastHash: row.lastHash },
+        chain: { lastSeq: row.lastSeq, lastHash: row.lastHash, ...(row.headKeyId && row.headSignature ? { signature: { keyId: row.headKeyId, signature: row.headSignature } } : {}) },
         playbook: { id: playbook.id, version: playbook.version, hash: playbook.hash, document: playbook.document },
         events,
         temporalHistory,
-      });
+      }, keyRing?.signer);
     },
+  );
+
+  app.get(
+    '/v1/audit/keys',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "irflow's public signing keys: every key that ever signed a chain head or a dossier",
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              current: { type: ['string', 'null'], description: 'the id of the key that signs now' },
+              keys: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, algorithm: { type: 'string' }, publicKey: { type: 'string' }, createdAt: { type: 'string' } } } },
+            },
+          },
+          ...authProblems,
+        },
+      },
+    },
+    async () => ({ current: keyRing?.signer?.id ?? null, keys: keyRing?.publicKeys ?? [] }),
   );
 
   app.get<{ Querystring: { incidentId?: string; before?: number; limit: number } }>(

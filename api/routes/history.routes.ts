@@ -4,12 +4,13 @@ import type { Database } from '../../db/client.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { findIncident, incidentHistory } from '../../db/incidents.reads.js';
 import { recordAccess } from '../../db/access-log.repo.js';
-import { verifyChain } from '../../db/ledger.js';
+import type { KeyRing } from '../../db/chain-signing.js';
+import { verifySignedChain } from '../../db/chain-verify.js';
 import { principalOf } from '../auth.js';
 import { problems } from '../problem.js';
 import { auditEvent, authProblems, incidentIdParams, problem } from '../schemas.js';
 
-export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands): void {
+export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, keyRing?: KeyRing): void {
   /** An incident exists once its workflow does, even before its first step is projected. */
   async function mustExist(id: string) {
     const row = await findIncident(db, id);
@@ -39,12 +40,22 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     {
       schema: {
         tags: ['audit'],
-        summary: 'Recompute the hash chain of the audit log',
+        summary: "Recompute the hash chain of the audit log and check its head's signature",
         params: incidentIdParams,
         response: {
           200: {
             type: 'object',
-            properties: { valid: { type: 'boolean' }, events: { type: 'integer' }, brokenAt: { type: 'integer' }, reason: { type: 'string' } },
+            properties: {
+              valid: { type: 'boolean' },
+              events: { type: 'integer' },
+              brokenAt: { type: 'integer' },
+              reason: { type: 'string' },
+              signature: {
+                type: 'object',
+                description: "the chain head's Ed25519 signature against irflow's public keys (GET /v1/audit/keys)",
+                properties: { valid: { type: 'boolean' }, keyId: { type: 'string' }, reason: { type: 'string' } },
+              },
+            },
           },
           ...authProblems,
           404: problem,
@@ -54,8 +65,8 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     async (request) => {
       const incident = await mustExist(request.params.id);
       await recordAccess(db, principalOf(request).name, 'verify', request.params.id);
-      const tail = incident ? { lastSeq: incident.lastSeq, lastHash: incident.lastHash } : undefined;
-      return verifyChain(await incidentHistory(db, request.params.id), tail);
+      const head = incident ? { incidentId: incident.id, lastSeq: incident.lastSeq, lastHash: incident.lastHash, headKeyId: incident.headKeyId, headSignature: incident.headSignature } : undefined;
+      return verifySignedChain(await incidentHistory(db, request.params.id), head, keyRing?.publicKeys);
     },
   );
 }

@@ -4,6 +4,9 @@
  * app, called through `app.inject()`. One task queue per stack.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -15,6 +18,8 @@ import { createPlaybookCatalog } from '../../api/playbook-catalog.js';
 import { createApiKey, seedAdminToken, type Role } from '../../db/api-keys.repo.js';
 import type { AbuseLimits } from '../../api/abuse-limits.js';
 import type { OidcVerifier } from '../../api/oidc.js';
+import type { KeyRing } from '../../db/chain-signing.js';
+import { keyFiles, loadKeyRing } from '../../runtime/signing-keys.js';
 import type { DevServer } from '../../runtime/dev-server.js';
 import { createReplayer } from '../../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
@@ -56,6 +61,10 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   adminToken: string;
+  /** The stack's signing keys (made for it, in a folder of its own). */
+  keyRing: KeyRing;
+  /** IRFLOW_SIGNING_KEY_FILE for a worker process of this stack. */
+  signingEnv: NodeJS.ProcessEnv;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** A new API key with these roles; returns its token. */
@@ -113,6 +122,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
+  // The stack's signing key, in files of its own: a worker in another process signs with it too.
+  const signingDir = mkdtempSync(join(tmpdir(), 'irflow-keys-'));
+  const keyRing = loadKeyRing(signingDir, {}).ring;
+  const signingEnv = { IRFLOW_SIGNING_KEY_FILE: keyFiles(signingDir, {}).privateKey };
   const metrics = new Registry();
   const app = await buildApp({
     metrics,
@@ -133,6 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
     ...(options.oidc ? { oidc: options.oidc } : {}),
+    keyRing,
     ...(options.secrets ? { secrets: options.secrets } : {}),
   });
 
@@ -149,6 +163,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     client,
     taskQueue,
     adminToken,
+    keyRing,
+    signingEnv,
     async startWorker() {
       if (worker) return;
       const workerConnection = await NativeConnection.connect({ address: server.address });
@@ -162,6 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         env: { ...LOOPBACK_ALLOWED, ...options.workerEnv },
         shutdownGraceTime: '2 seconds',
         metrics,
+        signer: keyRing.signer,
       });
       worker = { instance, run: instance.run(), connection: workerConnection };
     },
@@ -204,6 +221,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await connection.close().catch(() => undefined);
       await (temporal ?? server).stop();
       await database.close();
+      rmSync(signingDir, { recursive: true, force: true });
     },
   };
   if (options.worker !== false) await stack.startWorker();

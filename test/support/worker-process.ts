@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export function startWorkerProcess(stack: Stack, env: NodeJS.ProcessEnv = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/worker.main.ts'], {
     cwd: root,
-    env: { ...process.env, ...env, TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.database.url, IRFLOW_TASK_QUEUE: stack.taskQueue },
+    env: { ...process.env, ...stack.signingEnv, ...env, TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.database.url, IRFLOW_TASK_QUEUE: stack.taskQueue },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.setEncoding('utf8');
