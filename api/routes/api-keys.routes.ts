@@ -4,7 +4,8 @@ import { createApiKey, listApiKeys, revokeApiKey, type Role } from '../../db/api
 import type { Database } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { problems } from '../problem.js';
-import { apiKey, apiKeyRequest, authProblems, problem } from '../schemas.js';
+import { apiKey, apiKeyRequest } from '../api-key.schemas.js';
+import { authProblems, problem } from '../schemas.js';
 
 interface ApiKeyRequest {
   name: string;

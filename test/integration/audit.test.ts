@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIELDS_FOR, alertBody, postAlert, walkTo } from '../support/incidents.js';
+import { FIELDS_FOR, alertBody, closedIncident as closedIncidentOf, postAlert, walkTo } from '../support/incidents.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const run = promisify(execFile);
@@ -17,11 +17,7 @@ let analyst: string;
 let auditor: string;
 let dir: string;
 
-async function closedIncident(): Promise<string> {
-  const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody({ assets: undefined, rule: undefined }));
-  await walkTo(stack, analyst, incidentId, ['acknowledge', 'close_false_positive']);
-  return incidentId;
-}
+const closedIncident = () => closedIncidentOf(stack, analyst);
 
 const verify = async (id: string) => (await stack.call('GET', `/v1/incidents/${id}/history/verify`, auditor)).body;
 

@@ -17,7 +17,7 @@ import { prepareKeyRing } from '../../runtime/signing-keys.js';
 import { dossierDigest, seal, type Dossier } from '../../db/dossier.js';
 import { GENESIS_HASH, eventHash } from '../../db/ledger.js';
 import { incidentEvents, incidents } from '../../db/schema.js';
-import { alertBody, postAlert, walkTo } from '../support/incidents.js';
+import { closedIncident as closedIncidentOf } from '../support/incidents.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const run = promisify(execFile);
@@ -27,11 +27,7 @@ let analyst: string;
 let auditor: string;
 let dir: string;
 
-async function closedIncident(): Promise<string> {
-  const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody({ assets: undefined, rule: undefined }));
-  await walkTo(stack, analyst, incidentId, ['acknowledge', 'close_false_positive']);
-  return incidentId;
-}
+const closedIncident = () => closedIncidentOf(stack, analyst);
 
 const verify = async (id: string) => (await stack.call('GET', `/v1/incidents/${id}/history/verify`, auditor)).body;
 

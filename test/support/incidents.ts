@@ -44,6 +44,13 @@ export async function walkTo(stack: Stack, token: string, incidentId: string, ev
   return view;
 }
 
+/** An incident opened by an alert without assets or rule, acknowledged and closed as a false positive by `analyst`. */
+export async function closedIncident(stack: Stack, analyst: string): Promise<string> {
+  const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody({ assets: undefined, rule: undefined }));
+  await walkTo(stack, analyst, incidentId, ['acknowledge', 'close_false_positive']);
+  return incidentId;
+}
+
 /** Audit events other than context lookups, which run beside the lifecycle and land at any moment. */
 export function withoutLookups<T extends { type: string }>(events: T[]): T[] {
   return events.filter((e) => e.type !== 'context_gathered' && e.type !== 'enrichment_failed');
