@@ -108,8 +108,10 @@ export function createIncidentActivities({ db, signer }: IncidentActivityDeps) {
   }
 
   /** Records the steps an incident accepted since its last call, in one transaction. */
-  async function recordIncidentSteps({ steps, task }: RecordStepsInput): Promise<{ hashes: string[]; written: number }> {
-    return record(steps, task);
+  async function recordIncidentSteps({ steps, task }: RecordStepsInput): Promise<{ hashes: string[]; written: number; fromSeq?: number }> {
+    // The answer lands in the workflow's history: with where it starts, the history alone says
+    // which seq has which hash (db/ledger-history.ts cross-checks the ledger against it).
+    return { ...(await record(steps, task)), ...(steps[0] ? { fromSeq: steps[0].seq } : {}) };
   }
 
   /** Keeps a step the workflow gave up recording as given; health lists it. Idempotent. */

@@ -198,7 +198,26 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     }
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, logWork, liveView, workflowHistory };
+  /** The histories of every run of the incident's workflow, oldest first (continue-as-new links them). */
+  async function workflowRuns(incidentId: string, maxRuns = 10_000): Promise<unknown[]> {
+    const runs: unknown[] = [];
+    let runId: string | undefined;
+    do {
+      let history;
+      try {
+        history = await temporal.workflow.getHandle(incidentWorkflowId(incidentId), runId).fetchHistory();
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw problems.notFound('no such incident');
+        throw error;
+      }
+      runs.unshift(JSON.parse(historyToJSON(history)) as unknown);
+      const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      runId = previous || undefined;
+    } while (runId && runs.length < maxRuns);
+    return runs;
+  }
+
+  return { openIncident, applyEvent, decideApproval, assign, logWork, liveView, workflowHistory, workflowRuns };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

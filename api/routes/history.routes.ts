@@ -6,8 +6,10 @@ import { findIncident, incidentHistory } from '../../db/incidents.reads.js';
 import { recordAccess } from '../../db/access-log.repo.js';
 import type { KeyRing } from '../../db/chain-signing.js';
 import { verifySignedChain } from '../../db/chain-verify.js';
+import { crossCheck, recordedHashes, type HistoryCheck } from '../../db/ledger-history.js';
+import type { StoredEvent } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
-import { problems } from '../problem.js';
+import { ProblemError, problems } from '../problem.js';
 import { auditEvent, authProblems, incidentIdParams, problem } from '../schemas.js';
 
 export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, keyRing?: KeyRing): void {
@@ -35,6 +37,26 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     },
   );
 
+  /**
+   * The ledger against what the workflow recorded in its history. A step the ledger holds and the
+   * history not yet is looked at once more a second later: the history gets it when the workflow
+   * task that recorded it completes.
+   */
+  async function againstHistory(id: string, events: StoredEvent[]): Promise<HistoryCheck | { checked: false; reason: string }> {
+    for (let attempt = 0; ; attempt += 1) {
+      let runs;
+      try {
+        runs = await commands.workflowRuns(id);
+      } catch (error) {
+        if (error instanceof ProblemError) return { checked: false, reason: 'the incident has no workflow history' };
+        return { checked: false, reason: 'Temporal did not answer: the ledger was not compared with the workflow history' };
+      }
+      const check = crossCheck(events, recordedHashes(runs as Parameters<typeof recordedHashes>[0]));
+      if (check.consistent || check.historyHash !== null || attempt > 0) return check;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
   app.get<{ Params: { id: string } }>(
     '/v1/incidents/:id/history/verify',
     {
@@ -55,6 +77,19 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
                 description: "the chain head's Ed25519 signature against irflow's public keys (GET /v1/audit/keys)",
                 properties: { valid: { type: 'boolean' }, keyId: { type: 'string' }, reason: { type: 'string' } },
               },
+              history: {
+                type: 'object',
+                description: 'the ledger against the hashes the workflow recorded in its Temporal history, over every run: the first seq where they disagree',
+                properties: {
+                  consistent: { type: 'boolean' },
+                  recorded: { type: 'integer' },
+                  seq: { type: 'integer' },
+                  reason: { type: 'string' },
+                  ledgerHash: { type: ['string', 'null'] },
+                  historyHash: { type: ['string', 'null'] },
+                  checked: { type: 'boolean' },
+                },
+              },
             },
           },
           ...authProblems,
@@ -66,7 +101,11 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
       const incident = await mustExist(request.params.id);
       await recordAccess(db, principalOf(request).name, 'verify', request.params.id);
       const head = incident ? { incidentId: incident.id, lastSeq: incident.lastSeq, lastHash: incident.lastHash, headKeyId: incident.headKeyId, headSignature: incident.headSignature } : undefined;
-      return verifySignedChain(await incidentHistory(db, request.params.id), head, keyRing?.publicKeys);
+      const events = await incidentHistory(db, request.params.id);
+      const chain = verifySignedChain(events, head, keyRing?.publicKeys);
+      const history = await againstHistory(request.params.id, events);
+      if (!chain.valid || !('consistent' in history) || history.consistent) return { ...chain, history };
+      return { ...chain, valid: false, brokenAt: history.seq, reason: history.reason, history };
     },
   );
 }

@@ -73,6 +73,9 @@ describe('continue-as-new', () => {
     const events = await history(incidentId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.filter((e) => e.type === 'transitioned')).toHaveLength(2 + 16 + 4);
+    // The ledger against the hashes the workflow recorded, over every run.
+    const verified = (await stack.call('GET', `/v1/incidents/${incidentId}/history/verify`, auditor)).body;
+    expect(verified).toMatchObject({ valid: true, history: { consistent: true, recorded: events.length } });
     const milestones = (await stack.database.db.query.incidents.findFirst({ where: (t, { eq }) => eq(t.id, incidentId) }))!.milestones;
     expect(Object.keys(milestones).sort()).toEqual(['acknowledged', 'contained', 'eradicated', 'recovered', 'resolved']);
     // A re-sent alert from before the new run is still known and not counted again.

@@ -58,7 +58,7 @@ describe.runIf(serverUrl)('a worker process killed mid-lifecycle (needs DATABASE
     expect(events.filter((e) => e.type === 'transitioned').map((e) => e.data.event)).toEqual([
       'acknowledge', 'start_analysis', 'contain', 'eradicate', 'recover', 'resolve', 'close',
     ]);
-    expect((await stack.call('GET', `/v1/incidents/${first.incidentId}/history/verify`, auditor)).body).toEqual({ valid: true, events: events.length, signature: { valid: true, keyId: stack.keyRing.signer!.id } });
+    expect((await stack.call('GET', `/v1/incidents/${first.incidentId}/history/verify`, auditor)).body).toEqual({ valid: true, events: events.length, signature: { valid: true, keyId: stack.keyRing.signer!.id }, history: { consistent: true, recorded: events.length } });
     const timings = await stack.database.db.query.stageTimings.findMany({ where: (t, { eq }) => eq(t.incidentId, first.incidentId) });
     expect(timings.map((t) => t.stage)).toEqual(['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery', 'review', 'closed']);
   });

@@ -60,7 +60,7 @@ describe('incident lifecycle through the API', () => {
     );
 
     const verified = await stack.call('GET', `/v1/incidents/${accepted.incidentId}/history/verify`, auditor);
-    expect(verified.body).toEqual({ valid: true, events: events.length, signature: { valid: true, keyId: stack.keyRing.signer!.id } });
+    expect(verified.body).toEqual({ valid: true, events: events.length, signature: { valid: true, keyId: stack.keyRing.signer!.id }, history: { consistent: true, recorded: events.length } });
 
     const timings = await stack.database.db.query.stageTimings.findMany({ where: (t, { eq }) => eq(t.incidentId, accepted.incidentId) });
     expect(timings.map((t) => t.stage)).toEqual(['new', ...expectedStages]);

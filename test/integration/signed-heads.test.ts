@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headSignatureOf, newSigningKey, signingKeyOf, verifyHead } from '../../db/chain-signing.js';
+import { headSignatureOf, newSigningKey, signHead, signingKeyOf, verifyHead } from '../../db/chain-signing.js';
 import { prepareKeyRing } from '../../runtime/signing-keys.js';
 import { dossierDigest, seal, type Dossier } from '../../db/dossier.js';
 import { GENESIS_HASH, eventHash } from '../../db/ledger.js';
@@ -90,6 +90,35 @@ describe('signed chain heads', () => {
     const other = signingKeyOf(newSigningKey().privateKeyPem);
     await stack.database.db.update(incidents).set({ headSignature: 'AAAA', headKeyId: other.id }).where(eq(incidents.id, id));
     expect((await verify(id)).reason).toContain("which is not one of irflow's signing keys");
+  });
+});
+
+describe('the ledger against the Temporal history', () => {
+  it('agree event by event on an incident as recorded', async () => {
+    const id = await closedIncident();
+    const verdict = await verify(id);
+    expect(verdict).toMatchObject({ valid: true, history: { consistent: true, recorded: verdict.events } });
+  });
+
+  it('disagree when the last two events are cut off, and name the first one the ledger lacks', async () => {
+    const id = await closedIncident();
+    const { events } = await verify(id);
+    await rewriteChain(id, () => ({}), events - 2);
+    const verdict = await verify(id);
+    expect(verdict.valid).toBe(false);
+    expect(verdict.history).toMatchObject({ consistent: false, seq: events - 1, reason: `the workflow recorded seq ${events - 1}, which the ledger lacks` });
+  });
+
+  it('catch even a forger who holds the signing key: the head re-signed, the history still disagrees', async () => {
+    const id = await closedIncident();
+    await rewriteChain(id, (event) => (event.seq === 2 ? { actor: 'mallory' } : {}));
+    const [row] = await stack.database.db.select().from(incidents).where(eq(incidents.id, id));
+    const resigned = signHead(stack.keyRing.signer!, { incidentId: id, lastSeq: row!.lastSeq, lastHash: row!.lastHash });
+    await stack.database.db.update(incidents).set({ headKeyId: resigned.keyId, headSignature: resigned.signature }).where(eq(incidents.id, id));
+    const verdict = await verify(id);
+    expect(verdict.signature).toMatchObject({ valid: true });
+    expect(verdict).toMatchObject({ valid: false, brokenAt: 2, history: { consistent: false, seq: 2 } });
+    expect(verdict.reason).toBe('seq 2 in the ledger is not what the workflow recorded (its hash differs)');
   });
 });
 
