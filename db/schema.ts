@@ -199,6 +199,30 @@ export const accessLog = pgTable(
   (t) => [index('access_log_at_idx').on(t.at), index('access_log_incident_idx').on(t.incidentId)],
 );
 
+/**
+ * Ledger rows a later workflow task superseded (activities/incident.supersede.ts), kept as they
+ * were: the ledger is append-only, so even the one removal irflow makes leaves the row here,
+ * moved by the database itself (the ledger's trigger) and never changed after.
+ */
+export const incidentEventsSuperseded = pgTable(
+  'incident_events_superseded',
+  {
+    incidentId: text('incident_id').notNull(),
+    seq: integer('seq').notNull(),
+    at: at('at').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    from: text('from_stage'),
+    to: text('to_stage'),
+    data: jsonb('data').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    recordedByTask: integer('recorded_by_task'),
+    supersededAt: at('superseded_at').notNull().default(sql`now()`),
+  },
+  (t) => [index('incident_events_superseded_incident_idx').on(t.incidentId, t.seq)],
+);
+
 /** Where escalations are sent: webhooks, signed with HMAC-SHA256 when a secret is named. */
 export const notificationChannels = pgTable('notification_channels', {
   id: text('id').primaryKey(),

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS_FOR, alertBody, closedIncident as closedIncidentOf, postAlert, walkTo } from '../support/incidents.js';
+import { asForger } from '../support/forger.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const run = promisify(execFile);
@@ -36,21 +37,21 @@ describe('tamper evidence (direct SQL on the audit log)', () => {
   it('finds a changed row', async () => {
     const id = await closedIncident();
     expect(await verify(id)).toMatchObject({ valid: true });
-    await stack.database.db.execute(sql`update incident_events set actor = 'mallory' where incident_id = ${id} and seq = 2`);
+    await asForger(stack.database.db, (tx) => tx.execute(sql`update incident_events set actor = 'mallory' where incident_id = ${id} and seq = 2`));
     expect(await verify(id)).toMatchObject({ valid: false, brokenAt: 2 });
   });
 
   it('finds a deleted row', async () => {
     const id = await closedIncident();
-    await stack.database.db.execute(sql`delete from incident_events where incident_id = ${id} and seq = 2`);
+    await asForger(stack.database.db, (tx) => tx.execute(sql`delete from incident_events where incident_id = ${id} and seq = 2`));
     expect(await verify(id)).toMatchObject({ valid: false, brokenAt: 2 });
   });
 
   it('finds an inserted row', async () => {
     const id = await closedIncident();
     // Make room at seq 3 (in two steps: the primary key holds at every row).
-    await stack.database.db.execute(sql`update incident_events set seq = seq + 1000 where incident_id = ${id} and seq >= 3`);
-    await stack.database.db.execute(sql`update incident_events set seq = seq - 999 where incident_id = ${id} and seq >= 1000`);
+    await asForger(stack.database.db, (tx) => tx.execute(sql`update incident_events set seq = seq + 1000 where incident_id = ${id} and seq >= 3`));
+    await asForger(stack.database.db, (tx) => tx.execute(sql`update incident_events set seq = seq - 999 where incident_id = ${id} and seq >= 1000`));
     await stack.database.db.execute(
       sql`insert into incident_events (incident_id, seq, at, type, actor, data, prev_hash, hash) select incident_id, 3, at, 'transitioned', 'mallory', '{}'::jsonb, hash, hash from incident_events where incident_id = ${id} and seq = 2`,
     );
@@ -60,7 +61,7 @@ describe('tamper evidence (direct SQL on the audit log)', () => {
   it('finds a truncated tail', async () => {
     const id = await closedIncident();
     const { events } = await verify(id);
-    await stack.database.db.execute(sql`delete from incident_events where incident_id = ${id} and seq = ${events}`);
+    await asForger(stack.database.db, (tx) => tx.execute(sql`delete from incident_events where incident_id = ${id} and seq = ${events}`));
     expect(await verify(id)).toMatchObject({ valid: false, brokenAt: events, reason: expect.stringContaining('truncated') });
   });
 });

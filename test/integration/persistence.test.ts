@@ -45,7 +45,7 @@ describe('recording incident steps', () => {
     const first = await activities.recordIncidentSteps({ steps });
     expect(first.written).toBe(4);
     const again = await activities.recordIncidentSteps({ steps });
-    expect(again).toEqual({ hashes: first.hashes, written: 0 });
+    expect(again).toEqual({ hashes: first.hashes, written: 0, fromSeq: 1 });
     const events = await incidentHistory(database.db, 'INC-P-BATCH');
     expect(events.map((e) => e.hash)).toEqual(first.hashes);
     const row = await database.db.query.incidents.findFirst({ where: (t, { eq }) => eq(t.id, 'INC-P-BATCH') });

@@ -18,6 +18,7 @@ import { dossierDigest, seal, type Dossier } from '../../db/dossier.js';
 import { GENESIS_HASH, eventHash } from '../../db/ledger.js';
 import { incidentEvents, incidents } from '../../db/schema.js';
 import { closedIncident as closedIncidentOf } from '../support/incidents.js';
+import { asForger } from '../support/forger.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const run = promisify(execFile);
@@ -33,17 +34,18 @@ const verify = async (id: string) => (await stack.call('GET', `/v1/incidents/${i
 
 /** What a forger with the database does: rewrite from `fromSeq` on with every hash recomputed, and the head to match. */
 async function rewriteChain(id: string, change: (event: typeof incidentEvents.$inferSelect) => Partial<typeof incidentEvents.$inferSelect>, keepUpTo?: number) {
-  const db = stack.database.db;
-  if (keepUpTo !== undefined) await db.delete(incidentEvents).where(and(eq(incidentEvents.incidentId, id), gt(incidentEvents.seq, keepUpTo)));
-  const rows = await db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, id)).orderBy(asc(incidentEvents.seq));
-  let prevHash = GENESIS_HASH;
-  for (const row of rows) {
-    const changed = { ...row, ...change(row) };
-    const hash = eventHash(prevHash, { ...changed, at: changed.at.toISOString(), from: changed.from, to: changed.to, data: changed.data as Record<string, unknown> });
-    await db.update(incidentEvents).set({ actor: changed.actor, prevHash, hash }).where(and(eq(incidentEvents.incidentId, id), eq(incidentEvents.seq, row.seq)));
-    prevHash = hash;
-  }
-  await db.update(incidents).set({ lastSeq: rows.at(-1)!.seq, lastHash: prevHash }).where(eq(incidents.id, id));
+  await asForger(stack.database.db, async (tx) => {
+    if (keepUpTo !== undefined) await tx.delete(incidentEvents).where(and(eq(incidentEvents.incidentId, id), gt(incidentEvents.seq, keepUpTo)));
+    const rows = await tx.select().from(incidentEvents).where(eq(incidentEvents.incidentId, id)).orderBy(asc(incidentEvents.seq));
+    let prevHash = GENESIS_HASH;
+    for (const row of rows) {
+      const changed = { ...row, ...change(row) };
+      const hash = eventHash(prevHash, { ...changed, at: changed.at.toISOString(), from: changed.from, to: changed.to, data: changed.data as Record<string, unknown> });
+      await tx.update(incidentEvents).set({ actor: changed.actor, prevHash, hash }).where(and(eq(incidentEvents.incidentId, id), eq(incidentEvents.seq, row.seq)));
+      prevHash = hash;
+    }
+    await tx.update(incidents).set({ lastSeq: rows.at(-1)!.seq, lastHash: prevHash }).where(eq(incidents.id, id));
+  });
 }
 
 beforeAll(async () => {
