@@ -39,6 +39,8 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'POST /v1/incidents/:id/replay': ['auditor'],
   'GET /v1/incidents/:id/export': ['auditor'],
   'GET /v1/access-log': ['auditor'],
+  'GET /v1/audit/system': ['auditor'],
+  'GET /v1/audit/system/verify': ['auditor'],
   // Public keys are for anyone who checks what irflow signed.
   'GET /v1/audit/keys': ['engineer', 'analyst', 'auditor', 'approver'],
 

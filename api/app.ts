@@ -9,6 +9,7 @@ import { DEFAULT_ABUSE_LIMITS, installAbuseLimits } from './abuse-limits.js';
 import { createAlertDelivery } from './alert-delivery.js';
 import { createAlertIntake, startRedelivery } from './alert-intake.js';
 import { installAuth, redactedUrl } from './auth.js';
+import { installAuditTrail } from './audit-trail.js';
 import { installInputHygiene } from './input-hygiene.js';
 import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
@@ -22,6 +23,7 @@ import { siemAlertRoutes } from './routes/siem-alerts.routes.js';
 import { alertReadRoutes } from './routes/alert-reads.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { auditChainRoutes } from './routes/audit-chains.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
 import { egressPolicy } from '../activities/egress.js';
 import { contextRoutes } from './routes/context.routes.js';
@@ -89,6 +91,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installResponseDocs(app);
   installValidation(app, [pendingApproval, observable]);
   installAuth(app, deps.db, { oidc: deps.oidc });
+  installAuditTrail(app, deps.db, deps.keyRing?.signer);
   installInputHygiene(app);
 
   await app.register(swagger, {
@@ -124,6 +127,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   workLogRoutes(app, commands);
   historyRoutes(app, deps.db, commands, deps.keyRing);
   auditRoutes(app, deps.db, commands, deps.replayer, deps.keyRing);
+  auditChainRoutes(app, deps.db, deps.keyRing);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());

@@ -223,6 +223,29 @@ export const incidentEventsSuperseded = pgTable(
   (t) => [index('incident_events_superseded_incident_idx').on(t.incidentId, t.seq)],
 );
 
+/**
+ * The chains outside incidents, hash-linked and signed like an incident's ledger: `system`
+ * (administration: API keys, channels, playbooks, context imports, settings) and `access` (who
+ * read which history, export or replay). Append-only (migration 0017's triggers).
+ */
+export const auditChainEvents = pgTable(
+  'audit_chain_events',
+  {
+    chain: text('chain').notNull(),
+    seq: integer('seq').notNull(),
+    at: at('at').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    data: jsonb('data').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    /** The signature of the chain's head as of this event (db/chain-signing.ts). */
+    keyId: text('key_id'),
+    signature: text('signature'),
+  },
+  (t) => [primaryKey({ name: 'audit_chain_events_pkey', columns: [t.chain, t.seq] })],
+);
+
 /** Where escalations are sent: webhooks, signed with HMAC-SHA256 when a secret is named. */
 export const notificationChannels = pgTable('notification_channels', {
   id: text('id').primaryKey(),

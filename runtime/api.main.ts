@@ -9,6 +9,7 @@ import { seedAdminToken } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
 import { apiSettings, loadConfig } from './config.js';
 import { prepareKeyRing } from './signing-keys.js';
+import { recordSettings } from './settings-record.js';
 import { createReplayer } from './replayer.js';
 
 async function main(): Promise<void> {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase({ url: config.databaseUrl });
   if (config.adminToken) console.error(`bootstrap admin: ${await seedAdminToken(database.db, config.adminToken)}`);
+  const keyRing = await prepareKeyRing(config.dataDir, database.db, (line) => console.error(line));
+  if (await recordSettings(database.db, config, keyRing)) console.error('settings in force recorded in the system chain');
   const connection = await Connection.connect({ address: config.temporalAddress });
   const app = await buildApp({
     db: database.db,
@@ -25,7 +28,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     playbooks: createPlaybookCatalog(database.db),
     replayer: createReplayer(),
-    keyRing: await prepareKeyRing(config.dataDir, database.db, (line) => console.error(line)),
+    keyRing,
     ...apiSettings(config),
   });
   app.addHook('onClose', async () => {

@@ -18,6 +18,7 @@ import { startDownloadedDevServer } from './sdk-dev-server.js';
 import { createReplayer } from './replayer.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { prepareKeyRing } from './signing-keys.js';
+import { recordSettings } from './settings-record.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
 import { backfillMeasures } from '../db/measures.rows.js';
@@ -65,6 +66,7 @@ export async function startService(config: Config, log: (line: string) => void):
     const playbooks = await loadShippedPlaybooks(database.db);
     log(`playbooks: ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
     const keyRing = await prepareKeyRing(config.dataDir, database.db, log);
+    if (await recordSettings(database.db, config, keyRing)) log('settings in force recorded in the system chain');
     const backfilled = await backfillMeasures(database.db);
     if (backfilled > 0) log(`measures rebuilt from the audit log for ${backfilled} incidents`);
 

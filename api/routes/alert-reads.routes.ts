@@ -4,7 +4,6 @@
  * alerts, oldest first, page by page.
  */
 import type { FastifyInstance } from 'fastify';
-import { recordAccess } from '../../db/access-log.repo.js';
 import { findAlert, listIncidentAlerts } from '../../db/alerts.reads.js';
 import type { Database } from '../../db/client.js';
 import { InvalidCursorError } from '../../db/cursor.js';
@@ -53,7 +52,7 @@ export function alertReadRoutes(app: FastifyInstance, db: Database): void {
     async (request) => {
       const alert = await findAlert(db, request.params.alertId);
       if (!alert) throw problems.notFound(`no alert ${request.params.alertId}`);
-      await recordAccess(db, principalOf(request).name, 'alert', alert.incidentId);
+      await app.auditTrail.access(principalOf(request).name, 'alert', alert.incidentId);
       return alert;
     },
   );

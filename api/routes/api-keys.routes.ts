@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey, listApiKeys, revokeApiKey, type Role } from '../../db/api-keys.repo.js';
 import type { Database } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { principalOf } from '../auth.js';
 import { problems } from '../problem.js';
 import { apiKey, apiKeyRequest } from '../api-key.schemas.js';
 import { authProblems, problem } from '../schemas.js';
@@ -32,7 +33,11 @@ export function apiKeyRoutes(app: FastifyInstance, db: Database, secrets: NodeJS
       if (signatureSecretEnv !== undefined) assertSigningSecret(roles, signatureSecretEnv, secrets);
       const expiresAt = expiresInDays === undefined ? undefined : new Date(Date.now() + expiresInDays * DAY_MS);
       try {
-        return reply.code(201).send(await createApiKey(db, name, roles, { sources, expiresAt, signatureSecretEnv }));
+        const made = await createApiKey(db, name, roles, { sources, expiresAt, signatureSecretEnv });
+        // The system chain keeps what the key is, never its token.
+        const { token: _token, ...recorded } = made;
+        await app.auditTrail.system('api_key_created', principalOf(request).name, { ...recorded });
+        return reply.code(201).send(made);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Names are actors in the audit log and for the two-person rule: one active key per name.
@@ -54,6 +59,7 @@ export function apiKeyRoutes(app: FastifyInstance, db: Database, secrets: NodeJS
     },
     async (request, reply) => {
       if (!(await revokeApiKey(db, request.params.id))) throw problems.notFound(`no active API key ${request.params.id}`);
+      await app.auditTrail.system('api_key_revoked', principalOf(request).name, { id: request.params.id });
       return reply.code(204).send();
     },
   );

@@ -1,6 +1,6 @@
 /** Audit: the sealed export dossier of an incident, and the access log of who read what. */
 import type { FastifyInstance } from 'fastify';
-import { listAccess, recordAccess } from '../../db/access-log.repo.js';
+import { listAccess } from '../../db/access-log.repo.js';
 import type { Database } from '../../db/client.js';
 import type { KeyRing } from '../../db/chain-signing.js';
 import { DOSSIER_FORMAT, seal } from '../../db/dossier.js';
@@ -36,7 +36,7 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
     async (request) => {
       if (!replayer) throw problems.unavailable('this API process was started without a replayer');
       const { row, playbook } = await pinnedIncident(request.params.id);
-      await recordAccess(db, principalOf(request).name, 'replay', row.id);
+      await app.auditTrail.access(principalOf(request).name, 'replay', row.id);
       const [events, history] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
       const report = replayReport(row.id, await replayer(history, row.id), replayLifecycle(playbook.document, events, row.stage));
       return { ...report, playbook: { id: playbook.id, version: playbook.version } };
@@ -57,7 +57,7 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
       const principal = principalOf(request);
       const { row, playbook } = await pinnedIncident(request.params.id);
       const [events, temporalHistory] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
-      await recordAccess(db, principal.name, 'export', row.id);
+      await app.auditTrail.access(principal.name, 'export', row.id);
       return seal({
         format: DOSSIER_FORMAT,
         exportedAt: new Date().toISOString(),

@@ -4,6 +4,8 @@ import type { Database } from '../../db/client.js';
 import { notificationChannels } from '../../db/schema.js';
 import { refusedUrl, type EgressPolicy } from '../../activities/egress.js';
 import { SECRET_ENV_PATTERN } from '../../activities/notify.activities.js';
+import { contentHash } from '../audit-trail.js';
+import { principalOf } from '../auth.js';
 import { problems } from '../problem.js';
 import { authProblems, problem } from '../schemas.js';
 
@@ -52,6 +54,9 @@ export function channelRoutes(app: FastifyInstance, db: Database, egress: Egress
         await tx.delete(notificationChannels);
         if (request.body.length > 0) await tx.insert(notificationChannels).values(request.body.map((c) => ({ ...c, secretEnv: c.secretEnv ?? null })));
       });
+      // Channel URLs are often secrets themselves (Slack, Teams): the system chain keeps ids and a hash.
+      const recorded = { ids: request.body.map((c) => c.id), hash: contentHash(request.body) };
+      await app.auditTrail.system('channels_replaced', principalOf(request).name, recorded);
       return { channels: request.body };
     },
   );

@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { upsertContext } from '../../db/context.repo.js';
+import { contentHash } from '../audit-trail.js';
+import { principalOf } from '../auth.js';
 import { validateContextRows } from '../../machines/context.schemas.js';
 import type { ContextRecords } from '../../machines/context.types.js';
 import type { ContextKind } from '../../machines/playbook.types.js';
@@ -52,6 +54,7 @@ export function contextRoutes(app: FastifyInstance, db: Database): void {
         throw problems.unprocessable('invalid-context-rows', 'Invalid context rows', `${errors.length} error(s); nothing was written`, { errors });
       }
       const upserted = await upsertContext(db, kind, rows as Array<ContextRecords[typeof kind]>);
+      await app.auditTrail.system('context_imported', principalOf(request).name, { kind: request.params.kind, upserted, hash: contentHash(rows) });
       return { kind: request.params.kind, upserted };
     },
   );

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { IncidentCommands } from '../incident-commands.js';
 import { findIncident, incidentHistory } from '../../db/incidents.reads.js';
-import { recordAccess } from '../../db/access-log.repo.js';
 import type { KeyRing } from '../../db/chain-signing.js';
 import { verifySignedChain } from '../../db/chain-verify.js';
 import { crossCheck, recordedHashes, type HistoryCheck } from '../../db/ledger-history.js';
@@ -31,7 +30,7 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     },
     async (request) => {
       await mustExist(request.params.id);
-      await recordAccess(db, principalOf(request).name, 'history', request.params.id);
+      await app.auditTrail.access(principalOf(request).name, 'history', request.params.id);
       const events = await incidentHistory(db, request.params.id);
       return { events: events.map(({ incidentId: _incidentId, ...event }) => event) };
     },
@@ -99,7 +98,7 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     },
     async (request) => {
       const incident = await mustExist(request.params.id);
-      await recordAccess(db, principalOf(request).name, 'verify', request.params.id);
+      await app.auditTrail.access(principalOf(request).name, 'verify', request.params.id);
       const head = incident ? { incidentId: incident.id, lastSeq: incident.lastSeq, lastHash: incident.lastHash, headKeyId: incident.headKeyId, headSignature: incident.headSignature } : undefined;
       const events = await incidentHistory(db, request.params.id);
       const chain = verifySignedChain(events, head, keyRing?.publicKeys);

@@ -1,7 +1,6 @@
 /** Incidents: list, read, report one, and move one through its lifecycle. */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
-import { recordAccess } from '../../db/access-log.repo.js';
 import { hasQueuedAlerts } from '../../db/alerts.repo.js';
 import { countRefusedAttempt } from '../../db/measures.repo.js';
 import { InvalidCursorError } from '../../db/cursor.js';
@@ -108,7 +107,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
         if (!holdsRole(principal, HISTORY_READERS)) {
           throw problems.forbidden(`asOf reads the incident's history, which needs one of the roles ${HISTORY_READERS.join(', ')}`);
         }
-        await recordAccess(db, principal.name, 'history', request.params.id);
+        await app.auditTrail.access(principal.name, 'history', request.params.id);
         const state = incidentAsOf(request.params.id, await incidentHistory(db, request.params.id), new Date(request.query.asOf).toISOString());
         if (!state) throw problems.notFound(`incident ${request.params.id} did not exist at ${request.query.asOf}`);
         return state;

@@ -109,6 +109,7 @@ export function playbookRoutes(app: FastifyInstance, db: Database): void {
       const result = validateBody(request.body);
       if (!result.ok) throw invalid(result.errors);
       const registered = await registerPlaybook(db, result.playbook, principalOf(request).name);
+      if (registered.created) await app.auditTrail.system('playbook_registered', principalOf(request).name, { id: registered.id, version: registered.version, hash: registered.hash });
       const normalised = result.normalised ?? normalisedWithin(request.normalised, 'body');
       return reply
         .code(registered.created ? 201 : 200)
