@@ -1,7 +1,8 @@
 /**
  * Re-runs the lifecycle machine of a pinned playbook version over an audit log's accepted
  * events: every recorded transition must have been allowed from the stage it left, its gate met
- * at that moment (fields known then, checklist ticked, approvers), and lead where it was
+ * at that moment (fields known then, checklist ticked, approvers under the two-person rule:
+ * replay.approvals.ts), and lead where it was
  * recorded to lead. Pure: the audit log is data.
  */
 import { initialTransition, transition } from 'xstate';
@@ -9,6 +10,7 @@ import type { AuditEvent } from './incident.types.js';
 import { buildLifecycleMachine, type LifecycleEvent } from './lifecycle.machine.js';
 import type { PlaybookDocument } from './playbook.types.js';
 import { findTransition, missingProcedure, type Fields } from './procedure.js';
+import { approvalProblems } from './replay.approvals.js';
 
 
 export interface ReplayStep {
@@ -50,8 +52,10 @@ export function replayLifecycle(playbook: PlaybookDocument, events: AuditEvent[]
     const definition = findTransition(playbook, stage, name);
     const event: LifecycleEvent = { type: name, actor: e.actor, at: e.at, fields: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, comment: data.comment };
     const missing = missingProcedure(definition?.requires, { known: snapshot.context.fields, given: data.fields, checklist: data.checklist, approvedBy: data.approvedBy });
-    const allowed = Boolean(definition) && snapshot.can(event);
+    const approvals = approvalProblems(events, e, name, definition?.requires?.approvals);
+    const allowed = Boolean(definition) && snapshot.can(event) && approvals.length === 0;
     if (!definition) mismatches.push({ seq: e.seq, problem: `${name} is not allowed in ${stage}` });
+    else if (approvals.length > 0) for (const problem of approvals) mismatches.push({ seq: e.seq, problem });
     else if (!allowed) mismatches.push({ seq: e.seq, problem: `the gate of ${name} was not met: ${JSON.stringify(missing)}` });
     if (allowed) [snapshot] = transition(machine, snapshot, event);
     const to = String(snapshot.value);

@@ -6,11 +6,15 @@ import { judgeApproval, quorumReached, type ApprovalDecision, type ApprovalVerdi
 import type { ApprovalRequirement } from '../machines/playbook.types.js';
 import { normalisedData, type StepDraft } from './incident.knowledge.js';
 import type { LifecycleRequest } from './incident.messages.js';
+import { CURRENT_BEHAVIOUR, type IncidentPatches } from './incident.patches.js';
 
 export class ApprovalDesk {
   private readonly pending: Map<string, PendingApproval>;
 
-  constructor(carried: PendingApproval[] = []) {
+  constructor(
+    carried: PendingApproval[] = [],
+    private readonly patches: Pick<IncidentPatches, 'recordApproverRoles'> = CURRENT_BEHAVIOUR,
+  ) {
     this.pending = new Map(carried.map((p) => [p.event, p]));
   }
 
@@ -50,7 +54,9 @@ export class ApprovalDesk {
       return { draft: { type: 'approval_rejected', actor: decision.actor, data: { event, requestedBy, ...recorded } } };
     }
     pending.granted.push({ by: decision.actor, at: now, ...note });
-    const draft: StepDraft = { type: 'approval_granted', actor: decision.actor, data: { event, requestedBy, granted: pending.granted.length, required, ...recorded } };
+    // With the approver's roles the machine replay can check them as the live decision did.
+    const roles: StepDraft['data'] = this.patches.recordApproverRoles() ? { approverRoles: decision.actorRoles } : {};
+    const draft: StepDraft = { type: 'approval_granted', actor: decision.actor, data: { event, requestedBy, granted: pending.granted.length, required, ...roles, ...recorded } };
     if (!quorumReached(pending)) return { draft, pending };
     this.pending.delete(event);
     return { draft, approved: pending };

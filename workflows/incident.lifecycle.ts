@@ -58,7 +58,7 @@ export class IncidentLifecycle {
       this.outbox = new StepOutbox(carried.seq);
       this.clocks = new IncidentClocks(input.playbook, carried.clocks, patches);
       this.assignee = carried.assignee;
-      this.approvals = new ApprovalDesk(carried.pendingApprovals);
+      this.approvals = new ApprovalDesk(carried.pendingApprovals, patches);
       this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge, patches);
       this.times = { ...carried.times };
       this.contextRequests = new ContextRequests(input.playbook.document, carried.enrichment);
@@ -70,7 +70,7 @@ export class IncidentLifecycle {
     this.outbox = new StepOutbox(0);
     this.clocks = new IncidentClocks(input.playbook, undefined, patches);
     this.assignee = null;
-    this.approvals = new ApprovalDesk();
+    this.approvals = new ApprovalDesk([], patches);
     this.contextRequests = new ContextRequests(input.playbook.document);
     this.closedAlerts = new ClosedIncidentAlerts();
     const { opening, playbook } = input;

@@ -15,6 +15,8 @@ export interface IncidentPatches {
   countOvernightHours(): boolean;
   /** Risk-exception expiry compares instants (before: text, wrong with `+02:00` offsets). */
   compareExpiryAsInstants(): boolean;
+  /** A granted approval records the approver's roles, for the machine replay to check (before: not). */
+  recordApproverRoles(): boolean;
 }
 
 export const PATCH_IDS: Record<keyof IncidentPatches, string> = {
@@ -23,6 +25,7 @@ export const PATCH_IDS: Record<keyof IncidentPatches, string> = {
   clearBreachOnLongerTarget: 'clear-breach-on-longer-target',
   countOvernightHours: 'count-overnight-hours',
   compareExpiryAsInstants: 'compare-expiry-as-instants',
+  recordApproverRoles: 'record-approver-roles',
 };
 
 export const CURRENT_BEHAVIOUR: IncidentPatches = {
@@ -31,4 +34,5 @@ export const CURRENT_BEHAVIOUR: IncidentPatches = {
   clearBreachOnLongerTarget: () => true,
   countOvernightHours: () => true,
   compareExpiryAsInstants: () => true,
+  recordApproverRoles: () => true,
 };

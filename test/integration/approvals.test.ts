@@ -124,6 +124,12 @@ describe('approvals (two-person rule)', () => {
       'approval_requested', 'approval_granted', 'approval_rejected', // first close request
       'approval_requested', 'approval_granted', 'approval_granted', // second
     ]);
-    expect((await stack.call('GET', `/v1/incidents/${id}/history/verify`, await stack.token(['auditor']))).body.valid).toBe(true);
+    const auditor = await stack.token(['auditor']);
+    expect((await stack.call('GET', `/v1/incidents/${id}/history/verify`, auditor)).body.valid).toBe(true);
+    // The grants carry the approvers' roles, and the machine replay checks the two-person rule as the live gate did.
+    const grants = (await stack.call('GET', `/v1/incidents/${id}/history`, auditor)).body.events.filter((e: { type: string }) => e.type === 'approval_granted');
+    expect(grants.map((g: { data: { approverRoles?: string[] } }) => g.data.approverRoles)).toEqual([['approver'], ['approver'], ['approver'], ['approver']]);
+    const replay = await stack.call('POST', `/v1/incidents/${id}/replay`, auditor);
+    expect(replay.body).toMatchObject({ deterministic: true, machineConsistent: true, mismatches: [] });
   });
 });
