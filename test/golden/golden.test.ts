@@ -12,6 +12,7 @@ import { findTransition } from '../../machines/procedure.js';
 import { createReplayer } from '../../runtime/replayer.js';
 import { shippedPlaybook } from '../support/playbooks.js';
 import { startStack, workflowBundle } from '../support/stack.js';
+import { recordRichWalk } from './rich-walk.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const recording = process.env.IRFLOW_RECORD_GOLDEN === '1';
@@ -67,20 +68,60 @@ describe.runIf(recording)('recording golden histories', () => {
   });
 });
 
-describe.runIf(!recording)('golden histories replay against the workflow code of today', () => {
+/**
+ * The rich walks (test/golden/rich-walk.ts): alert signals, a fired SLA timer and its escalation,
+ * hold and resume, approvals by two people, continue-as-new, every patch marker; one file a run.
+ * Recorded with IRFLOW_RECORD_GOLDEN=rich (the plain walks above stay as they were recorded).
+ */
+const RICH_WALKS = Object.entries(WALKS).map(([id, walk]) => ({ id, walk }));
+
+describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'rich')('recording rich golden histories', () => {
+  it('walks every shipped playbook the rich way and writes each run of its history', async () => {
+    const stack = await startStack({ timeSkipping: true, connectorEnv: {} });
+    try {
+      const people = { analyst: await stack.token(['analyst'], 'alice'), approvers: [await stack.token(['approver'], 'bob'), await stack.token(['approver'], 'carol')] };
+      for (const walk of RICH_WALKS) {
+        const runs = await recordRichWalk(stack, walk, people);
+        runs.forEach((history, index) => {
+          const golden: Golden = { playbook: walk.id, workflowId: `INC-GOLDEN-RICH-${walk.id.toUpperCase()}`, history };
+          writeFileSync(`${here}rich/${walk.id}.run${index + 1}.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
+        });
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay against the workflow code of today', () => {
   const files = readdirSync(here).filter((f) => f.endsWith('.history.json'));
+  const rich = readdirSync(`${here}rich`).filter((f) => f.endsWith('.history.json'));
   const replayer = createReplayer({ workflowBundle });
   afterAll(() => replayer.close());
 
-  it('has one for every walk', () => {
+  it('has one for every walk, and at least two runs of every rich walk', () => {
     expect(files.map((f) => f.replace('.history.json', '')).sort()).toEqual(Object.keys(WALKS).sort());
+    for (const { id } of RICH_WALKS) expect(rich.filter((f) => f.startsWith(`${id}.run`)).length, `rich runs of ${id}`).toBeGreaterThan(1);
   });
 
-  for (const file of files) {
+  for (const file of [...files, ...rich.map((f) => `rich/${f}`)]) {
     it(`replays ${file} deterministically`, async () => {
       const golden = JSON.parse(readFileSync(`${here}${file}`, 'utf8')) as Golden;
       const verdict = await replayer(golden.history, golden.workflowId);
       expect(verdict, 'a workflow or machine change breaks incidents in flight: patch it (see README)').toEqual({ deterministic: true });
     });
   }
+
+  it('fails for a workflow changed without a patch (a timer added before anything else)', async () => {
+    await workflowBundle(); // the runtime is installed once, quietly, before any worker
+    const broken = createReplayer({ workflowsPath: fileURLToPath(new URL('./broken-workflow/index.ts', import.meta.url)) });
+    try {
+      const golden = JSON.parse(readFileSync(`${here}rich/quantitative.run2.history.json`, 'utf8')) as Golden;
+      const verdict = await broken(golden.history, golden.workflowId);
+      expect(verdict.deterministic, 'the broken workflow must not replay the golden history').toBe(false);
+      expect(verdict.error).toMatch(/[Nn]ondetermin/);
+    } finally {
+      await broken.close?.();
+    }
+  });
 });
