@@ -41,6 +41,10 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/access-log': ['auditor'],
   'GET /v1/audit/system': ['auditor'],
   'GET /v1/audit/system/verify': ['auditor'],
+  'POST /v1/audit/checkpoints': ['auditor'],
+  'GET /v1/audit/checkpoints': ['auditor'],
+  'GET /v1/audit/checkpoints/:seq': ['auditor'],
+  'GET /v1/incidents/:id/checkpoint-proof': ['auditor'],
   // Public keys are for anyone who checks what irflow signed.
   'GET /v1/audit/keys': ['engineer', 'analyst', 'auditor', 'approver'],
 

@@ -24,6 +24,7 @@ import { alertReadRoutes } from './routes/alert-reads.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { auditChainRoutes } from './routes/audit-chains.routes.js';
+import { checkpointRoutes } from './routes/checkpoints.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
 import { egressPolicy } from '../activities/egress.js';
 import { contextRoutes } from './routes/context.routes.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   historyRoutes(app, deps.db, commands, deps.keyRing);
   auditRoutes(app, deps.db, commands, deps.replayer, deps.keyRing);
   auditChainRoutes(app, deps.db, deps.keyRing);
+  checkpointRoutes(app, deps.db, deps.keyRing, deps.checkpoints);
   playbookRoutes(app, deps.db);
   contextRoutes(app, deps.db);
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { AbuseLimits } from './abuse-limits.js';
 import type { EgressPolicy } from '../activities/egress.js';
 import type { KeyRing } from '../db/chain-signing.js';
+import type { Checkpoint } from '../db/checkpoints.repo.js';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { OidcVerifier } from './oidc.js';
@@ -21,6 +22,11 @@ export type Replayer = ((historyJson: unknown, workflowId: string) => Promise<{ 
   /** Stops what the replayer keeps running; called when the app closes. */
   close?: () => Promise<void>;
 };
+
+/** Makes a checkpoint now (and hands it to the configured sink); none when nothing moved. */
+export interface CheckpointMaker {
+  make(): Promise<Checkpoint | undefined>;
+}
 
 export interface ApiDeps {
   /** Needed by `POST /v1/incidents/:id/replay`; without it that route answers 503. */
@@ -47,6 +53,8 @@ export interface ApiDeps {
   limits?: Partial<AbuseLimits>;
   /** irflow's signing keys: verify checks chain heads with them, exports are sealed with the current one. */
   keyRing?: KeyRing;
+  /** Where `POST /v1/audit/checkpoints` makes checkpoints (runtime/checkpoint-sink.ts); without it, in the database only. */
+  checkpoints?: CheckpointMaker;
   /** Single sign-on (IRFLOW_OIDC_*): OIDC access tokens are taken besides API keys. */
   oidc?: OidcVerifier;
   /** Where `IRFLOW_SECRET_*` variables are read (alert signatures): this process's environment by default. */

@@ -10,7 +10,7 @@ import type { Database } from './client.js';
 import { selectRows } from './sql-rows.js';
 
 /** The tables whose rows, once written, stay as written. */
-export const LEDGER_TABLES = ['incident_events', 'incident_events_superseded', 'access_log', 'audit_chain_events'] as const;
+export const LEDGER_TABLES = ['incident_events', 'incident_events_superseded', 'access_log', 'audit_chain_events', 'checkpoints', 'checkpoint_heads'] as const;
 
 /** A statement with identifiers and literals quoted by the server (format's %I and %L), run as written. */
 async function run(db: Database, template: string, ...values: string[]): Promise<void> {

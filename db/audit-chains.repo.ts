@@ -10,7 +10,7 @@ import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import { signHead, verifyHead, type PublicSigningKey, type SignatureVerdict, type SigningKey } from './chain-signing.js';
 import type { Database } from './client.js';
 import { GENESIS_HASH, eventHash, verifyChain, type ChainVerdict, type StoredEvent } from './ledger.js';
-import { auditChainEvents } from './schema.js';
+import { auditChainEvents } from './audit.schema.js';
 
 export const AUDIT_CHAINS = ['system', 'access'] as const;
 export type AuditChain = (typeof AUDIT_CHAINS)[number];

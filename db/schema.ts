@@ -199,53 +199,6 @@ export const accessLog = pgTable(
   (t) => [index('access_log_at_idx').on(t.at), index('access_log_incident_idx').on(t.incidentId)],
 );
 
-/**
- * Ledger rows a later workflow task superseded (activities/incident.supersede.ts), kept as they
- * were: the ledger is append-only, so even the one removal irflow makes leaves the row here,
- * moved by the database itself (the ledger's trigger) and never changed after.
- */
-export const incidentEventsSuperseded = pgTable(
-  'incident_events_superseded',
-  {
-    incidentId: text('incident_id').notNull(),
-    seq: integer('seq').notNull(),
-    at: at('at').notNull(),
-    type: text('type').notNull(),
-    actor: text('actor').notNull(),
-    from: text('from_stage'),
-    to: text('to_stage'),
-    data: jsonb('data').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
-    recordedByTask: integer('recorded_by_task'),
-    supersededAt: at('superseded_at').notNull().default(sql`now()`),
-  },
-  (t) => [index('incident_events_superseded_incident_idx').on(t.incidentId, t.seq)],
-);
-
-/**
- * The chains outside incidents, hash-linked and signed like an incident's ledger: `system`
- * (administration: API keys, channels, playbooks, context imports, settings) and `access` (who
- * read which history, export or replay). Append-only (migration 0017's triggers).
- */
-export const auditChainEvents = pgTable(
-  'audit_chain_events',
-  {
-    chain: text('chain').notNull(),
-    seq: integer('seq').notNull(),
-    at: at('at').notNull(),
-    type: text('type').notNull(),
-    actor: text('actor').notNull(),
-    data: jsonb('data').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
-    /** The signature of the chain's head as of this event (db/chain-signing.ts). */
-    keyId: text('key_id'),
-    signature: text('signature'),
-  },
-  (t) => [primaryKey({ name: 'audit_chain_events_pkey', columns: [t.chain, t.seq] })],
-);
-
 /** Where escalations are sent: webhooks, signed with HMAC-SHA256 when a secret is named. */
 export const notificationChannels = pgTable('notification_channels', {
   id: text('id').primaryKey(),

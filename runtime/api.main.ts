@@ -10,6 +10,7 @@ import { openDatabase } from '../db/client.js';
 import { apiSettings, loadConfig } from './config.js';
 import { prepareKeyRing } from './signing-keys.js';
 import { recordSettings } from './settings-record.js';
+import { checkpointMaker, checkpointSettings } from './checkpoint-sink.js';
 import { createReplayer } from './replayer.js';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   if (config.adminToken) console.error(`bootstrap admin: ${await seedAdminToken(database.db, config.adminToken)}`);
   const keyRing = await prepareKeyRing(config.dataDir, database.db, (line) => console.error(line));
   if (await recordSettings(database.db, config, keyRing)) console.error('settings in force recorded in the system chain');
+  const checkpoints = checkpointMaker(database.db, keyRing.signer, checkpointSettings(config.dataDir), (line) => console.error(line));
   const connection = await Connection.connect({ address: config.temporalAddress });
   const app = await buildApp({
     db: database.db,
@@ -29,9 +31,12 @@ async function main(): Promise<void> {
     playbooks: createPlaybookCatalog(database.db),
     replayer: createReplayer(),
     keyRing,
+    checkpoints,
     ...apiSettings(config),
   });
+  const stopCheckpoints = checkpoints.start();
   app.addHook('onClose', async () => {
+    stopCheckpoints();
     await connection.close();
     await database.close();
   });

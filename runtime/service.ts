@@ -19,6 +19,7 @@ import { createReplayer } from './replayer.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { prepareKeyRing } from './signing-keys.js';
 import { recordSettings } from './settings-record.js';
+import { checkpointMaker, checkpointSettings } from './checkpoint-sink.js';
 import { loadShippedPlaybooks } from './shipped-playbooks.js';
 import { createIncidentWorker } from './worker.js';
 import { backfillMeasures } from '../db/measures.rows.js';
@@ -67,6 +68,9 @@ export async function startService(config: Config, log: (line: string) => void):
     log(`playbooks: ${playbooks.map((p) => `${p.id}@${p.version}`).join(', ')}`);
     const keyRing = await prepareKeyRing(config.dataDir, database.db, log);
     if (await recordSettings(database.db, config, keyRing)) log('settings in force recorded in the system chain');
+    const checkpoints = checkpointMaker(database.db, keyRing.signer, checkpointSettings(config.dataDir), log);
+    const stopCheckpoints = checkpoints.start();
+    closers.push(async () => stopCheckpoints());
     const backfilled = await backfillMeasures(database.db);
     if (backfilled > 0) log(`measures rebuilt from the audit log for ${backfilled} incidents`);
 
@@ -102,6 +106,7 @@ export async function startService(config: Config, log: (line: string) => void):
       replayer: createReplayer(),
       metrics,
       keyRing,
+      checkpoints,
       ...apiSettings(config),
     });
     await app.listen({ port: config.port, host: config.host });

@@ -6,7 +6,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, eventHash } from '../../db/ledger.js';
-import { auditChainEvents } from '../../db/schema.js';
+import { auditChainEvents } from '../../db/audit.schema.js';
 import { asForger } from '../support/forger.js';
 import { closedIncident } from '../support/incidents.js';
 import { shippedPlaybook } from '../support/playbooks.js';
