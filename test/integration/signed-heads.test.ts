@@ -152,6 +152,14 @@ describe('sealed dossiers, offline', () => {
     expect(JSON.parse(failed!.stdout)).toMatchObject({ valid: false, digestValid: true, seal: { valid: false } });
     // Without the auditor's keys, the digest alone cannot tell: which is why --keys exists.
     expect(JSON.parse((await run(process.execPath, [verifyBin, bad])).stdout)).toMatchObject({ valid: true });
+    // npm run replay checks the same with --keys.
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const replayed = await run('npm', ['run', '--silent', 'replay', '--', bad, '--keys', keysFile], { cwd: root }).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(replayed?.code, 'npm run replay --keys refuses the re-sealed dossier').toBe(1);
+    expect(JSON.parse(replayed!.stdout)).toMatchObject({ deterministic: true, integrity: { valid: false, seal: { valid: false } } });
     expect(readFileSync(keysFile, 'utf8')).toContain(stack.keyRing.signer!.id);
   });
 });
