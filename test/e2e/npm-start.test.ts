@@ -4,7 +4,7 @@
  * second start on the same data folder that finds the incident as it was.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,8 +124,12 @@ describe('npm start (embedded mode)', () => {
     expect(analysed.status, 'the open incident goes on after a restart, moved by a signed-in analyst').toBe(200);
     const history = (await (await fetch(`${api}/v1/incidents/${incidentId}/history`, { headers: auth })).json()) as { events: Array<{ type: string; actor: string }> };
     expect(history.events.filter((e) => e.type === 'transitioned').map((e) => e.actor)).toContain('oidc:ana.lyst');
-    const verified = (await (await fetch(`${api}/v1/incidents/${incidentId}/history/verify`, { headers: auth })).json()) as { valid: boolean };
-    expect(verified.valid).toBe(true);
+    const verified = (await (await fetch(`${api}/v1/incidents/${incidentId}/history/verify`, { headers: auth })).json()) as { valid: boolean; signature?: { valid: boolean; keyId: string }; history?: { consistent: boolean } };
+    // The signing key was made at the first start, in the data folder, for its owner only.
+    const keyFile = join(dataDir, 'signing', 'signing-key.pem');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const keys = (await (await fetch(`${api}/v1/audit/keys`, { headers: auth })).json()) as { current: string };
+    expect(verified).toMatchObject({ valid: true, signature: { valid: true, keyId: keys.current }, history: { consistent: true } });
     expect(await stop(second, 'sigterm'), `npm start should exit 0 on SIGTERM:\n${second.output()}`).toBe(0);
     expect(second.output()).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
   });
