@@ -62,7 +62,7 @@ async function movedHeads(db: Database): Promise<CheckpointLeaf[]> {
     sql`with heads as (
           select id as chain, last_seq, last_hash from incidents
           union all
-          select 'chain:' || chain, max(seq), (array_agg(hash order by seq desc))[1] from audit_chain_events group by chain
+          select * from (select distinct on (chain) 'chain:' || chain, seq, hash from audit_chain_events order by chain, seq desc) chain_heads
         )
         select h.chain, h.last_seq as "lastSeq", h.last_hash as "lastHash" from heads h
         left join lateral (select c.last_seq, c.last_hash from checkpoint_heads c where c.chain_id = h.chain order by c.checkpoint_seq desc limit 1) seen on true
