@@ -1,5 +1,5 @@
 /** Chain heads and their signatures, as the projection keeps them. */
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, gt, isNull, sql } from 'drizzle-orm';
 import { signHead, type SigningKey } from './chain-signing.js';
 import type { Database } from './client.js';
 import { incidents } from './schema.js';
@@ -19,13 +19,15 @@ export async function signUnsignedHeads(db: Database, signer: SigningKey, batch 
       .where(and(isNull(incidents.headSignature), gt(incidents.id, after)))
       .orderBy(asc(incidents.id))
       .limit(batch);
-    for (const row of rows) {
-      const { keyId, signature } = signHead(signer, { incidentId: row.id, lastSeq: row.lastSeq, lastHash: row.lastHash });
-      // Only the head that was read: one that moved since carries the recorder's own signature.
-      await db
-        .update(incidents)
-        .set({ headKeyId: keyId, headSignature: signature })
-        .where(and(eq(incidents.id, row.id), eq(incidents.lastSeq, row.lastSeq), isNull(incidents.headSignature)));
+    if (rows.length > 0) {
+      const values = rows.map((row) => {
+        const { keyId, signature } = signHead(signer, { incidentId: row.id, lastSeq: row.lastSeq, lastHash: row.lastHash });
+        return sql`(${row.id}, ${row.lastSeq}::int, ${keyId}, ${signature})`;
+      });
+      // One statement a batch; only the head that was read: one that moved since carries the recorder's own signature.
+      await db.execute(sql`update incidents set head_key_id = v.key_id, head_signature = v.signature
+        from (values ${sql.join(values, sql`, `)}) as v(id, last_seq, key_id, signature)
+        where incidents.id = v.id and incidents.last_seq = v.last_seq and incidents.head_signature is null`);
     }
     signed += rows.length;
     if (rows.length < batch) return signed;
