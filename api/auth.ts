@@ -37,6 +37,11 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** Who a command is recorded as: the principal's stable name, and the person's display name beside it. */
+export function actorOf(principal: Principal): { actor: string; actorName?: string } {
+  return { actor: principal.name, ...(principal.displayName ? { actorName: principal.displayName } : {}) };
+}
+
 /** Does the caller hold one of `roles`? An admin holds every role. */
 export function holdsRole(caller: { roles: readonly string[] }, roles: { includes(role: string): boolean } | ReadonlySet<string>): boolean {
   const has = 'has' in roles ? (role: string) => roles.has(role) : (role: string) => roles.includes(role);

@@ -31,6 +31,8 @@ export interface ApprovalDecision {
   event: string;
   decision: 'approve' | 'reject';
   actor: string;
+  /** The person's name where the identity provider gives one; recorded beside `actor`, never compared. */
+  actorName?: string;
   actorRoles: string[];
   comment?: string;
   /** Places whose text was made storable on intake; recorded with the decision. */

@@ -36,7 +36,8 @@ export class ApprovalDesk {
     };
     this.pending.set(request.event, pending);
     const { granted: _granted, stage: _stage, ...data } = pending;
-    return { pending, draft: { type: 'approval_requested', actor: request.actor, data: { ...(data as StepDraft['data']), ...normalisedData(request.normalised) } } };
+    const named: StepDraft['data'] = request.actorName ? { actorName: request.actorName } : {};
+    return { pending, draft: { type: 'approval_requested', actor: request.actor, data: { ...(data as StepDraft['data']), ...named, ...normalisedData(request.normalised) } } };
   }
 
   judge(decision: ApprovalDecision): ApprovalVerdict {
@@ -47,7 +48,8 @@ export class ApprovalDesk {
   decide(decision: ApprovalDecision, now: string): { draft: StepDraft; pending?: PendingApproval; approved?: PendingApproval } {
     const pending = this.pending.get(decision.event)!;
     const note: { comment?: string } = decision.comment ? { comment: decision.comment } : {};
-    const recorded = { ...note, ...normalisedData(decision.normalised) } as StepDraft['data'];
+    const named: StepDraft['data'] = decision.actorName ? { actorName: decision.actorName } : {};
+    const recorded = { ...note, ...named, ...normalisedData(decision.normalised) } as StepDraft['data'];
     const { event, requestedBy, required } = pending;
     if (decision.decision === 'reject') {
       this.pending.delete(event);

@@ -267,6 +267,7 @@ export class IncidentLifecycle {
     if (request.checklist && request.checklist.length > 0) data.checklist = request.checklist;
     if (request.comment) data.comment = request.comment;
     if (approvedBy) data.approvedBy = approvedBy;
+    if (request.actorName) data.actorName = request.actorName;
     Object.assign(data, normalisedData(request.normalised));
     const effects = effectsOf(actions);
     const resolved = effects.some((e) => e.type === 'stageEntered' && e.params.marks.includes('resolved'));

@@ -79,6 +79,8 @@ export const RUN_HISTORY_LIMIT = 1_500;
 export interface LifecycleRequest {
   event: string;
   actor: string;
+  /** The person's name where the identity provider gives one; recorded beside `actor`, never compared. */
+  actorName?: string;
   fields?: Fields;
   checklist?: string[];
   comment?: string;

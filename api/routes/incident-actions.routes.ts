@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { approverRoles } from '../../db/playbooks.repo.js';
-import { holdsRole, principalOf } from '../auth.js';
+import { actorOf, holdsRole, principalOf } from '../auth.js';
 import { normalisedField } from '../input-hygiene.js';
 import { NOT_AN_APPROVER, type IncidentCommands } from '../incident-commands.js';
 import { ProblemError } from '../problem.js';
@@ -36,7 +36,7 @@ export function approvalRoutes(app: FastifyInstance, commands: IncidentCommands,
       const { event, decision, comment } = request.body;
       const outcome = await commands.decideApproval(
         request.params.id,
-        { event, decision, actor: principal.name, actorRoles: principal.roles, ...(comment ? { comment } : {}), ...normalisedField(request) },
+        { event, decision, ...actorOf(principal), actorRoles: principal.roles, ...(comment ? { comment } : {}), ...normalisedField(request) },
         request.headers['idempotency-key'],
       );
       return outcome.pendingApproval ? reply.code(202).send(outcome) : outcome.incident;

@@ -11,7 +11,7 @@ import type { Observable } from '../../machines/context.types.js';
 import type { Severity } from '../../machines/playbook.types.js';
 import { durationMs } from '../../machines/sla.js';
 import type { Fields } from '../../machines/procedure.js';
-import { holdsRole, principalOf } from '../auth.js';
+import { actorOf, holdsRole, principalOf } from '../auth.js';
 import { HISTORY_READERS } from '../access.table.js';
 import type { PlaybookCatalog } from '../deps.js';
 import { incidentIdForIdempotencyKey, newIncidentId } from '../../db/ids.js';
@@ -188,7 +188,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
           request.params.id,
           {
             event,
-            actor: principal.name,
+            ...actorOf(principal),
             ...(comment ? { comment } : {}),
             ...(fields ? { fields } : {}),
             ...(checklist ? { checklist } : {}),

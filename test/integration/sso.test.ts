@@ -52,6 +52,11 @@ describe('single sign-on', () => {
       'the reported incident has a history',
     );
     expect(history.body.events[0].actor).toBe('oidc:alice');
+    // A transition by her carries her name beside the subject; the subject is what the two-person rule compares.
+    const moved = await stack.call('POST', `/v1/incidents/${reported.body.id}/transitions`, token, { event: 'acknowledge' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const events = (await stack.call('GET', `/v1/incidents/${reported.body.id}/history`, auditor)).body.events as Array<{ type: string; actor: string; data: { actorName?: string } }>;
+    expect(events.find((e) => e.type === 'transitioned')).toMatchObject({ actor: 'oidc:alice', data: { actorName: 'Alice Analyst' } });
     const access = await stack.call('GET', `/v1/access-log?incidentId=${reported.body.id}`, auditor);
     expect(access.body.entries.map((e: { actor: string }) => e.actor)).toContain('oidc:grace');
   });
