@@ -262,3 +262,16 @@ export const incidentAsOfSchema = {
     assignee: { type: ['string', 'null'] },
   },
 } as const;
+
+/** A chain's check: its hashes recomputed and its head's signature (db/chain-verify.ts, db/audit-chains.repo.ts). */
+export const chainVerdictProperties = {
+  valid: { type: 'boolean' },
+  events: { type: 'integer' },
+  brokenAt: { type: 'integer' },
+  reason: { type: 'string' },
+  signature: {
+    type: 'object',
+    description: "the chain head's Ed25519 signature against irflow's public keys (GET /v1/audit/keys)",
+    properties: { valid: { type: 'boolean' }, keyId: { type: 'string' }, reason: { type: 'string' } },
+  },
+} as const;

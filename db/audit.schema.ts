@@ -5,6 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
+import { ledgerEventColumns } from './schema.js';
+
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
@@ -14,20 +16,7 @@ const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
  */
 export const incidentEventsSuperseded = pgTable(
   'incident_events_superseded',
-  {
-    incidentId: text('incident_id').notNull(),
-    seq: integer('seq').notNull(),
-    at: at('at').notNull(),
-    type: text('type').notNull(),
-    actor: text('actor').notNull(),
-    from: text('from_stage'),
-    to: text('to_stage'),
-    data: jsonb('data').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
-    recordedByTask: integer('recorded_by_task'),
-    supersededAt: at('superseded_at').notNull().default(sql`now()`),
-  },
+  { ...ledgerEventColumns(), supersededAt: at('superseded_at').notNull().default(sql`now()`) },
   (t) => [index('incident_events_superseded_incident_idx').on(t.incidentId, t.seq)],
 );
 

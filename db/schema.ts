@@ -102,27 +102,26 @@ export const openCorrelations = pgTable('open_correlations', {
   claimedAt: at('claimed_at').notNull().default(sql`now()`),
 });
 
-export const incidentEvents = pgTable(
-  'incident_events',
-  {
-    incidentId: text('incident_id').notNull(),
-    seq: integer('seq').notNull(),
-    at: at('at').notNull(),
-    type: text('type').notNull(),
-    actor: text('actor').notNull(),
-    from: text('from_stage'),
-    to: text('to_stage'),
-    data: jsonb('data').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
-    /**
-     * The workflow task that recorded the row (its history length); a later task may supersede
-     * rows of a task that was lost (activities/incident.supersede.ts). Not part of the hash.
-     */
-    recordedByTask: integer('recorded_by_task'),
-  },
-  (t) => [primaryKey({ name: 'incident_events_pkey', columns: [t.incidentId, t.seq] })],
-);
+/** The columns of an audit event, in the ledger and wherever a ledger row is kept as it was. */
+export const ledgerEventColumns = () => ({
+  incidentId: text('incident_id').notNull(),
+  seq: integer('seq').notNull(),
+  at: at('at').notNull(),
+  type: text('type').notNull(),
+  actor: text('actor').notNull(),
+  from: text('from_stage'),
+  to: text('to_stage'),
+  data: jsonb('data').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+  /**
+   * The workflow task that recorded the row (its history length); a later task may supersede
+   * rows of a task that was lost (activities/incident.supersede.ts). Not part of the hash.
+   */
+  recordedByTask: integer('recorded_by_task'),
+});
+
+export const incidentEvents = pgTable('incident_events', ledgerEventColumns(), (t) => [primaryKey({ name: 'incident_events_pkey', columns: [t.incidentId, t.seq] })]);
 
 /**
  * Steps an incident's workflow gave up recording as given, because no retry could store them (a

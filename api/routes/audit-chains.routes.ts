@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AUDIT_CHAINS, listChainEvents, verifyAuditChain, type AuditChain } from '../../db/audit-chains.repo.js';
 import type { KeyRing } from '../../db/chain-signing.js';
 import type { Database } from '../../db/client.js';
-import { authProblems } from '../schemas.js';
+import { authProblems, chainVerdictProperties } from '../schemas.js';
 
 const chainQuery = {
   chain: { type: 'string', enum: [...AUDIT_CHAINS], default: 'system', description: 'system: administration; access: reads of histories, exports and replays' },
@@ -52,16 +52,7 @@ export function auditChainRoutes(app: FastifyInstance, db: Database, keyRing?: K
         summary: "Recompute a chain's hashes and check its head's signature",
         querystring: { type: 'object', additionalProperties: false, properties: chainQuery },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              valid: { type: 'boolean' },
-              events: { type: 'integer' },
-              brokenAt: { type: 'integer' },
-              reason: { type: 'string' },
-              signature: { type: 'object', properties: { valid: { type: 'boolean' }, keyId: { type: 'string' }, reason: { type: 'string' } } },
-            },
-          },
+          200: { type: 'object', properties: chainVerdictProperties },
           ...authProblems,
         },
       },

@@ -9,7 +9,7 @@ import { crossCheck, recordedHashes, type HistoryCheck } from '../../db/ledger-h
 import type { StoredEvent } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
 import { ProblemError, problems } from '../problem.js';
-import { auditEvent, authProblems, incidentIdParams, problem } from '../schemas.js';
+import { auditEvent, authProblems, chainVerdictProperties, incidentIdParams, problem } from '../schemas.js';
 
 export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, keyRing?: KeyRing): void {
   /** An incident exists once its workflow does, even before its first step is projected. */
@@ -67,15 +67,7 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
           200: {
             type: 'object',
             properties: {
-              valid: { type: 'boolean' },
-              events: { type: 'integer' },
-              brokenAt: { type: 'integer' },
-              reason: { type: 'string' },
-              signature: {
-                type: 'object',
-                description: "the chain head's Ed25519 signature against irflow's public keys (GET /v1/audit/keys)",
-                properties: { valid: { type: 'boolean' }, keyId: { type: 'string' }, reason: { type: 'string' } },
-              },
+              ...chainVerdictProperties,
               history: {
                 type: 'object',
                 description: 'the ledger against the hashes the workflow recorded in its Temporal history, over every run: the first seq where they disagree',
