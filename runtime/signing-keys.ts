@@ -6,7 +6,7 @@
  * signing:rotate`) never makes older heads and dossiers unverifiable. Neither file is in the
  * database: whoever can write the database cannot sign.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { newSigningKey, publicSigningKey, signingKeyOf, type KeyRing, type PublicSigningKey } from '../db/chain-signing.js';
 import { createPublicKey } from 'node:crypto';
@@ -63,12 +63,17 @@ export function loadKeyRing(dataDir: string, env: NodeJS.ProcessEnv = process.en
   if (!existsSync(files.privateKey)) {
     if (files.given) throw new SigningKeyError(`IRFLOW_SIGNING_KEY_FILE=${files.privateKey} does not exist`);
     mkdirSync(dirname(files.privateKey), { recursive: true, mode: 0o700 });
+    // Written whole beside it, then linked into place: of two processes starting on a new data
+    // folder (an API and a worker sharing a volume) one makes the key, and neither reads half of it.
+    const temporary = `${files.privateKey}.${process.pid}.new`;
+    writeFileSync(temporary, newSigningKey().privateKeyPem, { mode: 0o600 });
     try {
-      // Exclusive: of two processes starting on a new data folder, one makes the key.
-      writeFileSync(files.privateKey, newSigningKey().privateKeyPem, { mode: 0o600, flag: 'wx' });
+      linkSync(temporary, files.privateKey);
       created = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
     }
   }
   let signer;
