@@ -22,7 +22,8 @@ let api: ChildProcess | undefined;
 
 async function startApiProcess(stack: Stack, token: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const env = { TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.database.url, IRFLOW_TASK_QUEUE: stack.taskQueue, IRFLOW_ADMIN_TOKEN: token, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' };
+  // The stack's signing key, and no checkpoints: the process writes nothing into the working tree.
+  const env = { ...stack.signingEnv, IRFLOW_CHECKPOINT_MINUTES: '0', TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.database.url, IRFLOW_TASK_QUEUE: stack.taskQueue, IRFLOW_ADMIN_TOKEN: token, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' };
   const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/api.main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status, (status) => status === 200, 'the API process serves', 1200, 100);
