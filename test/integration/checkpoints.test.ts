@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHead } from '../../db/chain-signing.js';
 import { GENESIS_HASH, eventHash } from '../../db/ledger.js';
 import { incidentEvents, incidents } from '../../db/schema.js';
-import { checkpointMaker, writeCheckpointFile } from '../../runtime/checkpoint-sink.js';
+import { webhookSigner } from '../../activities/notify.activities.js';
+import { checkpointMaker, checkpointSettings, writeCheckpointFile } from '../../runtime/checkpoint-sink.js';
+import { startReceiver } from '../support/receiver.js';
 import { asForger } from '../support/forger.js';
 import { closedIncident } from '../support/incidents.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -78,6 +80,29 @@ describe('checkpoints', () => {
     expect(statSync(join(sink, file!)).mode & 0o222, 'read-only').toBe(0);
     expect(JSON.parse(readFileSync(join(sink, file!), 'utf8'))).toMatchObject({ seq: checkpoint.seq, root: checkpoint.root });
     expect(() => writeCheckpointFile(sink, { ...checkpoint, root: '00' })).toThrow(/EEXIST/);
+  });
+
+  it('go to a webhook too, signed the Standard Webhooks way, and one not delivered goes again with the next', async () => {
+    const receiver = await startReceiver();
+    try {
+      const env = { IRFLOW_CHECKPOINT_WEBHOOK_URL: `${receiver.url}/flaky-1`, IRFLOW_CHECKPOINT_WEBHOOK_SECRET_ENV: 'IRFLOW_SECRET_CP', IRFLOW_SECRET_CP: 'checkpoint-secret', IRFLOW_EGRESS_ALLOW: '127.0.0.1' };
+      expect(() => checkpointSettings(dir, { ...env, IRFLOW_EGRESS_ALLOW: '' })).toThrow(/IRFLOW_CHECKPOINT_WEBHOOK_URL/);
+      expect(() => checkpointSettings(dir, { ...env, IRFLOW_CHECKPOINT_WEBHOOK_SECRET_ENV: 'DATABASE_URL' })).toThrow(/IRFLOW_SECRET_/);
+      const lines: string[] = [];
+      const maker = checkpointMaker(stack.database.db, stack.keyRing.signer, { ...checkpointSettings(dir, env), dir: join(dir, 'hooked') }, (line) => lines.push(line));
+      await closedIncident(stack, analyst);
+      const first = (await maker.make())!;
+      expect(lines.join('\n')).toContain(`checkpoint ${first.seq} not delivered to the webhook (http://127.0.0.1:`);
+      await closedIncident(stack, analyst);
+      const second = (await maker.make())!;
+      const bodies = receiver.received.map((r) => r.json.seq);
+      expect(bodies).toEqual([first.seq, first.seq, second.seq]);
+      const last = receiver.received.at(-1)!;
+      const verified = webhookSigner('checkpoint-secret').verify(last.body, last.headers as Record<string, string>) as { root: string };
+      expect(verified.root).toBe(second.root);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('prove an incident offline, and catch a rewrite by someone holding the signing key', async () => {
