@@ -188,14 +188,18 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   }
 
   /** The workflow's event history in Temporal's JSON form (all runs of continue-as-new: the current one). */
-  async function workflowHistory(incidentId: string): Promise<unknown> {
+  /** One run's history (the latest without `runId`); 404 for an incident with no workflow. */
+  async function fetchRun(incidentId: string, runId?: string) {
     try {
-      const history = await temporal.workflow.getHandle(incidentWorkflowId(incidentId)).fetchHistory();
-      return JSON.parse(historyToJSON(history)) as unknown;
+      return await temporal.workflow.getHandle(incidentWorkflowId(incidentId), runId).fetchHistory();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw problems.notFound('no such incident');
       throw error;
     }
+  }
+
+  async function workflowHistory(incidentId: string): Promise<unknown> {
+    return JSON.parse(historyToJSON(await fetchRun(incidentId))) as unknown;
   }
 
   /** The histories of every run of the incident's workflow, oldest first (continue-as-new links them). */
@@ -203,13 +207,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     const runs: unknown[] = [];
     let runId: string | undefined;
     do {
-      let history;
-      try {
-        history = await temporal.workflow.getHandle(incidentWorkflowId(incidentId), runId).fetchHistory();
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw problems.notFound('no such incident');
-        throw error;
-      }
+      const history = await fetchRun(incidentId, runId);
       runs.unshift(JSON.parse(historyToJSON(history)) as unknown);
       const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
       runId = previous || undefined;

@@ -1,13 +1,9 @@
-/** The access log: every read of a history, export and replay (who, which incident, when). */
+/** The access log: every read of a history, export and replay (who, which incident, when); written by api/audit-trail.ts with its signed chain. */
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { accessLog } from './schema.js';
 
 export type AccessAction = 'history' | 'verify' | 'export' | 'replay' | 'alert';
-
-export async function recordAccess(db: Database, actor: string, action: AccessAction, incidentId: string): Promise<void> {
-  await db.insert(accessLog).values({ actor, action, incidentId });
-}
 
 export async function listAccess(db: Database, filter: { incidentId?: string; before?: number; limit: number }) {
   const conditions: SQL[] = [];

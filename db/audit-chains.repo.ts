@@ -7,9 +7,11 @@
  * one chain are serialised by a transaction-scoped advisory lock, so seqs have no gaps.
  */
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
-import { signHead, verifyHead, type PublicSigningKey, type SignatureVerdict, type SigningKey } from './chain-signing.js';
+import { signHead, type PublicSigningKey, type SigningKey } from './chain-signing.js';
+import { verifySignedChain, type SignedChainVerdict } from './chain-verify.js';
 import type { Database } from './client.js';
-import { GENESIS_HASH, eventHash, verifyChain, type ChainVerdict, type StoredEvent } from './ledger.js';
+import { GENESIS_HASH, eventHash, type StoredEvent } from './ledger.js';
+import type { Transaction } from './transaction.js';
 import { auditChainEvents } from './audit.schema.js';
 
 export const AUDIT_CHAINS = ['system', 'access'] as const;
@@ -23,24 +25,27 @@ export interface ChainEventInput {
 
 const chainId = (chain: AuditChain) => `chain:${chain}`;
 
-/** Appends an event to a chain, in a transaction of its own; returns its seq and hash. */
+/** Appends an event to a chain inside `tx` (which the advisory lock holds until it ends); returns its seq and hash. */
+export async function appendChainEventIn(tx: Transaction, chain: AuditChain, event: ChainEventInput, signer?: SigningKey): Promise<{ seq: number; hash: string }> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${chainId(chain)}))`);
+  const [last] = await tx
+    .select({ seq: auditChainEvents.seq, hash: auditChainEvents.hash })
+    .from(auditChainEvents)
+    .where(eq(auditChainEvents.chain, chain))
+    .orderBy(desc(auditChainEvents.seq))
+    .limit(1);
+  const seq = (last?.seq ?? 0) + 1;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const at = new Date();
+  const hash = eventHash(prevHash, { incidentId: chainId(chain), seq, at: at.toISOString(), type: event.type, actor: event.actor, from: null, to: null, data: event.data });
+  const head = signer ? signHead(signer, { incidentId: chainId(chain), lastSeq: seq, lastHash: hash }) : undefined;
+  await tx.insert(auditChainEvents).values({ chain, seq, at, type: event.type, actor: event.actor, data: event.data, prevHash, hash, keyId: head?.keyId ?? null, signature: head?.signature ?? null });
+  return { seq, hash };
+}
+
+/** Appends an event to a chain, in a transaction of its own. */
 export async function appendChainEvent(db: Database, chain: AuditChain, event: ChainEventInput, signer?: SigningKey): Promise<{ seq: number; hash: string }> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${chainId(chain)}))`);
-    const [last] = await tx
-      .select({ seq: auditChainEvents.seq, hash: auditChainEvents.hash })
-      .from(auditChainEvents)
-      .where(eq(auditChainEvents.chain, chain))
-      .orderBy(desc(auditChainEvents.seq))
-      .limit(1);
-    const seq = (last?.seq ?? 0) + 1;
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const at = new Date();
-    const hash = eventHash(prevHash, { incidentId: chainId(chain), seq, at: at.toISOString(), type: event.type, actor: event.actor, from: null, to: null, data: event.data });
-    const head = signer ? signHead(signer, { incidentId: chainId(chain), lastSeq: seq, lastHash: hash }) : undefined;
-    await tx.insert(auditChainEvents).values({ chain, seq, at, type: event.type, actor: event.actor, data: event.data, prevHash, hash, keyId: head?.keyId ?? null, signature: head?.signature ?? null });
-    return { seq, hash };
-  });
+  return db.transaction((tx) => appendChainEventIn(tx, chain, event, signer));
 }
 
 export interface ChainEvent {
@@ -68,18 +73,13 @@ export async function listChainEvents(db: Database, chain: AuditChain, page: { b
   return rows.map(toChainEvent);
 }
 
-export type ChainCheck = ChainVerdict & { signature?: SignatureVerdict };
-
-/** Recomputes a whole chain and checks its head's signature (with `keys`). */
-export async function verifyAuditChain(db: Database, chain: AuditChain, keys?: readonly PublicSigningKey[]): Promise<ChainCheck> {
+/** Recomputes a whole chain and checks its head's signature (with `keys`), as an incident's ledger is checked. */
+export async function verifyAuditChain(db: Database, chain: AuditChain, keys?: readonly PublicSigningKey[]): Promise<SignedChainVerdict> {
   const rows = await db.select().from(auditChainEvents).where(eq(auditChainEvents.chain, chain)).orderBy(asc(auditChainEvents.seq));
   const events: StoredEvent[] = rows.map((row) => ({ ...toChainEvent(row), incidentId: chainId(chain), from: null, to: null }));
-  const verdict = verifyChain(events);
   const last = rows.at(-1);
-  if (!keys || !last) return verdict;
-  const signature = verifyHead(keys, { incidentId: chainId(chain), lastSeq: last.seq, lastHash: last.hash }, last.keyId && last.signature ? { keyId: last.keyId, signature: last.signature } : null);
-  if (verdict.valid && !signature.valid) return { valid: false, events: verdict.events, brokenAt: last.seq, reason: signature.reason, signature };
-  return { ...verdict, signature };
+  const head = last && { incidentId: chainId(chain), lastSeq: last.seq, lastHash: last.hash, headKeyId: last.keyId, headSignature: last.signature };
+  return verifySignedChain(events, head, keys);
 }
 
 /** The newest event of a type in a chain, if any. */

@@ -14,6 +14,7 @@ import { canonicalJson } from './ledger.js';
 import { inclusionProof, leafHash, treeHash } from './merkle.js';
 import { checkpointHeads, checkpoints } from './audit.schema.js';
 import { selectRows } from './sql-rows.js';
+import type { Transaction } from './transaction.js';
 
 export const CHECKPOINT_FORMAT = 'irflow-checkpoint/1';
 
@@ -56,7 +57,7 @@ function leavesOf(previous: CheckpointHeader['previous'], heads: CheckpointLeaf[
 }
 
 /** Every head that differs from the one the checkpoints last held for its chain. */
-async function movedHeads(db: Database): Promise<CheckpointLeaf[]> {
+async function movedHeads(db: Database | Transaction): Promise<CheckpointLeaf[]> {
   return selectRows<CheckpointLeaf>(
     db,
     sql`with heads as (
@@ -75,9 +76,8 @@ async function movedHeads(db: Database): Promise<CheckpointLeaf[]> {
 export async function createCheckpoint(db: Database, signer?: SigningKey, now = new Date()): Promise<Checkpoint | undefined> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('irflow:checkpoints'))`);
-    const txDb = tx as unknown as Database;
     const [last] = await tx.select().from(checkpoints).orderBy(desc(checkpoints.seq)).limit(1);
-    const heads = await movedHeads(txDb);
+    const heads = await movedHeads(tx);
     if (last && heads.length === 0) return undefined;
     const previous = last ? { seq: last.seq, root: last.root } : null;
     const leaves = leavesOf(previous, heads);

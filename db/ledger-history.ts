@@ -75,8 +75,10 @@ export function recordedHashes(runs: Array<{ events?: HistoryEvent[] }>): Record
   const bySeq = new Map<number, string>();
   let next = 1;
   for (const run of runs) {
-    for (const { seq, hash } of runRecordings(run, next)) bySeq.set(seq, hash);
-    next = Math.max(next, ...[...bySeq.keys()].map((seq) => seq + 1));
+    for (const { seq, hash } of runRecordings(run, next)) {
+      bySeq.set(seq, hash);
+      next = Math.max(next, seq + 1);
+    }
   }
   return [...bySeq].sort(([a], [b]) => a - b).map(([seq, hash]) => ({ seq, hash }));
 }

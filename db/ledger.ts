@@ -18,6 +18,11 @@ export interface ChainedEvent extends AuditEvent {
   incidentId: string;
 }
 
+/** SHA-256 (hex) of the canonical JSON of a value: what a batch or a setting was, without keeping it. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
 export function eventHash(prevHash: string, event: ChainedEvent): string {
   const { incidentId, seq, at, type, actor, from, to, data } = event;
   return createHash('sha256')

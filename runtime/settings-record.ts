@@ -3,11 +3,10 @@
  * the settings that decide who may do what (sign-in, limits, egress, the signing key) are
  * recorded as `settings_in_force` when they differ from the last ones recorded. Never a secret.
  */
-import { createHash } from 'node:crypto';
 import { appendChainEvent, lastChainEventOfType } from '../db/audit-chains.repo.js';
 import type { KeyRing } from '../db/chain-signing.js';
 import type { Database } from '../db/client.js';
-import { canonicalJson } from '../db/ledger.js';
+import { contentHash } from '../db/ledger.js';
 import type { Config } from './config.js';
 
 export function settingsOfRecord(config: Config, keyRing: KeyRing, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
@@ -25,7 +24,7 @@ export function settingsOfRecord(config: Config, keyRing: KeyRing, env: NodeJS.P
 /** Records the settings when they changed since the last record; true when it recorded. */
 export async function recordSettings(db: Database, config: Config, keyRing: KeyRing, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const settings = settingsOfRecord(config, keyRing, env);
-  const hash = createHash('sha256').update(canonicalJson(settings)).digest('hex');
+  const hash = contentHash(settings);
   const last = await lastChainEventOfType(db, 'system', 'settings_in_force');
   if (last?.data.hash === hash) return false;
   await appendChainEvent(db, 'system', { type: 'settings_in_force', actor: 'system', data: { ...settings, hash } }, keyRing.signer);

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.js';
 import { notificationChannels } from '../../db/schema.js';
 import { refusedUrl, type EgressPolicy } from '../../activities/egress.js';
 import { SECRET_ENV_PATTERN } from '../../activities/notify.activities.js';
-import { contentHash } from '../audit-trail.js';
+import { contentHash } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
 import { problems } from '../problem.js';
 import { authProblems, problem } from '../schemas.js';

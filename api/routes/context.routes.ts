@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { upsertContext } from '../../db/context.repo.js';
-import { contentHash } from '../audit-trail.js';
+import { contentHash } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
 import { validateContextRows } from '../../machines/context.schemas.js';
 import type { ContextRecords } from '../../machines/context.types.js';
