@@ -98,6 +98,8 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
     assignee: p.assignee,
     effortMinutes: p.effortMinutes,
     clocks: p.clocks,
+    // Without `overdue`: readers judge it at their own now.
+    tasks: (p.tasks ?? []).map(({ overdue: _overdue, ...task }) => task),
     slaBreached: p.sla.some((c) => c.breached),
     slaNextDeadline: nextDeadline(p.sla),
     open: p.open,

@@ -34,6 +34,18 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'POST /v1/incidents/:id/assign': ['analyst'],
   'POST /v1/incidents/:id/work-log': ['analyst'],
 
+  // Case work: analysts write it, everyone who reads incidents reads it (restricted notes aside).
+  'POST /v1/incidents/:id/notes': ['analyst'],
+  'GET /v1/incidents/:id/notes': INCIDENT_READERS,
+  'GET /v1/incidents/:id/notes/:noteId/versions': INCIDENT_READERS,
+  'PATCH /v1/incidents/:id/notes/:noteId': ['analyst'],
+  'DELETE /v1/incidents/:id/notes/:noteId': ['analyst'],
+  'POST /v1/incidents/:id/tasks': ['analyst'],
+  'GET /v1/incidents/:id/tasks': INCIDENT_READERS,
+  'PATCH /v1/incidents/:id/tasks/:taskId': ['analyst'],
+  'GET /v1/tasks': INCIDENT_READERS,
+  'GET /v1/incidents/:id/timeline': INCIDENT_READERS,
+
   'GET /v1/incidents/:id/history': HISTORY_READERS,
   'GET /v1/incidents/:id/history/verify': ['auditor'],
   'POST /v1/incidents/:id/replay': ['auditor'],

@@ -17,7 +17,9 @@ import { installMetrics } from './metrics.js';
 import { installResponseDocs } from './openapi.js';
 import { installProblemHandlers } from './problem.js';
 import { installValidation } from './validation.js';
-import { observable, pendingApproval } from './schemas.js';
+import { caseTask, observable, pendingApproval } from './schemas.js';
+import { noteRoutes } from './routes/notes.routes.js';
+import { taskRoutes } from './routes/tasks.routes.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { siemAlertRoutes } from './routes/siem-alerts.routes.js';
 import { alertReadRoutes } from './routes/alert-reads.routes.js';
@@ -90,7 +92,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installProblemHandlers(app);
   await installAbuseLimits(app, { ...DEFAULT_ABUSE_LIMITS, ...deps.limits });
   installResponseDocs(app);
-  installValidation(app, [pendingApproval, observable]);
+  installValidation(app, [pendingApproval, observable, caseTask]);
   installAuth(app, deps.db, { oidc: deps.oidc });
   installAuditTrail(app, deps.db, deps.keyRing?.signer);
   installInputHygiene(app);
@@ -117,6 +119,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const metrics = installMetrics(app, deps.db, deps.metrics, deps.metricsCacheMs);
   app.addSchema(pendingApproval);
   app.addSchema(observable);
+  app.addSchema(caseTask);
   healthRoutes(app, deps);
   const secrets = deps.secrets ?? process.env;
   alertRoutes(app, intake, metrics, secrets);
@@ -126,6 +129,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   approvalRoutes(app, commands, deps.db);
   assignRoutes(app, commands);
   workLogRoutes(app, commands);
+  noteRoutes(app, commands, deps.db);
+  taskRoutes(app, commands, deps.db);
   historyRoutes(app, deps.db, commands, deps.keyRing);
   auditRoutes(app, deps.db, commands, deps.replayer, deps.keyRing);
   auditChainRoutes(app, deps.db, deps.keyRing);

@@ -17,6 +17,8 @@ import {
   REJECTION,
   applyEventUpdate,
   assignUpdate,
+  caseNoteUpdate,
+  caseTaskUpdate,
   decideApprovalUpdate,
   logWorkUpdate,
   incidentViewQuery,
@@ -25,6 +27,8 @@ import {
   type EventNotAllowedDetails,
   type AssignRequest,
   type WorkLogRequest,
+  type NoteRequest,
+  type TaskRequest,
   type IncidentWorkflow,
   type LifecycleOutcome,
   type LifecycleRequest,
@@ -81,11 +85,18 @@ function rejectionProblem(error: unknown): Error {
     [REJECTION.approverRoleMissing]: NOT_AN_APPROVER,
     [REJECTION.noPendingApproval]: [409, 'no-pending-approval', 'No approval pending'],
     [REJECTION.alreadyDecided]: [409, 'already-decided', 'Already approved by this approver'],
+    [REJECTION.noteNotFound]: [404, 'not-found', 'No such note'],
+    [REJECTION.noteExists]: [409, 'note-exists', 'The note exists'],
+    [REJECTION.notNoteAuthor]: [403, 'not-note-author', 'Only the author or an admin may change a note'],
+    [REJECTION.taskNotFound]: [404, 'not-found', 'No such task'],
+    [REJECTION.taskExists]: [409, 'task-exists', 'The task exists'],
+    [REJECTION.taskRequiredByApproval]: [409, 'task-required-by-approval', 'A pending approval requires this task'],
   };
   const known = failure.type ? approvalProblems[failure.type] : undefined;
   if (known) {
     const [status, slug, title] = known;
-    return new ProblemError(status, slug, title, failure.message, { event: (failure.details?.[0] as { event?: string })?.event });
+    const event = (failure.details?.[0] as { event?: string } | undefined)?.event;
+    return new ProblemError(status, slug, title, failure.message, event ? { event } : undefined);
   }
   return error;
 }
@@ -171,6 +182,8 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   const applyEvent = (incidentId: string, request: LifecycleRequest, idempotencyKey?: string) => update(incidentId, applyEventUpdate, request, idempotencyKey);
   const assign = (incidentId: string, request: AssignRequest, idempotencyKey?: string) => update(incidentId, assignUpdate, request, idempotencyKey);
   const logWork = (incidentId: string, request: WorkLogRequest, idempotencyKey?: string) => update(incidentId, logWorkUpdate, request, idempotencyKey);
+  const note = (incidentId: string, request: NoteRequest, idempotencyKey?: string) => update(incidentId, caseNoteUpdate, request, idempotencyKey);
+  const task = (incidentId: string, request: TaskRequest, idempotencyKey?: string) => update(incidentId, caseTaskUpdate, request, idempotencyKey);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
@@ -215,7 +228,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     return runs;
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, logWork, liveView, workflowHistory, workflowRuns };
+  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, liveView, workflowHistory, workflowRuns };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

@@ -1,6 +1,7 @@
 /** JSON Schemas of the API's inputs and outputs; they validate requests and document /openapi.json. */
 import { OBSERVABLE_TYPES } from '../machines/context.types.js';
 import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
+import { TASK_STATUSES } from '../machines/casework.js';
 
 export const severity = { type: 'string', enum: [...SEVERITIES] } as const;
 /** An RFC 3339 instant in the years 1000–9999 (Postgres has no year 0; nothing irflow records is older). */
@@ -94,8 +95,31 @@ export const incidentView = {
     },
     assignee: { type: ['string', 'null'] },
     effortMinutes: { type: 'integer' },
+    tasks: { type: 'array', items: { $ref: 'caseTask#' } },
     createdAt: isoTime,
     updatedAt: isoTime,
+  },
+} as const;
+
+/** A task of an incident (`overdue`: outstanding past its due time, judged when read). */
+export const caseTask = {
+  $id: 'caseTask',
+  type: 'object',
+  required: ['id', 'title', 'status', 'assignee', 'dueAt', 'stage', 'origin', 'overdue'],
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    status: { type: 'string', enum: [...TASK_STATUSES] },
+    assignee: { type: ['string', 'null'] },
+    dueAt: { type: ['string', 'null'] },
+    stage: { type: ['string', 'null'] },
+    role: { type: 'string' },
+    origin: { type: 'string', enum: ['playbook', 'person'] },
+    createdBy: { type: 'string' },
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    overdue: { type: 'boolean' },
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Priority, Severity } from '../machines/playbook.types.js';
 import type { Fields } from '../machines/procedure.js';
 import { clockView } from '../machines/sla.js';
+import { isOverdue } from '../machines/casework.js';
 import type { Database } from './client.js';
 import type { StoredEvent } from './ledger.js';
 import { incidentEvents, incidents } from './schema.js';
@@ -30,6 +31,7 @@ export function toIncidentView(row: IncidentRow, now = new Date()): IncidentView
     sla: row.clocks.map((clock) => clockView(clock, now.toISOString())),
     assignee: row.assignee,
     effortMinutes: row.effortMinutes,
+    tasks: row.tasks.map((task) => ({ ...task, overdue: isOverdue(task, now.toISOString()) })),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { PendingApproval } from '../machines/approval.js';
 import { emptyContext, type IncidentContext, type Observable } from '../machines/context.types.js';
 import type { PriorityReason } from '../machines/priority.js';
+import type { CaseTask } from '../machines/casework.js';
 import type { SlaClock } from '../machines/sla.js';
 import { bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
@@ -37,6 +38,8 @@ export const incidents = pgTable(
     effortMinutes: integer('effort_minutes').notNull().default(0),
     /** SLA clocks as the workflow keeps them; readers compute elapsed time at their own now. */
     clocks: jsonb('clocks').$type<SlaClock[]>().notNull().default([]),
+    /** The incident's tasks as the workflow keeps them (`GET /v1/tasks` reads across incidents). */
+    tasks: jsonb('tasks').$type<CaseTask[]>().notNull().default([]),
     slaBreached: boolean('sla_breached').notNull().default(false),
     /** The earliest deadline of a running clock, for `slaDueWithin`. */
     slaNextDeadline: at('sla_next_deadline'),

@@ -1,5 +1,6 @@
 /** The incident as the world sees it: the view, the projection and the audit step. Types only. */
 import type { PendingApproval } from './approval.js';
+import type { CaseTask } from './casework.js';
 import type { ContextFlags } from './context.merge.js';
 import type { IncidentContext } from './context.types.js';
 import type { LifecycleEffect } from './lifecycle.machine.js';
@@ -31,6 +32,8 @@ export interface IncidentView {
   assignee: string | null;
   /** Work logged, in minutes. */
   effortMinutes: number;
+  /** The incident's tasks, in the order they were created; `overdue` at the view's instant. */
+  tasks: Array<CaseTask & { overdue: boolean }>;
   createdAt: string;
   updatedAt: string;
 }
@@ -71,6 +74,11 @@ export const AUDIT_EVENT_TYPES = [
   'work_logged',
   'recording_failed',
   'alert_rerouted',
+  'note_added',
+  'note_edited',
+  'note_deleted',
+  'task_created',
+  'task_updated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -16,6 +16,8 @@ export interface LifecycleEvent {
   fields?: Fields;
   checklist?: string[];
   approvedBy?: string[];
+  /** Ids of the incident's tasks that are done (a gate may require some). */
+  doneTasks?: string[];
   comment?: string;
 }
 
@@ -64,6 +66,7 @@ export function buildLifecycleMachine(playbook: PlaybookDocument) {
             given: event.fields,
             checklist: event.checklist,
             approvedBy: event.approvedBy,
+            doneTasks: event.doneTasks,
           }),
         );
       },

@@ -32,6 +32,7 @@ const transition = {
       properties: {
         fields: stringList,
         checklist: stringList,
+        tasks: { ...stringList, items: name },
         approvals: {
           type: 'object',
           additionalProperties: false,
@@ -72,6 +73,16 @@ const stage = {
           raisePriority: { type: 'boolean' },
           repeatEvery: duration,
         },
+      },
+    },
+    tasks: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title'],
+        properties: { id: name, title: { type: 'string', minLength: 1, maxLength: 200 }, role: name },
       },
     },
   },

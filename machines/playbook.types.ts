@@ -30,6 +30,16 @@ export interface Procedure {
   fields?: string[];
   checklist?: string[];
   approvals?: ApprovalRequirement;
+  /** Tasks (by id, as stages declare them) that must be done first. */
+  tasks?: string[];
+}
+
+/** A task a stage creates when an incident enters it. */
+export interface StageTask {
+  id: string;
+  title: string;
+  /** Who is expected to do it (a role name; shown, not enforced). */
+  role?: string;
 }
 
 export interface TransitionDefinition {
@@ -60,6 +70,8 @@ export interface StageDefinition {
   enrich?: ContextKind[];
   sla?: SlaTargets;
   escalation?: EscalationStep[];
+  /** Tasks created on entry (once per incident: re-entering keeps the task as it is). */
+  tasks?: StageTask[];
 }
 
 export interface PlaybookMatch {

@@ -95,6 +95,7 @@ function checkable(doc: unknown): PlaybookDocument {
         closed: stage.closed === true,
         sla: isObject(stage.sla) ? stage.sla : undefined,
         escalation: Array.isArray(stage.escalation) ? stage.escalation : undefined,
+        tasks: Array.isArray(stage.tasks) ? stage.tasks.filter((t): t is Json => isObject(t) && typeof t.id === 'string') : undefined,
       },
     ]),
   );
@@ -167,7 +168,30 @@ function referenceErrors(playbook: PlaybookDocument): PlaybookError[] {
       if (!reached.has(stage)) errors.push({ path: `stages.${stage}`, message: `unreachable from initial stage ${playbook.initial}` });
     }
   }
-  return [...errors, ...calendarErrors(playbook)];
+  return [...errors, ...calendarErrors(playbook), ...taskErrors(playbook)];
+}
+
+/** Task ids are unique in a playbook, and a gate requires only tasks some stage creates. */
+function taskErrors(playbook: PlaybookDocument): PlaybookError[] {
+  const errors: PlaybookError[] = [];
+  const declared = new Set<string>();
+  for (const [stage, definition] of Object.entries(playbook.stages)) {
+    (definition.tasks ?? []).forEach((task, i) => {
+      if (declared.has(task.id)) errors.push({ path: `stages.${stage}.tasks.${i}.id`, message: `duplicate task id: ${task.id}` });
+      declared.add(task.id);
+    });
+  }
+  const gates: Array<[string, TransitionDefinition]> = [
+    ...Object.entries(playbook.on ?? {}).map(([event, t]): [string, TransitionDefinition] => [`on.${event}`, t]),
+    ...Object.entries(playbook.stages).flatMap(([stage, d]) => Object.entries(d.on ?? {}).map(([event, t]): [string, TransitionDefinition] => [`stages.${stage}.on.${event}`, t])),
+  ];
+  for (const [path, t] of gates) {
+    const required = Array.isArray(t.requires?.tasks) ? t.requires.tasks : [];
+    required.forEach((id, i) => {
+      if (!declared.has(id)) errors.push({ path: `${path}.requires.tasks.${i}`, message: `names no task a stage creates: ${id}` });
+    });
+  }
+  return errors;
 }
 
 /** Stages an incident can reach from `initial`; a hold stage returns to any stage that reaches it. */

@@ -12,6 +12,8 @@ export type Fields = Record<string, JsonValue>;
 export interface MissingProcedure {
   fields: string[];
   checklist: string[];
+  /** Required tasks not done yet (open, in progress, cancelled, or not created). */
+  tasks: string[];
   approvals?: { required: number; granted: number; roles: string[] };
 }
 
@@ -65,6 +67,8 @@ export interface GateInput {
   checklist?: string[];
   /** Distinct approvers already granted for this transition. */
   approvedBy?: string[];
+  /** Ids of the incident's tasks that are done. */
+  doneTasks?: string[];
 }
 
 export function missingProcedure(requires: Procedure | undefined, input: GateInput): MissingProcedure {
@@ -73,6 +77,7 @@ export function missingProcedure(requires: Procedure | undefined, input: GateInp
   const missing: MissingProcedure = {
     fields: (requires?.fields ?? []).filter((name) => !isGiven(merged[name])),
     checklist: (requires?.checklist ?? []).filter((item) => !ticked.has(item)),
+    tasks: (requires?.tasks ?? []).filter((id) => !(input.doneTasks ?? []).includes(id)),
   };
   const approvals = requires?.approvals;
   const granted = new Set(input.approvedBy ?? []).size;
@@ -83,5 +88,5 @@ export function missingProcedure(requires: Procedure | undefined, input: GateInp
 }
 
 export function isProcedureMet(missing: MissingProcedure): boolean {
-  return missing.fields.length === 0 && missing.checklist.length === 0 && !missing.approvals;
+  return missing.fields.length === 0 && missing.checklist.length === 0 && missing.tasks.length === 0 && !missing.approvals;
 }

@@ -44,14 +44,18 @@ export function replayLifecycle(playbook: PlaybookDocument, events: AuditEvent[]
   if (!opened) mismatches.push({ seq: 1, problem: 'the log has no incident_opened event' });
   else if (opened.to !== playbook.initial) mismatches.push({ seq: opened.seq, problem: `opened in ${opened.to}, the playbook starts in ${playbook.initial}` });
 
-  for (const e of events.filter((event) => event.type === 'transitioned')) {
+  const doneTasks = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'task_created' || e.type === 'task_updated') foldTask(doneTasks, e.data);
+    if (e.type !== 'transitioned') continue;
     const data = (e.data ?? {}) as { event?: string; fields?: Fields; checklist?: string[]; approvedBy?: string[]; comment?: string };
     const stage = String(snapshot.value);
     const name = data.event ?? '?';
     if (e.from !== stage) mismatches.push({ seq: e.seq, problem: `recorded from ${e.from}, but the machine was in ${stage}` });
     const definition = findTransition(playbook, stage, name);
-    const event: LifecycleEvent = { type: name, actor: e.actor, at: e.at, fields: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, comment: data.comment };
-    const missing = missingProcedure(definition?.requires, { known: snapshot.context.fields, given: data.fields, checklist: data.checklist, approvedBy: data.approvedBy });
+    const done = [...doneTasks];
+    const event: LifecycleEvent = { type: name, actor: e.actor, at: e.at, fields: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, doneTasks: done, comment: data.comment };
+    const missing = missingProcedure(definition?.requires, { known: snapshot.context.fields, given: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, doneTasks: done });
     const approvals = approvalProblems(events, e, name, definition?.requires?.approvals);
     const allowed = Boolean(definition) && snapshot.can(event) && approvals.length === 0;
     if (!definition) mismatches.push({ seq: e.seq, problem: `${name} is not allowed in ${stage}` });
@@ -67,6 +71,14 @@ export function replayLifecycle(playbook: PlaybookDocument, events: AuditEvent[]
     mismatches.push({ seq: events.at(-1)?.seq ?? 0, problem: `the incident is in ${recordedStage}, the machine ends in ${finalStage}` });
   }
   return { machineConsistent: mismatches.length === 0, steps, mismatches, finalStage };
+}
+
+/** Keeps the ids of done tasks as the log's task events tell them. */
+function foldTask(done: Set<string>, data: unknown): void {
+  const { taskId, status } = (data ?? {}) as { taskId?: string; status?: string };
+  if (typeof taskId !== 'string' || typeof status !== 'string') return;
+  if (status === 'done') done.add(taskId);
+  else done.delete(taskId);
 }
 
 /** The replay report, the same from the API and the command line. */

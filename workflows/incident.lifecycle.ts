@@ -16,6 +16,7 @@ import { ApprovalDesk } from './incident.approvals.js';
 import { IncidentClocks, deliveryDraft, escalationNotifications, type DeliveryOutcome, type NotificationRequest } from './incident.clocks.js';
 import { IncidentKnowledge, normalisedData, type StepDraft } from './incident.knowledge.js';
 import { StepOutbox } from './incident.outbox.js';
+import { CaseWork, type CaseWorkVerdict, type NoteRequest, type TaskRequest } from './incident.casework.js';
 import { ClosedIncidentAlerts } from './incident.reroutes.js';
 import { ContextRequests, type EnrichmentRequest } from './incident.context-requests.js';
 import { incidentProjection, incidentView, type IncidentTimes } from './incident.view.js';
@@ -44,6 +45,7 @@ export class IncidentLifecycle {
   private readonly contextRequests: ContextRequests;
   private notifications: NotificationRequest[] = [];
   private readonly closedAlerts: ClosedIncidentAlerts;
+  private readonly casework: CaseWork;
   private assignee: string | null;
 
   constructor(
@@ -63,6 +65,7 @@ export class IncidentLifecycle {
       this.times = { ...carried.times };
       this.contextRequests = new ContextRequests(input.playbook.document, carried.enrichment);
       this.closedAlerts = new ClosedIncidentAlerts(carried.reroutes);
+      this.casework = new CaseWork(carried.casework);
       return;
     }
     const [snapshot, actions] = initialTransition(this.machine, { at: now });
@@ -73,6 +76,7 @@ export class IncidentLifecycle {
     this.approvals = new ApprovalDesk([], patches);
     this.contextRequests = new ContextRequests(input.playbook.document);
     this.closedAlerts = new ClosedIncidentAlerts();
+    this.casework = new CaseWork();
     const { opening, playbook } = input;
     this.knowledge = new IncidentKnowledge(playbook, {
       severity: opening.severity,
@@ -92,7 +96,7 @@ export class IncidentLifecycle {
     });
     this.queueDrafts(this.clocks.open(this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
     this.queueDrafts(this.clocks.moved('', this.stage, false, this.knowledge.priorityReason.priority, this.knowledge.severity, now), now);
-    this.askForContext(effects);
+    this.stageEntered(effects, now);
   }
 
   get stage(): string {
@@ -109,7 +113,7 @@ export class IncidentLifecycle {
 
   /** Would the machine and the stage's procedure accept this event now (approvals aside)? */
   judge(request: LifecycleRequest): Verdict {
-    return judgeRequest(this.input.playbook.document, this.stage, this.snapshot, request);
+    return judgeRequest(this.input.playbook.document, this.stage, this.snapshot, request, this.casework.doneTasks());
   }
 
   /** Applies an event the validator accepted, or opens its approval request. */
@@ -222,6 +226,14 @@ export class IncidentLifecycle {
     return this.queueDrafts([{ ...draft, data: { ...draft.data, ...normalisedData(normalised) } }], now);
   }
 
+  judgeNote = (request: NoteRequest): CaseWorkVerdict => this.casework.judgeNote(request);
+  note = (request: NoteRequest, now: string): number => this.queueDrafts([this.casework.note(request)], now);
+
+  /** `waitingFor`: the pending approval whose transition requires a task (it stays done until decided). */
+  judgeTask = (request: TaskRequest): CaseWorkVerdict =>
+    this.casework.judgeTask(request, (taskId) => this.approvals.list().find((p) => findTransition(this.input.playbook.document, this.stage, p.event)?.requires?.tasks?.includes(taskId))?.event);
+  task = (request: TaskRequest, now: string): number => this.queueDrafts([this.casework.task(request, this.stage, now)], now);
+
   hasPending = (): boolean => this.outbox.hasPending();
   nextPending = (): IncidentStep | undefined => this.outbox.next();
   pendingSteps = (): IncidentStep[] => this.outbox.pending();
@@ -234,7 +246,7 @@ export class IncidentLifecycle {
   }
 
   view(now = this.times.updatedAt): IncidentView {
-    return incidentView(this.input, this.snapshot, this.knowledge, this.times, this.approvals.list(), this.clocks.views(now), this.assignee);
+    return incidentView(this.input, this.snapshot, this.knowledge, this.times, this.approvals.list(), this.clocks.views(now), this.assignee, this.casework.views(now));
   }
 
   carry(): CarriedIncident {
@@ -249,16 +261,22 @@ export class IncidentLifecycle {
       times: { ...this.times },
       enrichment: this.contextRequests.carry(),
       ...(this.closedAlerts.has() ? { reroutes: this.closedAlerts.carry() } : {}),
+      ...(this.casework.isEmpty() ? {} : { casework: this.casework.carry() }),
     };
   }
 
-  private askForContext(effects: LifecycleEffect[]): void {
-    for (const effect of effects) if (effect.type === 'stageEntered') this.contextRequests.stageEntered(effect.params.stage);
+  /** A stage entered asks for its context and creates its tasks. */
+  private stageEntered(effects: LifecycleEffect[], now: string): void {
+    for (const effect of effects) {
+      if (effect.type !== 'stageEntered') continue;
+      this.contextRequests.stageEntered(effect.params.stage);
+      this.queueDrafts(this.casework.stageEntered(effect.params.stage, this.input.playbook.document.stages[effect.params.stage], now), now);
+    }
   }
 
   private apply(request: LifecycleRequest, now: string, approvedBy?: string[]): number {
     const from = this.stage;
-    const [next, actions] = transition(this.machine, this.snapshot, lifecycleEvent({ ...request, approvedBy }, now));
+    const [next, actions] = transition(this.machine, this.snapshot, lifecycleEvent({ ...request, approvedBy, doneTasks: this.casework.doneTasks() }, now));
     if (next === this.snapshot) throw new Error(`event ${request.event} changed nothing in stage ${from}`);
     this.snapshot = next;
     this.times.stageSince = now;
@@ -275,7 +293,7 @@ export class IncidentLifecycle {
     const seq = this.queue('transitioned', now, request.actor, from, this.stage, effects, data);
     this.queueDrafts(clockDrafts, now);
     this.queueDrafts(this.approvals.withdrawOutside(this.stage), now);
-    this.askForContext(effects);
+    this.stageEntered(effects, now);
     // Answer once every step this transition made (clocks, withdrawals) is recorded.
     return Math.max(seq, this.lastSeq);
   }

@@ -15,6 +15,7 @@ import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import type { Fields, MissingProcedure } from '../machines/procedure.js';
 
 import type { KnowledgeState } from './incident.knowledge.js';
+import type { CaseWorkRefusal, CaseWorkState, NoteRequest, TaskRequest } from './incident.casework.js';
 import type { EnrichmentRequest } from './incident.context-requests.js';
 import type { FirstAnswer } from './incident.idempotency.js';
 import type { IncidentTimes } from './incident.view.js';
@@ -57,6 +58,8 @@ export interface CarriedIncident {
   reroutes?: AlertReceived[];
   /** Keyed requests answered in earlier runs (idempotency across continue-as-new). */
   answered?: Array<[string, FirstAnswer]>;
+  /** Notes (who wrote them, their versions) and tasks, once the incident has any. */
+  casework?: CaseWorkState;
 }
 
 export interface IncidentWorkflowInput {
@@ -116,6 +119,11 @@ export interface WorkLogRequest {
   normalised?: string[];
 }
 export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
+export type { NoteRequest, TaskRequest };
+/** Adds, edits or deletes a note; the answer waits until the step is in the ledger. */
+export const caseNoteUpdate = defineUpdate<LifecycleOutcome, [NoteRequest]>('caseNote');
+/** Adds a task or changes its status, assignee or due time. */
+export const caseTaskUpdate = defineUpdate<LifecycleOutcome, [TaskRequest]>('caseTask');
 
 /**
  * The prefix of update ids that carry an idempotency key (`idempotency:<update>:<actor>:<key>`):
@@ -131,7 +139,13 @@ export const REJECTION = {
   selfApproval: 'SelfApproval',
   alreadyDecided: 'AlreadyDecided',
   approverRoleMissing: 'ApproverRoleMissing',
-} as const satisfies Record<string, string> & Record<ApprovalRefusal, string>;
+  noteNotFound: 'NoteNotFound',
+  noteExists: 'NoteExists',
+  notNoteAuthor: 'NotNoteAuthor',
+  taskNotFound: 'TaskNotFound',
+  taskExists: 'TaskExists',
+  taskRequiredByApproval: 'TaskRequiredByApproval',
+} as const satisfies Record<string, string> & Record<ApprovalRefusal | CaseWorkRefusal, string>;
 
 export interface EventNotAllowedDetails {
   event: string;

@@ -5,6 +5,7 @@ import { stageOfSnapshot, type LifecycleSnapshot } from '../machines/lifecycle.m
 import { allowedEvents } from '../machines/procedure.js';
 import type { SlaClock, SlaClockView } from '../machines/sla.js';
 import type { IncidentKnowledge } from './incident.knowledge.js';
+import type { CaseTaskView } from './incident.casework.js';
 import type { IncidentWorkflowInput } from './incident.messages.js';
 
 export interface IncidentTimes {
@@ -22,6 +23,7 @@ export function incidentView(
   pending: PendingApproval[],
   sla: SlaClockView[],
   assignee: string | null,
+  tasks: CaseTaskView[],
 ): IncidentView {
   const { playbook } = input;
   const stage = stageOfSnapshot(snapshot);
@@ -44,6 +46,7 @@ export function incidentView(
     sla,
     assignee,
     effortMinutes: knowledge.effortMinutes,
+    tasks,
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };

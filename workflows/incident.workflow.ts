@@ -19,6 +19,7 @@ import {
 import type { ContextActivities } from '../activities/context.activities.js';
 import type { NotifyActivities } from '../activities/notify.activities.js';
 import type { ApprovalVerdict } from '../machines/approval.js';
+import type { CaseWorkVerdict } from './incident.casework.js';
 import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY, ENRICHMENT_POLICY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
@@ -34,6 +35,8 @@ import {
   alertsReceivedSignal,
   applyEventUpdate,
   assignUpdate,
+  caseNoteUpdate,
+  caseTaskUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
   logWorkUpdate,
@@ -66,6 +69,11 @@ function now(): string {
 function refuseUnlessApprovable(verdict: ApprovalVerdict, event: string): void {
   if (verdict.ok) return;
   throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message: verdict.message, details: [{ event }], nonRetryable: true });
+}
+
+function refuseUnlessCaseWorkAllowed(verdict: CaseWorkVerdict): void {
+  if (verdict.ok) return;
+  throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message: verdict.message, nonRetryable: true });
 }
 
 function rejectUnlessAllowed(verdict: Verdict): void {
@@ -113,6 +121,12 @@ function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): 
   });
   setHandler(assignUpdate, (request) => once(() => ({ seq: incident.assign(request, now()) })));
   setHandler(logWorkUpdate, (request) => once(() => ({ seq: incident.logWork(request, now()) })));
+  setHandler(caseNoteUpdate, (request) => once(() => ({ seq: incident.note(request, now()) })), {
+    validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeNote(request))),
+  });
+  setHandler(caseTaskUpdate, (request) => once(() => ({ seq: incident.task(request, now()) })), {
+    validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeTask(request))),
+  });
   setHandler(incidentViewQuery, () => incident.view(now()));
 }
 

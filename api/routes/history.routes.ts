@@ -7,6 +7,7 @@ import type { KeyRing } from '../../db/chain-signing.js';
 import { verifySignedChain } from '../../db/chain-verify.js';
 import { crossCheck, recordedHashes, type HistoryCheck } from '../../db/ledger-history.js';
 import type { StoredEvent } from '../../db/ledger.js';
+import { redactedFor } from '../../db/casework.reads.js';
 import { principalOf } from '../auth.js';
 import { ProblemError, problems } from '../problem.js';
 import { auditEvent, authProblems, chainVerdictProperties, incidentIdParams, problem } from '../schemas.js';
@@ -32,7 +33,8 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
       await mustExist(request.params.id);
       await app.auditTrail.access(principalOf(request).name, 'history', request.params.id);
       const events = await incidentHistory(db, request.params.id);
-      return { events: events.map(({ incidentId: _incidentId, ...event }) => event) };
+      const reader = principalOf(request);
+      return { events: events.map(({ incidentId: _incidentId, ...event }) => redactedFor(event, reader)) };
     },
   );
 

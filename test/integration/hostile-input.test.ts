@@ -71,6 +71,12 @@ describe('hostile text', () => {
     };
     await step('assign', { assignee: `bob${hostile(0)}` });
     await step('work-log', { minutes: 5, note: HOSTILE.join(' ') });
+    const note = (await stack.call('POST', `/v1/incidents/${id}/notes`, analyst, { body: `@eve ${HOSTILE.join(' ')}` })).body;
+    expect(note.body).toBe(storable(`@eve ${HOSTILE.join(' ')}`));
+    expect((await stack.call('PATCH', `/v1/incidents/${id}/notes/${note.id}`, analyst, { body: hostile(1) })).body.body).toBe(`x${FFFD}y`);
+    const task = await step('tasks', { title: hostile(0), description: hostile(1), assignee: hostile(2) }, analyst, 201);
+    expect(task.title).toBe(`x${FFFD}y`);
+    expect((await stack.call('GET', `/v1/incidents/${id}/timeline`, analyst)).status).toBe(200);
     await step('transitions', { event: 'escalate', comment: hostile(1), fields: { summary: hostile(0), extra: [hostile(2), { nested: hostile(0) }] }, checklist: ['scope-checked', hostile(0)] });
     await step('transitions', { event: 'contain', comment: hostile(2), fields: { lessons: hostile(1) } }, analyst, 202);
     const closed = await step('approvals', { event: 'contain', decision: 'approve', comment: hostile(0) }, token.approver!);
@@ -87,6 +93,9 @@ describe('hostile text', () => {
     expect(normalised('alert_received')).toEqual(expect.arrayContaining(['sourceId', 'title', 'raw', 'rule.name', 'assets.0.hostname', 'observables.0.value']));
     expect(normalised('assigned')).toEqual(['assignee']);
     expect(normalised('work_logged')).toEqual(['note']);
+    expect(normalised('note_added')).toEqual(['body']);
+    expect(normalised('note_edited')).toEqual(['body']);
+    expect(normalised('task_created')).toEqual(expect.arrayContaining(['title', 'description']));
     expect(events.find((e) => e.type === 'transitioned')!.data.normalised).toEqual(expect.arrayContaining(['fields.summary', 'checklist.1']));
     expect(normalised('approval_granted')).toEqual(['comment']);
     expect(events.map((e) => e.type)).not.toContain('recording_failed');

@@ -48,6 +48,7 @@ export class IncidentScript {
       allowedEvents: [],
       fields: {},
       pendingApprovals: [],
+      tasks: [],
       priorityReason: { priority: start.priority ?? 'P3', impact: 2, urgency: 2, cell: 'impact 2 × urgency 2 → P3 (Moderate)', inputs: {} as never },
       context: emptyContext(),
       flags: { possibleChangeRelated: false, riskExceptionActive: false },

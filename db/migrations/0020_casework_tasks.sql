@@ -1,0 +1,1 @@
+ALTER TABLE "incidents" ADD COLUMN "tasks" jsonb DEFAULT '[]'::jsonb NOT NULL;

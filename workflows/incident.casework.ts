@@ -1,0 +1,140 @@
+/**
+ * The incident's case work inside the workflow: the notes people write (what the incident keeps
+ * of them is who wrote them and their version, never their bodies: those go to the ledger with
+ * the step) and the tasks the work is split into, some created by the playbook on entering a
+ * stage. Plain and deterministic; it returns audit step drafts for the lifecycle object to queue.
+ */
+import { isOverdue, mentionsIn, type CaseTask, type NoteMeta, type NoteVisibility, type TaskStatus } from '../machines/casework.js';
+import type { StageDefinition } from '../machines/playbook.types.js';
+import type { JsonValue } from '../machines/procedure.js';
+import type { StepDraft } from './incident.knowledge.js';
+
+/** The part of the case work that crosses continue-as-new. */
+export interface CaseWorkState {
+  notes: Array<[string, NoteMeta]>;
+  tasks: CaseTask[];
+}
+
+interface Requester {
+  actor: string;
+  actorName?: string;
+  /** The requester's roles: an admin may edit or delete any note. */
+  actorRoles?: string[];
+  normalised?: string[];
+}
+
+export type NoteRequest = Requester &
+  ({ op: 'add'; noteId: string; body: string; visibility: NoteVisibility } | { op: 'edit'; noteId: string; body: string } | { op: 'delete'; noteId: string });
+
+export type TaskRequest = Requester &
+  (
+    | { op: 'add'; taskId: string; title: string; description?: string; assignee?: string | null; dueAt?: string | null; stage?: string | null }
+    | { op: 'update'; taskId: string; status?: TaskStatus; assignee?: string | null; dueAt?: string | null }
+  );
+
+/** Why a case-work request is refused; the API answers 404, 409 or 403. */
+export type CaseWorkRefusal = 'noteNotFound' | 'noteExists' | 'notNoteAuthor' | 'taskNotFound' | 'taskExists' | 'taskRequiredByApproval';
+export type CaseWorkVerdict = { ok: true } | { ok: false; reason: CaseWorkRefusal; message: string };
+
+/** A task as a view shows it: overdue judged at the view's instant. */
+export type CaseTaskView = CaseTask & { overdue: boolean };
+
+const OK: CaseWorkVerdict = { ok: true };
+
+function who({ actorName, normalised }: Requester): Record<string, JsonValue> {
+  return { ...(actorName ? { actorName } : {}), ...(normalised && normalised.length > 0 ? { normalised } : {}) };
+}
+
+export class CaseWork {
+  private readonly notes: Map<string, NoteMeta>;
+  private readonly tasks: Map<string, CaseTask>;
+
+  constructor(carried?: CaseWorkState) {
+    this.notes = new Map(carried?.notes ?? []);
+    this.tasks = new Map((carried?.tasks ?? []).map((t) => [t.id, t]));
+  }
+
+  judgeNote(request: NoteRequest): CaseWorkVerdict {
+    const note = this.notes.get(request.noteId);
+    if (request.op === 'add') return note ? { ok: false, reason: 'noteExists', message: `note ${request.noteId} exists` } : OK;
+    if (!note || note.deleted) return { ok: false, reason: 'noteNotFound', message: `the incident has no note ${request.noteId}` };
+    if (note.author !== request.actor && !(request.actorRoles ?? []).includes('admin')) {
+      return { ok: false, reason: 'notNoteAuthor', message: `note ${request.noteId} is ${note.author}'s: only its author or an admin may change it` };
+    }
+    return OK;
+  }
+
+  /** Records a note request the validator accepted. */
+  note(request: NoteRequest): StepDraft {
+    const { noteId, actor } = request;
+    if (request.op === 'add') {
+      this.notes.set(noteId, { author: actor, visibility: request.visibility, version: 1, deleted: false });
+      const data = { noteId, version: 1, visibility: request.visibility, body: request.body, mentions: mentionsIn(request.body), ...who(request) };
+      return { type: 'note_added', actor, data };
+    }
+    const note = this.notes.get(noteId)!;
+    note.version += 1;
+    if (request.op === 'delete') {
+      note.deleted = true;
+      return { type: 'note_deleted', actor, data: { noteId, version: note.version, visibility: note.visibility, author: note.author, ...who(request) } };
+    }
+    const data = { noteId, version: note.version, visibility: note.visibility, author: note.author, body: request.body, mentions: mentionsIn(request.body), ...who(request) };
+    return { type: 'note_edited', actor, data };
+  }
+
+  /** `waitingFor(taskId)`: the event of a pending approval whose gate requires the task, if any. */
+  judgeTask(request: TaskRequest, waitingFor: (taskId: string) => string | undefined = () => undefined): CaseWorkVerdict {
+    const task = this.tasks.get(request.taskId);
+    if (request.op === 'add') return task ? { ok: false, reason: 'taskExists', message: `task ${request.taskId} exists` } : OK;
+    if (!task) return { ok: false, reason: 'taskNotFound', message: `the incident has no task ${request.taskId}` };
+    const event = task.status === 'done' && request.status !== undefined && request.status !== 'done' ? waitingFor(task.id) : undefined;
+    if (event) return { ok: false, reason: 'taskRequiredByApproval', message: `task ${task.id} is required by ${event}, which waits for approval: it stays done until that is decided` };
+    return OK;
+  }
+
+  /** Records a task request the validator accepted. */
+  task(request: TaskRequest, stage: string, now: string): StepDraft {
+    if (request.op === 'add') {
+      const { taskId, title, description, actor } = request;
+      return this.create({ id: taskId, title, ...(description ? { description } : {}), assignee: request.assignee ?? null, dueAt: request.dueAt ?? null, stage: request.stage ?? stage, origin: 'person' }, actor, now, who(request));
+    }
+    const task = this.tasks.get(request.taskId)!;
+    const changes: Record<string, JsonValue> = {};
+    if (request.status !== undefined && request.status !== task.status) changes.status = task.status = request.status;
+    if (request.assignee !== undefined && request.assignee !== task.assignee) changes.assignee = task.assignee = request.assignee;
+    if (request.dueAt !== undefined && request.dueAt !== task.dueAt) changes.dueAt = task.dueAt = request.dueAt;
+    task.updatedAt = now;
+    return { type: 'task_updated', actor: request.actor, data: { taskId: task.id, status: task.status, changes, ...who(request) } };
+  }
+
+  /** The tasks a stage creates on entry that the incident does not have yet. */
+  stageEntered(stage: string, definition: StageDefinition | undefined, now: string): StepDraft[] {
+    return (definition?.tasks ?? [])
+      .filter((t) => !this.tasks.has(t.id))
+      .map((t) => this.create({ id: t.id, title: t.title, ...(t.role ? { role: t.role } : {}), assignee: null, dueAt: null, stage, origin: 'playbook' }, 'system', now, {}));
+  }
+
+  isEmpty(): boolean {
+    return this.notes.size === 0 && this.tasks.size === 0;
+  }
+
+  doneTasks(): string[] {
+    return [...this.tasks.values()].filter((t) => t.status === 'done').map((t) => t.id);
+  }
+
+  /** Copies, in the order they were created. */
+  views(now: string): CaseTaskView[] {
+    return [...this.tasks.values()].map((t) => ({ ...t, overdue: isOverdue(t, now) }));
+  }
+
+  carry(): CaseWorkState {
+    return { notes: [...this.notes].map(([id, meta]) => [id, { ...meta }]), tasks: [...this.tasks.values()].map((t) => ({ ...t })) };
+  }
+
+  private create(task: Omit<CaseTask, 'status' | 'createdBy' | 'createdAt' | 'updatedAt'>, actor: string, now: string, extra: Record<string, JsonValue>): StepDraft {
+    const created: CaseTask = { ...task, status: 'open', createdBy: actor, createdAt: now, updatedAt: now };
+    this.tasks.set(created.id, created);
+    const { id, createdAt: _c, updatedAt: _u, ...rest } = created;
+    return { type: 'task_created', actor, data: { taskId: id, ...(rest as unknown as Record<string, JsonValue>), ...extra } };
+  }
+}
