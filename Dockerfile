@@ -15,7 +15,7 @@ COPY playbooks ./playbooks
 COPY tsconfig.json ./
 # The signing key (shared by the API and the workers) and the checkpoints live on volumes mounted here.
 ENV IRFLOW_DATA_DIR=/var/lib/irflow
-RUN mkdir -p /var/lib/irflow/signing /var/lib/irflow/checkpoints && chown -R node:node /var/lib/irflow && chmod 700 /var/lib/irflow/signing
+RUN mkdir -p /var/lib/irflow/signing /var/lib/irflow/checkpoints /var/lib/irflow/evidence && chown -R node:node /var/lib/irflow && chmod 700 /var/lib/irflow/signing
 USER node
 EXPOSE 3000
 CMD ["npm", "run", "api"]

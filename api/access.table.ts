@@ -45,6 +45,13 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'PATCH /v1/incidents/:id/tasks/:taskId': ['analyst'],
   'GET /v1/tasks': INCIDENT_READERS,
   'GET /v1/incidents/:id/timeline': INCIDENT_READERS,
+  'POST /v1/incidents/:id/evidence': ['analyst'],
+  'GET /v1/incidents/:id/evidence': INCIDENT_READERS,
+  // The bytes and the custody chain: those who work or audit the incident.
+  'GET /v1/incidents/:id/evidence/:evidenceId/content': ['analyst', 'auditor'],
+  'GET /v1/incidents/:id/evidence/:evidenceId/custody': ['analyst', 'auditor'],
+  'POST /v1/incidents/:id/evidence/:evidenceId/custody': ['analyst'],
+  'POST /v1/incidents/:id/evidence/:evidenceId/dispose': ['analyst'],
 
   'GET /v1/incidents/:id/history': HISTORY_READERS,
   'GET /v1/incidents/:id/history/verify': ['auditor'],

@@ -15,10 +15,13 @@ import type { ApiDeps } from './deps.js';
 import { createIncidentCommands } from './incident-commands.js';
 import { installMetrics } from './metrics.js';
 import { installResponseDocs } from './openapi.js';
-import { installProblemHandlers } from './problem.js';
+import { installProblemHandlers, problems } from './problem.js';
 import { installValidation } from './validation.js';
 import { caseTask, observable, pendingApproval } from './schemas.js';
 import { noteRoutes } from './routes/notes.routes.js';
+import { evidenceRoutes } from './routes/evidence.routes.js';
+import multipart from '@fastify/multipart';
+import { MAX_EVIDENCE_BYTES, missingEvidenceStore } from '../runtime/evidence-store.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { alertRoutes } from './routes/alerts.routes.js';
 import { siemAlertRoutes } from './routes/siem-alerts.routes.js';
@@ -96,6 +99,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installAuth(app, deps.db, { oidc: deps.oidc });
   installAuditTrail(app, deps.db, deps.keyRing?.signer);
   installInputHygiene(app);
+  // Evidence uploads: one file a request, streamed (never buffered), at most 2 GiB.
+  await app.register(multipart, { limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1, fields: 5, fieldSize: 4096, parts: 6 } });
 
   await app.register(swagger, {
     openapi: {
@@ -131,6 +136,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   workLogRoutes(app, commands);
   noteRoutes(app, commands, deps.db);
   taskRoutes(app, commands, deps.db);
+  evidenceRoutes(app, commands, deps.db, deps.evidence ?? missingEvidenceStore(() => problems.unavailable('this API process keeps no evidence (IRFLOW_EVIDENCE_DIR)')));
   historyRoutes(app, deps.db, commands, deps.keyRing);
   auditRoutes(app, deps.db, commands, deps.replayer, deps.keyRing);
   auditChainRoutes(app, deps.db, deps.keyRing);

@@ -8,6 +8,7 @@ import type { Checkpoint } from '../db/checkpoints.repo.js';
 import type { Database } from '../db/client.js';
 import type { NormalisedAlert } from '../machines/alert.js';
 import type { OidcVerifier } from './oidc.js';
+import type { EvidenceStore } from '../runtime/evidence-store.js';
 import type { PinnedPlaybook } from '../machines/playbook.types.js';
 
 export interface PlaybookCatalog {
@@ -55,6 +56,8 @@ export interface ApiDeps {
   keyRing?: KeyRing;
   /** Where `POST /v1/audit/checkpoints` makes checkpoints (runtime/checkpoint-sink.ts); without it, in the database only. */
   checkpoints?: CheckpointMaker;
+  /** Where evidence files are kept (runtime/evidence-store.ts); without it evidence uploads answer 503. */
+  evidence?: EvidenceStore;
   /** Single sign-on (IRFLOW_OIDC_*): OIDC access tokens are taken besides API keys. */
   oidc?: OidcVerifier;
   /** Where `IRFLOW_SECRET_*` variables are read (alert signatures): this process's environment by default. */

@@ -19,6 +19,7 @@ import {
   assignUpdate,
   caseNoteUpdate,
   caseTaskUpdate,
+  caseEvidenceUpdate,
   decideApprovalUpdate,
   logWorkUpdate,
   incidentViewQuery,
@@ -29,6 +30,7 @@ import {
   type WorkLogRequest,
   type NoteRequest,
   type TaskRequest,
+  type EvidenceRequest,
   type IncidentWorkflow,
   type LifecycleOutcome,
   type LifecycleRequest,
@@ -91,6 +93,10 @@ function rejectionProblem(error: unknown): Error {
     [REJECTION.taskNotFound]: [404, 'not-found', 'No such task'],
     [REJECTION.taskExists]: [409, 'task-exists', 'The task exists'],
     [REJECTION.taskRequiredByApproval]: [409, 'task-required-by-approval', 'A pending approval requires this task'],
+    [REJECTION.evidenceNotFound]: [404, 'not-found', 'No such evidence'],
+    [REJECTION.evidenceExists]: [409, 'evidence-exists', 'The evidence exists'],
+    [REJECTION.evidenceDisposed]: [410, 'evidence-disposed', 'The evidence was disposed of'],
+    [REJECTION.alreadyInCustody]: [409, 'already-in-custody', 'Already in that custody'],
   };
   const known = failure.type ? approvalProblems[failure.type] : undefined;
   if (known) {
@@ -184,6 +190,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   const logWork = (incidentId: string, request: WorkLogRequest, idempotencyKey?: string) => update(incidentId, logWorkUpdate, request, idempotencyKey);
   const note = (incidentId: string, request: NoteRequest, idempotencyKey?: string) => update(incidentId, caseNoteUpdate, request, idempotencyKey);
   const task = (incidentId: string, request: TaskRequest, idempotencyKey?: string) => update(incidentId, caseTaskUpdate, request, idempotencyKey);
+  const evidence = (incidentId: string, request: EvidenceRequest, idempotencyKey?: string) => update(incidentId, caseEvidenceUpdate, request, idempotencyKey);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
@@ -228,7 +235,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     return runs;
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, liveView, workflowHistory, workflowRuns };
+  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, evidence, liveView, workflowHistory, workflowRuns };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

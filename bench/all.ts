@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FIGURE_PREFIX, type Figure } from './report.js';
 
-const BENCHMARKS = ['enrichment', 'kpis', 'replay', 'ingest', 'storm', 'record', 'transitions', 'worker'] as const;
+const BENCHMARKS = ['enrichment', 'kpis', 'replay', 'ingest', 'storm', 'record', 'transitions', 'evidence', 'worker'] as const;
 const NEEDS_POSTGRES = new Set(['worker']);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -40,7 +40,7 @@ for (const name of chosen) {
   if (code !== 0) failed.push(`${name} (exit ${code})`);
 }
 
-const cells = (f: Figure) => [f.figure, f.irflow, f.baseline, f.ratio, f.goal, f.met ? 'met' : 'MISSED'];
+const cells = (f: Figure) => [f.figure, f.irflow, f.baseline, f.ratio, f.goal, f.met === undefined ? '-' : f.met ? 'met' : 'MISSED'];
 console.log(`\nAll benchmarks (${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'}; ratios from the same run)\n`);
 console.log('| figure | irflow | baseline | ratio | goal | |');
 console.log('|---|---|---|---|---|---|');

@@ -17,6 +17,7 @@ import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { createIncidentWorker } from '../runtime/worker.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
+import type { EvidenceStore } from '../runtime/evidence-store.js';
 
 export const BARE_TASK_QUEUE = 'bench-bare';
 
@@ -51,7 +52,7 @@ async function scrapeHistograms(address: string | undefined): Promise<Map<string
 }
 
 /** `bareWorkflows`: the module (a URL relative to bench/) holding the baseline's workflows. */
-export async function startBenchStack(options: { name: string; bareWorkflows: URL }): Promise<BenchStack> {
+export async function startBenchStack(options: { name: string; bareWorkflows: URL; evidence?: EvidenceStore }): Promise<BenchStack> {
   const metricsAddress = process.env.BENCH_TEMPORAL_METRICS ? `127.0.0.1:${await freePort()}` : undefined;
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
@@ -71,7 +72,7 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
   const running = [worker.run(), bareWorker.run()];
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const app = await buildApp({ db: database.db, temporal: client, taskQueue, playbooks: createPlaybookCatalog(database.db), limits: BENCH_LIMITS });
+  const app = await buildApp({ db: database.db, temporal: client, taskQueue, playbooks: createPlaybookCatalog(database.db), limits: BENCH_LIMITS, ...(options.evidence ? { evidence: options.evidence } : {}) });
   const port = await freePort();
   await app.listen({ port, host: '127.0.0.1' });
   return {

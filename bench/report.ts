@@ -12,7 +12,8 @@ export interface Figure {
   /** irflow against the baseline, in the direction the goal reads (e.g. "2.6x the time"). */
   ratio: string;
   goal: string;
-  met: boolean;
+  /** Undefined for a figure measured without a goal. */
+  met?: boolean;
 }
 
 export function reportFigure(figure: Figure): void {

@@ -79,6 +79,11 @@ export const AUDIT_EVENT_TYPES = [
   'note_deleted',
   'task_created',
   'task_updated',
+  'evidence_added',
+  'evidence_downloaded',
+  'evidence_transferred',
+  'evidence_disposed',
+  'evidence_integrity_failed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -1,14 +1,17 @@
 /** Settings from the environment, with the defaults of the design. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AbuseLimits } from '../api/abuse-limits.js';
 import type { ApiDeps } from '../api/deps.js';
 import { createOidcVerifier, oidcSettingsFromEnv, OidcSettingsError, type OidcSettings } from '../api/oidc.js';
 import { TASK_QUEUE } from '../workflows/incident.messages.js';
+import { fileEvidenceStore } from './evidence-store.js';
 
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** Where evidence files are kept (IRFLOW_EVIDENCE_DIR; default `<data>/evidence`). */
+  evidenceDir: string;
   adminToken?: string;
   temporalDevPort: number;
   temporalUiPort: number;
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: port(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.IRFLOW_DATA_DIR || './data'),
+    evidenceDir: resolve(env.IRFLOW_EVIDENCE_DIR || join(env.IRFLOW_DATA_DIR || './data', 'evidence')),
     adminToken: env.IRFLOW_ADMIN_TOKEN || undefined,
     temporalDevPort: port(env, 'TEMPORAL_DEV_PORT', 7233),
     temporalUiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
@@ -102,6 +106,7 @@ export function apiSettings(config: Config): Partial<ApiDeps> {
     metricsCacheMs: config.metricsCacheMs,
     requestTimeoutMs: config.requestTimeoutMs,
     oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
+    evidence: fileEvidenceStore(config.evidenceDir),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
 }

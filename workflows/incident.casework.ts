@@ -8,11 +8,13 @@ import { isOverdue, mentionsIn, type CaseTask, type NoteMeta, type NoteVisibilit
 import type { StageDefinition } from '../machines/playbook.types.js';
 import type { JsonValue } from '../machines/procedure.js';
 import type { StepDraft } from './incident.knowledge.js';
+import { EvidenceLocker, type EvidenceRequest, type EvidenceState, type EvidenceVerdict } from './incident.evidence.js';
 
 /** The part of the case work that crosses continue-as-new. */
 export interface CaseWorkState {
   notes: Array<[string, NoteMeta]>;
   tasks: CaseTask[];
+  evidence?: EvidenceState;
 }
 
 interface Requester {
@@ -48,11 +50,17 @@ function who({ actorName, normalised }: Requester): Record<string, JsonValue> {
 export class CaseWork {
   private readonly notes: Map<string, NoteMeta>;
   private readonly tasks: Map<string, CaseTask>;
+  private readonly evidence: EvidenceLocker;
 
   constructor(carried?: CaseWorkState) {
     this.notes = new Map(carried?.notes ?? []);
     this.tasks = new Map((carried?.tasks ?? []).map((t) => [t.id, t]));
+    this.evidence = new EvidenceLocker(carried?.evidence);
   }
+
+  judgeEvidence = (request: EvidenceRequest): EvidenceVerdict => this.evidence.judge(request);
+  /** Records an evidence request the validator accepted. */
+  recordEvidence = (request: EvidenceRequest): StepDraft => this.evidence.record(request);
 
   judgeNote(request: NoteRequest): CaseWorkVerdict {
     const note = this.notes.get(request.noteId);
@@ -115,7 +123,7 @@ export class CaseWork {
   }
 
   isEmpty(): boolean {
-    return this.notes.size === 0 && this.tasks.size === 0;
+    return this.notes.size === 0 && this.tasks.size === 0 && this.evidence.isEmpty();
   }
 
   doneTasks(): string[] {
@@ -128,7 +136,8 @@ export class CaseWork {
   }
 
   carry(): CaseWorkState {
-    return { notes: [...this.notes].map(([id, meta]) => [id, { ...meta }]), tasks: [...this.tasks.values()].map((t) => ({ ...t })) };
+    const evidence = this.evidence.isEmpty() ? {} : { evidence: this.evidence.carry() };
+    return { notes: [...this.notes].map(([id, meta]) => [id, { ...meta }]), tasks: [...this.tasks.values()].map((t) => ({ ...t })), ...evidence };
   }
 
   private create(task: Omit<CaseTask, 'status' | 'createdBy' | 'createdAt' | 'updatedAt'>, actor: string, now: string, extra: Record<string, JsonValue>): StepDraft {

@@ -17,6 +17,7 @@ import { IncidentClocks, deliveryDraft, escalationNotifications, type DeliveryOu
 import { IncidentKnowledge, normalisedData, type StepDraft } from './incident.knowledge.js';
 import { StepOutbox } from './incident.outbox.js';
 import { CaseWork, type CaseWorkVerdict, type NoteRequest, type TaskRequest } from './incident.casework.js';
+import type { EvidenceRequest, EvidenceVerdict } from './incident.evidence.js';
 import { ClosedIncidentAlerts } from './incident.reroutes.js';
 import { ContextRequests, type EnrichmentRequest } from './incident.context-requests.js';
 import { incidentProjection, incidentView, type IncidentTimes } from './incident.view.js';
@@ -55,28 +56,21 @@ export class IncidentLifecycle {
   ) {
     this.machine = buildLifecycleMachine(input.playbook.document);
     const carried = input.carried;
+    this.outbox = new StepOutbox(carried?.seq ?? 0);
+    this.clocks = new IncidentClocks(input.playbook, carried?.clocks, patches);
+    this.assignee = carried?.assignee ?? null;
+    this.approvals = new ApprovalDesk(carried?.pendingApprovals ?? [], patches);
+    this.contextRequests = new ContextRequests(input.playbook.document, carried?.enrichment);
+    this.closedAlerts = new ClosedIncidentAlerts(carried?.reroutes);
+    this.casework = new CaseWork(carried?.casework);
     if (carried) {
       this.snapshot = this.machine.resolveState({ value: carried.stage, context: carried.context });
-      this.outbox = new StepOutbox(carried.seq);
-      this.clocks = new IncidentClocks(input.playbook, carried.clocks, patches);
-      this.assignee = carried.assignee;
-      this.approvals = new ApprovalDesk(carried.pendingApprovals, patches);
       this.knowledge = new IncidentKnowledge(input.playbook, carried.knowledge, patches);
       this.times = { ...carried.times };
-      this.contextRequests = new ContextRequests(input.playbook.document, carried.enrichment);
-      this.closedAlerts = new ClosedIncidentAlerts(carried.reroutes);
-      this.casework = new CaseWork(carried.casework);
       return;
     }
     const [snapshot, actions] = initialTransition(this.machine, { at: now });
     this.snapshot = snapshot;
-    this.outbox = new StepOutbox(0);
-    this.clocks = new IncidentClocks(input.playbook, undefined, patches);
-    this.assignee = null;
-    this.approvals = new ApprovalDesk([], patches);
-    this.contextRequests = new ContextRequests(input.playbook.document);
-    this.closedAlerts = new ClosedIncidentAlerts();
-    this.casework = new CaseWork();
     const { opening, playbook } = input;
     this.knowledge = new IncidentKnowledge(playbook, {
       severity: opening.severity,
@@ -233,6 +227,8 @@ export class IncidentLifecycle {
   judgeTask = (request: TaskRequest): CaseWorkVerdict =>
     this.casework.judgeTask(request, (taskId) => this.approvals.list().find((p) => findTransition(this.input.playbook.document, this.stage, p.event)?.requires?.tasks?.includes(taskId))?.event);
   task = (request: TaskRequest, now: string): number => this.queueDrafts([this.casework.task(request, this.stage, now)], now);
+  judgeEvidence = (request: EvidenceRequest): EvidenceVerdict => this.casework.judgeEvidence(request);
+  evidence = (request: EvidenceRequest, now: string): number => this.queueDrafts([this.casework.recordEvidence(request)], now);
 
   hasPending = (): boolean => this.outbox.hasPending();
   nextPending = (): IncidentStep | undefined => this.outbox.next();

@@ -16,6 +16,7 @@ import type { Fields, MissingProcedure } from '../machines/procedure.js';
 
 import type { KnowledgeState } from './incident.knowledge.js';
 import type { CaseWorkRefusal, CaseWorkState, NoteRequest, TaskRequest } from './incident.casework.js';
+import type { EvidenceRefusal, EvidenceRequest } from './incident.evidence.js';
 import type { EnrichmentRequest } from './incident.context-requests.js';
 import type { FirstAnswer } from './incident.idempotency.js';
 import type { IncidentTimes } from './incident.view.js';
@@ -119,11 +120,13 @@ export interface WorkLogRequest {
   normalised?: string[];
 }
 export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
-export type { NoteRequest, TaskRequest };
+export type { EvidenceRequest, NoteRequest, TaskRequest };
 /** Adds, edits or deletes a note; the answer waits until the step is in the ledger. */
 export const caseNoteUpdate = defineUpdate<LifecycleOutcome, [NoteRequest]>('caseNote');
 /** Adds a task or changes its status, assignee or due time. */
 export const caseTaskUpdate = defineUpdate<LifecycleOutcome, [TaskRequest]>('caseTask');
+/** Records evidence stored (or held elsewhere), downloaded, transferred, disposed of, or found altered. */
+export const caseEvidenceUpdate = defineUpdate<LifecycleOutcome, [EvidenceRequest]>('caseEvidence');
 
 /**
  * The prefix of update ids that carry an idempotency key (`idempotency:<update>:<actor>:<key>`):
@@ -145,7 +148,11 @@ export const REJECTION = {
   taskNotFound: 'TaskNotFound',
   taskExists: 'TaskExists',
   taskRequiredByApproval: 'TaskRequiredByApproval',
-} as const satisfies Record<string, string> & Record<ApprovalRefusal | CaseWorkRefusal, string>;
+  evidenceNotFound: 'EvidenceNotFound',
+  evidenceExists: 'EvidenceExists',
+  evidenceDisposed: 'EvidenceDisposed',
+  alreadyInCustody: 'AlreadyInCustody',
+} as const satisfies Record<string, string> & Record<ApprovalRefusal | CaseWorkRefusal | EvidenceRefusal, string>;
 
 export interface EventNotAllowedDetails {
   event: string;

@@ -20,6 +20,7 @@ import type { ContextActivities } from '../activities/context.activities.js';
 import type { NotifyActivities } from '../activities/notify.activities.js';
 import type { ApprovalVerdict } from '../machines/approval.js';
 import type { CaseWorkVerdict } from './incident.casework.js';
+import type { EvidenceVerdict } from './incident.evidence.js';
 import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY, ENRICHMENT_POLICY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
@@ -37,6 +38,7 @@ import {
   assignUpdate,
   caseNoteUpdate,
   caseTaskUpdate,
+  caseEvidenceUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
   logWorkUpdate,
@@ -71,7 +73,7 @@ function refuseUnlessApprovable(verdict: ApprovalVerdict, event: string): void {
   throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message: verdict.message, details: [{ event }], nonRetryable: true });
 }
 
-function refuseUnlessCaseWorkAllowed(verdict: CaseWorkVerdict): void {
+function refuseUnlessCaseWorkAllowed(verdict: CaseWorkVerdict | EvidenceVerdict): void {
   if (verdict.ok) return;
   throw ApplicationFailure.create({ type: REJECTION[verdict.reason], message: verdict.message, nonRetryable: true });
 }
@@ -126,6 +128,9 @@ function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): 
   });
   setHandler(caseTaskUpdate, (request) => once(() => ({ seq: incident.task(request, now()) })), {
     validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeTask(request))),
+  });
+  setHandler(caseEvidenceUpdate, (request) => once(() => ({ seq: incident.evidence(request, now()) })), {
+    validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeEvidence(request))),
   });
   setHandler(incidentViewQuery, () => incident.view(now()));
 }

@@ -25,6 +25,7 @@ import { createReplayer } from '../../runtime/replayer.js';
 import { loadShippedPlaybooks } from '../../runtime/shipped-playbooks.js';
 import { WORKFLOWS_PATH, createIncidentWorker } from '../../runtime/worker.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
+import { fileEvidenceStore, type EvidenceStore } from '../../runtime/evidence-store.js';
 import { startTestTemporal } from './temporal.js';
 import { startTimeSkippingTemporal, type TimeSkippingTemporal } from './time-skipping.js';
 
@@ -65,6 +66,8 @@ export interface Stack {
   keyRing: KeyRing;
   /** IRFLOW_SIGNING_KEY_FILE for a worker process of this stack. */
   signingEnv: NodeJS.ProcessEnv;
+  /** The API's evidence files, in a folder of the stack's own. */
+  evidence: EvidenceStore;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** A new API key with these roles; returns its token. */
@@ -127,6 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keyRing = loadKeyRing(signingDir, {}).ring;
   const signingEnv = { IRFLOW_SIGNING_KEY_FILE: keyFiles(signingDir, {}).privateKey };
   const metrics = new Registry();
+  const evidence = fileEvidenceStore(mkdtempSync(join(tmpdir(), 'irflow-evidence-')));
   const app = await buildApp({
     metrics,
     db: database.db,
@@ -147,6 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
     ...(options.oidc ? { oidc: options.oidc } : {}),
     keyRing,
+    evidence,
     ...(options.secrets ? { secrets: options.secrets } : {}),
   });
 
@@ -165,6 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     adminToken,
     keyRing,
     signingEnv,
+    evidence,
     async startWorker() {
       if (worker) return;
       const workerConnection = await NativeConnection.connect({ address: server.address });
