@@ -45,6 +45,9 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'PATCH /v1/incidents/:id/tasks/:taskId': ['analyst'],
   'GET /v1/tasks': INCIDENT_READERS,
   'GET /v1/incidents/:id/timeline': INCIDENT_READERS,
+  'POST /v1/incidents/:id/observables': ['analyst'],
+  'GET /v1/incidents/:id/observables': INCIDENT_READERS,
+  'GET /v1/observables/:type/:value': INCIDENT_READERS,
   'POST /v1/incidents/:id/evidence': ['analyst'],
   'GET /v1/incidents/:id/evidence': INCIDENT_READERS,
   // The bytes and the custody chain: those who work or audit the incident.

@@ -20,6 +20,7 @@ import {
   caseNoteUpdate,
   caseTaskUpdate,
   caseEvidenceUpdate,
+  caseObservableUpdate,
   decideApprovalUpdate,
   logWorkUpdate,
   incidentViewQuery,
@@ -31,6 +32,7 @@ import {
   type NoteRequest,
   type TaskRequest,
   type EvidenceRequest,
+  type ObservableRequest,
   type IncidentWorkflow,
   type LifecycleOutcome,
   type LifecycleRequest,
@@ -191,6 +193,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   const note = (incidentId: string, request: NoteRequest, idempotencyKey?: string) => update(incidentId, caseNoteUpdate, request, idempotencyKey);
   const task = (incidentId: string, request: TaskRequest, idempotencyKey?: string) => update(incidentId, caseTaskUpdate, request, idempotencyKey);
   const evidence = (incidentId: string, request: EvidenceRequest, idempotencyKey?: string) => update(incidentId, caseEvidenceUpdate, request, idempotencyKey);
+  const observe = (incidentId: string, request: ObservableRequest, idempotencyKey?: string) => update(incidentId, caseObservableUpdate, request, idempotencyKey);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
@@ -235,7 +238,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     return runs;
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, evidence, liveView, workflowHistory, workflowRuns };
+  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, evidence, observe, liveView, workflowHistory, workflowRuns };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

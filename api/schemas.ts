@@ -96,6 +96,11 @@ export const incidentView = {
     assignee: { type: ['string', 'null'] },
     effortMinutes: { type: 'integer' },
     tasks: { type: 'array', items: { $ref: 'caseTask#' } },
+    observables: {
+      type: 'array',
+      description: 'GET /v1/incidents/:id only: what the incident saw, each with how many other incidents saw it (follow link)',
+      items: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' }, ioc: { type: 'boolean' }, otherIncidents: { type: 'integer' }, link: { type: 'string' } } },
+    },
     createdAt: isoTime,
     updatedAt: isoTime,
   },

@@ -5,7 +5,7 @@
 import type { Severity } from './playbook.types.js';
 import type { ContextKind } from './playbook.types.js';
 
-export const OBSERVABLE_TYPES = ['ip', 'domain', 'hash', 'url'] as const;
+export const OBSERVABLE_TYPES = ['ip', 'domain', 'hash', 'url', 'email'] as const;
 export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
 export interface Observable {
   type: ObservableType;

@@ -84,6 +84,7 @@ export const AUDIT_EVENT_TYPES = [
   'evidence_transferred',
   'evidence_disposed',
   'evidence_integrity_failed',
+  'observable_added',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

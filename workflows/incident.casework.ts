@@ -6,6 +6,7 @@
  */
 import { isOverdue, mentionsIn, type CaseTask, type NoteMeta, type NoteVisibility, type TaskStatus } from '../machines/casework.js';
 import type { StageDefinition } from '../machines/playbook.types.js';
+import type { Observable } from '../machines/context.types.js';
 import type { JsonValue } from '../machines/procedure.js';
 import type { StepDraft } from './incident.knowledge.js';
 import { EvidenceLocker, type EvidenceRequest, type EvidenceState, type EvidenceVerdict } from './incident.evidence.js';
@@ -25,8 +26,18 @@ interface Requester {
   normalised?: string[];
 }
 
+/** `observables`: what the API found named in the body (indexed across incidents). */
 export type NoteRequest = Requester &
-  ({ op: 'add'; noteId: string; body: string; visibility: NoteVisibility } | { op: 'edit'; noteId: string; body: string } | { op: 'delete'; noteId: string });
+  (
+    | { op: 'add'; noteId: string; body: string; visibility: NoteVisibility; observables?: Observable[] }
+    | { op: 'edit'; noteId: string; body: string; observables?: Observable[] }
+    | { op: 'delete'; noteId: string }
+  );
+
+/** An observable added by hand; `ioc`: it indicates compromise (the API adds it to the intel context). */
+export type ObservableRequest = Requester & { observable: Observable; tlp?: Tlp; ioc?: boolean };
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+export type Tlp = (typeof TLP_LEVELS)[number];
 
 export type TaskRequest = Requester &
   (
@@ -42,6 +53,14 @@ export type CaseWorkVerdict = { ok: true } | { ok: false; reason: CaseWorkRefusa
 export type CaseTaskView = CaseTask & { overdue: boolean };
 
 const OK: CaseWorkVerdict = { ok: true };
+
+const named = (observables: Observable[] | undefined): Record<string, JsonValue> =>
+  observables && observables.length > 0 ? { observables: observables.map(({ type, value }) => ({ type, value })) } : {};
+
+/** The step of an observable added by hand. */
+export function observableDraft({ observable, tlp, ioc, actor, ...rest }: ObservableRequest): StepDraft {
+  return { type: 'observable_added', actor, data: { ...named([observable]), ...(tlp ? { tlp } : {}), ioc: ioc === true, ...who({ actor, ...rest }) } };
+}
 
 function who({ actorName, normalised }: Requester): Record<string, JsonValue> {
   return { ...(actorName ? { actorName } : {}), ...(normalised && normalised.length > 0 ? { normalised } : {}) };
@@ -77,7 +96,7 @@ export class CaseWork {
     const { noteId, actor } = request;
     if (request.op === 'add') {
       this.notes.set(noteId, { author: actor, visibility: request.visibility, version: 1, deleted: false });
-      const data = { noteId, version: 1, visibility: request.visibility, body: request.body, mentions: mentionsIn(request.body), ...who(request) };
+      const data = { noteId, version: 1, visibility: request.visibility, body: request.body, mentions: mentionsIn(request.body), ...named(request.observables), ...who(request) };
       return { type: 'note_added', actor, data };
     }
     const note = this.notes.get(noteId)!;
@@ -86,7 +105,7 @@ export class CaseWork {
       note.deleted = true;
       return { type: 'note_deleted', actor, data: { noteId, version: note.version, visibility: note.visibility, author: note.author, ...who(request) } };
     }
-    const data = { noteId, version: note.version, visibility: note.visibility, author: note.author, body: request.body, mentions: mentionsIn(request.body), ...who(request) };
+    const data = { noteId, version: note.version, visibility: note.visibility, author: note.author, body: request.body, mentions: mentionsIn(request.body), ...named(request.observables), ...who(request) };
     return { type: 'note_edited', actor, data };
   }
 

@@ -133,6 +133,13 @@ export class IncidentKnowledge {
     return { steps, fresh: isEmptySubject(fresh) ? null : fresh };
   }
 
+  /** Adds what a person named to the subject; returns what was not known before, or null. */
+  extendSubject(more: Subject): Subject | null {
+    const { subject, fresh } = extendSubject(this.state.subject, more);
+    this.state.subject = subject;
+    return isEmptySubject(fresh) ? null : fresh;
+  }
+
   /** Folds findings in; returns the context step and, when the priority moved, its step. */
   addFindings(kind: Finding['kind'], findings: Finding[], source: string, now: string): StepDraft[] {
     const { context, added } = mergeFindings(this.state.context, findings);

@@ -16,7 +16,7 @@ import { ApprovalDesk } from './incident.approvals.js';
 import { IncidentClocks, deliveryDraft, escalationNotifications, type DeliveryOutcome, type NotificationRequest } from './incident.clocks.js';
 import { IncidentKnowledge, normalisedData, type StepDraft } from './incident.knowledge.js';
 import { StepOutbox } from './incident.outbox.js';
-import { CaseWork, type CaseWorkVerdict, type NoteRequest, type TaskRequest } from './incident.casework.js';
+import { CaseWork, observableDraft, type CaseWorkVerdict, type NoteRequest, type ObservableRequest, type TaskRequest } from './incident.casework.js';
 import type { EvidenceRequest, EvidenceVerdict } from './incident.evidence.js';
 import { ClosedIncidentAlerts } from './incident.reroutes.js';
 import { ContextRequests, type EnrichmentRequest } from './incident.context-requests.js';
@@ -227,6 +227,12 @@ export class IncidentLifecycle {
   judgeTask = (request: TaskRequest): CaseWorkVerdict =>
     this.casework.judgeTask(request, (taskId) => this.approvals.list().find((p) => findTransition(this.input.playbook.document, this.stage, p.event)?.requires?.tasks?.includes(taskId))?.event);
   task = (request: TaskRequest, now: string): number => this.queueDrafts([this.casework.task(request, this.stage, now)], now);
+  /** An observable added by hand joins the subject; the stage's context lookups ask about it when new. */
+  observe(request: ObservableRequest, now: string): number {
+    this.contextRequests.alertAdded(this.stage, this.knowledge.extendSubject({ hostnames: [], ips: [], ruleIds: [], observables: [request.observable] }));
+    return this.queueDrafts([observableDraft(request)], now);
+  }
+
   judgeEvidence = (request: EvidenceRequest): EvidenceVerdict => this.casework.judgeEvidence(request);
   evidence = (request: EvidenceRequest, now: string): number => this.queueDrafts([this.casework.recordEvidence(request)], now);
 

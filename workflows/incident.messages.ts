@@ -15,7 +15,7 @@ import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import type { Fields, MissingProcedure } from '../machines/procedure.js';
 
 import type { KnowledgeState } from './incident.knowledge.js';
-import type { CaseWorkRefusal, CaseWorkState, NoteRequest, TaskRequest } from './incident.casework.js';
+import type { CaseWorkRefusal, CaseWorkState, NoteRequest, ObservableRequest, TaskRequest } from './incident.casework.js';
 import type { EvidenceRefusal, EvidenceRequest } from './incident.evidence.js';
 import type { EnrichmentRequest } from './incident.context-requests.js';
 import type { FirstAnswer } from './incident.idempotency.js';
@@ -120,13 +120,15 @@ export interface WorkLogRequest {
   normalised?: string[];
 }
 export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
-export type { EvidenceRequest, NoteRequest, TaskRequest };
+export type { EvidenceRequest, NoteRequest, ObservableRequest, TaskRequest };
 /** Adds, edits or deletes a note; the answer waits until the step is in the ledger. */
 export const caseNoteUpdate = defineUpdate<LifecycleOutcome, [NoteRequest]>('caseNote');
 /** Adds a task or changes its status, assignee or due time. */
 export const caseTaskUpdate = defineUpdate<LifecycleOutcome, [TaskRequest]>('caseTask');
 /** Records evidence stored (or held elsewhere), downloaded, transferred, disposed of, or found altered. */
 export const caseEvidenceUpdate = defineUpdate<LifecycleOutcome, [EvidenceRequest]>('caseEvidence');
+/** Adds an observable by hand (an `observable_added` step; it joins the incident's subject). */
+export const caseObservableUpdate = defineUpdate<LifecycleOutcome, [ObservableRequest]>('caseObservable');
 
 /**
  * The prefix of update ids that carry an idempotency key (`idempotency:<update>:<actor>:<key>`):

@@ -39,6 +39,7 @@ import {
   caseNoteUpdate,
   caseTaskUpdate,
   caseEvidenceUpdate,
+  caseObservableUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
   logWorkUpdate,
@@ -132,6 +133,7 @@ function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): 
   setHandler(caseEvidenceUpdate, (request) => once(() => ({ seq: incident.evidence(request, now()) })), {
     validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeEvidence(request))),
   });
+  setHandler(caseObservableUpdate, (request) => once(() => ({ seq: incident.observe(request, now()) })));
   setHandler(incidentViewQuery, () => incident.view(now()));
 }
 

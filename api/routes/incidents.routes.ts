@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import { hasQueuedAlerts } from '../../db/alerts.repo.js';
 import { countRefusedAttempt } from '../../db/measures.repo.js';
 import { InvalidCursorError } from '../../db/cursor.js';
+import { incidentObservables } from '../../db/observables.reads.js';
 import { findIncident, incidentHistory, listIncidents, toIncidentView } from '../../db/incidents.reads.js';
 import { incidentAsOf } from '../../machines/as-of.js';
 import { assetNames, type AlertAsset } from '../../machines/alert.js';
@@ -113,7 +114,7 @@ export function incidentRoutes(app: FastifyInstance, deps: { db: Database; comma
         return state;
       }
       const row = await findIncident(db, request.params.id);
-      if (row) return toIncidentView(row);
+      if (row) return { ...toIncidentView(row), observables: await incidentObservables(db, row.id) };
       // Queued alerts are read before the workflow is asked: an alert delivered after this read has
       // started its workflow before the query, so no moment answers 404 for an incident on its way.
       const queued = await hasQueuedAlerts(db, request.params.id);

@@ -15,6 +15,7 @@ import type { IncidentCommands } from '../incident-commands.js';
 import { normalisedField } from '../input-hygiene.js';
 import { problems } from '../problem.js';
 import { newRecordId } from '../record-ids.js';
+import { observablesIn } from '../observable-extraction.js';
 import type { NoteRequest } from '../../workflows/incident.messages.js';
 import { authProblems, idempotencyHeader, incidentIdParams, problem } from '../schemas.js';
 
@@ -57,7 +58,8 @@ export function noteRoutes(app: FastifyInstance, commands: IncidentCommands, db:
       const principal = principalOf(request);
       const noteId = `N-${newRecordId(principal.name, request.headers['idempotency-key'])}`;
       const { body, visibility } = request.body;
-      await commands.note(request.params.id, { op: 'add', noteId, body, visibility, ...actorOf(principal), ...normalisedField(request) }, request.headers['idempotency-key']);
+      const observables = observablesIn(body);
+      await commands.note(request.params.id, { op: 'add', noteId, body, visibility, observables, ...actorOf(principal), ...normalisedField(request) }, request.headers['idempotency-key']);
       const added = (await incidentNotes(db, request.params.id)).find((n) => n.id === noteId)!;
       return reply.code(201).header('location', `/v1/incidents/${request.params.id}/notes/${added.id}`).send(viewOf(added));
     },
@@ -111,7 +113,8 @@ export function noteRoutes(app: FastifyInstance, commands: IncidentCommands, db:
       mustFit(request.body.body);
       await readableNote(request, request.params);
       const principal = principalOf(request);
-      const change: NoteRequest = { op: 'edit', noteId: request.params.noteId, body: request.body.body, ...actorOf(principal), actorRoles: [...principal.roles], ...normalisedField(request) };
+      const { body } = request.body;
+      const change: NoteRequest = { op: 'edit', noteId: request.params.noteId, body, observables: observablesIn(body), ...actorOf(principal), actorRoles: [...principal.roles], ...normalisedField(request) };
       await commands.note(request.params.id, change, request.headers['idempotency-key']);
       return viewOf(await readableNote(request, request.params));
     },

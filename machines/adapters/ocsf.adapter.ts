@@ -38,7 +38,7 @@ function asset(doc: Json): NormalisedAlert['assets'] {
   return found ? [found] : [];
 }
 
-const OBSERVABLE_TYPES: Record<number, Observable['type']> = { 1: 'domain', 2: 'ip', 6: 'url', 8: 'hash' };
+const OBSERVABLE_TYPES: Record<number, Observable['type']> = { 1: 'domain', 2: 'ip', 5: 'email', 6: 'url', 8: 'hash' };
 
 function observables(doc: Json): { observables: Observable[]; users: string[] } {
   const found: Array<Observable | undefined> = [];
