@@ -100,6 +100,7 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
     clocks: p.clocks,
     // Without `overdue`: readers judge it at their own now.
     tasks: (p.tasks ?? []).map(({ overdue: _overdue, ...task }) => task),
+    links: p.links ?? [],
     slaBreached: p.sla.some((c) => c.breached),
     slaNextDeadline: nextDeadline(p.sla),
     open: p.open,

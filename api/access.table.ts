@@ -48,6 +48,9 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'POST /v1/incidents/:id/observables': ['analyst'],
   'GET /v1/incidents/:id/observables': INCIDENT_READERS,
   'GET /v1/observables/:type/:value': INCIDENT_READERS,
+  'POST /v1/incidents/:id/links': ['analyst'],
+  'GET /v1/incidents/:id/links': INCIDENT_READERS,
+  'POST /v1/incidents/:id/merge': ['analyst'],
   'POST /v1/incidents/:id/evidence': ['analyst'],
   'GET /v1/incidents/:id/evidence': INCIDENT_READERS,
   // The bytes and the custody chain: those who work or audit the incident.

@@ -116,7 +116,15 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
     return (await deliverWithin(waiting, await deps.router())).size;
   }
 
-  return { ingest, redeliver };
+  /** Delivers stored alerts now (alerts a merge moved to their new incident). */
+  async function deliverStored(records: AlertRecord[], chunk = 500): Promise<number> {
+    let delivered = 0;
+    // One signal holds one chunk: payloads stay far below Temporal's size limit.
+    for (let i = 0; i < records.length; i += chunk) delivered += (await deliverWithin(records.slice(i, i + chunk), await deps.router())).size;
+    return delivered;
+  }
+
+  return { ingest, redeliver, deliverStored };
 }
 
 export type AlertIntake = ReturnType<typeof createAlertIntake>;

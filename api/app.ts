@@ -21,6 +21,7 @@ import { caseTask, observable, pendingApproval } from './schemas.js';
 import { noteRoutes } from './routes/notes.routes.js';
 import { evidenceRoutes } from './routes/evidence.routes.js';
 import { observableRoutes } from './routes/observables.routes.js';
+import { linkRoutes } from './routes/links.routes.js';
 import multipart from '@fastify/multipart';
 import { MAX_EVIDENCE_BYTES, missingEvidenceStore } from '../runtime/evidence-store.js';
 import { taskRoutes } from './routes/tasks.routes.js';
@@ -138,6 +139,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   noteRoutes(app, commands, deps.db);
   taskRoutes(app, commands, deps.db);
   observableRoutes(app, commands, deps.db);
+  linkRoutes(app, commands, deps.db, intake);
   evidenceRoutes(app, commands, deps.db, deps.evidence ?? missingEvidenceStore(() => problems.unavailable('this API process keeps no evidence (IRFLOW_EVIDENCE_DIR)')));
   historyRoutes(app, deps.db, commands, deps.keyRing);
   auditRoutes(app, deps.db, commands, deps.replayer, deps.keyRing);

@@ -21,6 +21,7 @@ import {
   caseTaskUpdate,
   caseEvidenceUpdate,
   caseObservableUpdate,
+  caseLinkUpdate,
   decideApprovalUpdate,
   logWorkUpdate,
   incidentViewQuery,
@@ -33,6 +34,7 @@ import {
   type TaskRequest,
   type EvidenceRequest,
   type ObservableRequest,
+  type LinkRequest,
   type IncidentWorkflow,
   type LifecycleOutcome,
   type LifecycleRequest,
@@ -99,6 +101,7 @@ function rejectionProblem(error: unknown): Error {
     [REJECTION.evidenceExists]: [409, 'evidence-exists', 'The evidence exists'],
     [REJECTION.evidenceDisposed]: [410, 'evidence-disposed', 'The evidence was disposed of'],
     [REJECTION.alreadyInCustody]: [409, 'already-in-custody', 'Already in that custody'],
+    [REJECTION.incidentClosed]: [409, 'incident-closed', 'The incident is closed'],
   };
   const known = failure.type ? approvalProblems[failure.type] : undefined;
   if (known) {
@@ -194,6 +197,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   const task = (incidentId: string, request: TaskRequest, idempotencyKey?: string) => update(incidentId, caseTaskUpdate, request, idempotencyKey);
   const evidence = (incidentId: string, request: EvidenceRequest, idempotencyKey?: string) => update(incidentId, caseEvidenceUpdate, request, idempotencyKey);
   const observe = (incidentId: string, request: ObservableRequest, idempotencyKey?: string) => update(incidentId, caseObservableUpdate, request, idempotencyKey);
+  const link = (incidentId: string, request: LinkRequest) => update(incidentId, caseLinkUpdate, request);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>
     update(incidentId, decideApprovalUpdate, decision, idempotencyKey);
 
@@ -238,7 +242,7 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
     return runs;
   }
 
-  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, evidence, observe, liveView, workflowHistory, workflowRuns };
+  return { openIncident, applyEvent, decideApproval, assign, logWork, note, task, evidence, observe, link, liveView, workflowHistory, workflowRuns };
 }
 
 export type IncidentCommands = ReturnType<typeof createIncidentCommands>;

@@ -96,6 +96,10 @@ export const incidentView = {
     assignee: { type: ['string', 'null'] },
     effortMinutes: { type: 'integer' },
     tasks: { type: 'array', items: { $ref: 'caseTask#' } },
+    links: {
+      type: 'array',
+      items: { type: 'object', properties: { incidentId: { type: 'string' }, relation: { type: 'string' }, by: { type: 'string' }, at: isoTime } },
+    },
     observables: {
       type: 'array',
       description: 'GET /v1/incidents/:id only: what the incident saw, each with how many other incidents saw it (follow link)',

@@ -32,6 +32,7 @@ export function toIncidentView(row: IncidentRow, now = new Date()): IncidentView
     assignee: row.assignee,
     effortMinutes: row.effortMinutes,
     tasks: row.tasks.map((task) => ({ ...task, overdue: isOverdue(task, now.toISOString()) })),
+    links: row.links,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -122,4 +123,10 @@ export async function incidentHistory(db: Database, incidentId: string): Promise
     prevHash: row.prevHash,
     hash: row.hash,
   }));
+}
+
+/** An incident and those merged into it (their notes, evidence and observables are its own now). */
+export async function mergedFamily(db: Database, id: string): Promise<string[]> {
+  const row = await findIncident(db, id);
+  return [id, ...(row?.links ?? []).filter((l) => l.relation === 'merged-from').map((l) => l.incidentId)];
 }

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Observable, ObservableType } from '../machines/context.types.js';
 import type { Database } from './client.js';
 import { selectRows } from './sql-rows.js';
+import { mergedFamily } from './incidents.reads.js';
 
 /** Ledger events that name observables (their `data.observables`). */
 const NAMING = sql`('note_added', 'note_edited', 'observable_added')`;
@@ -54,17 +55,21 @@ export interface IncidentObservable extends Observable {
   ioc: boolean;
 }
 
-/** The observables an incident saw (alerts, notes, by hand), each with how many other incidents saw it. */
+/**
+ * The observables an incident saw (alerts, notes, by hand; those of incidents merged into it
+ * too), each with how many other incidents saw it.
+ */
 export async function incidentObservables(db: Database, incidentId: string, limit = 200): Promise<IncidentObservable[]> {
+  const family = sql.join((await mergedFamily(db, incidentId)).map((id) => sql`${id}`), sql`, `);
   const rows = await selectRows<{ type: ObservableType; value: string; ioc: boolean; others: number | string }>(
     db,
     sql`with mine as (
           select o->>'type' as type, o->>'value' as value, false as ioc
-            from alerts a cross join lateral jsonb_array_elements(a.observables) o where a.incident_id = ${incidentId}
+            from alerts a cross join lateral jsonb_array_elements(a.observables) o where a.incident_id in (${family})
           union all
           select o->>'type', o->>'value', coalesce((e.data->>'ioc')::boolean, false)
             from incident_events e cross join lateral jsonb_array_elements(e.data->'observables') o
-            where e.incident_id = ${incidentId} and e.type in ${NAMING}
+            where e.incident_id in (${family}) and e.type in ${NAMING}
         ), distinct_mine as (
           select type, value, bool_or(ioc) as ioc from mine group by type, value order by type, value limit ${limit}
         )
@@ -73,7 +78,7 @@ export async function incidentObservables(db: Database, incidentId: string, limi
             select a.incident_id from alerts a where a.observables @> jsonb_build_array(jsonb_build_object('type', m.type, 'value', m.value))
             union
             select e.incident_id from incident_events e where e.type in ${NAMING} and e.data->'observables' @> jsonb_build_array(jsonb_build_object('type', m.type, 'value', m.value))
-          ) x where x.incident_id <> ${incidentId}
+          ) x where x.incident_id not in (${family})
         ) as others
         from distinct_mine m order by m.type, m.value`,
   );

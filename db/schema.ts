@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { PendingApproval } from '../machines/approval.js';
 import { emptyContext, type IncidentContext, type Observable } from '../machines/context.types.js';
 import type { PriorityReason } from '../machines/priority.js';
-import type { CaseTask } from '../machines/casework.js';
+import type { CaseLink, CaseTask } from '../machines/casework.js';
 import type { SlaClock } from '../machines/sla.js';
 import { bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
@@ -40,6 +40,8 @@ export const incidents = pgTable(
     clocks: jsonb('clocks').$type<SlaClock[]>().notNull().default([]),
     /** The incident's tasks as the workflow keeps them (`GET /v1/tasks` reads across incidents). */
     tasks: jsonb('tasks').$type<CaseTask[]>().notNull().default([]),
+    /** Incidents this one is linked to, merges included. */
+    links: jsonb('links').$type<CaseLink[]>().notNull().default([]),
     slaBreached: boolean('sla_breached').notNull().default(false),
     /** The earliest deadline of a running clock, for `slaDueWithin`. */
     slaNextDeadline: at('sla_next_deadline'),

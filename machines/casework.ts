@@ -31,6 +31,26 @@ export interface CaseTask {
   updatedAt: string;
 }
 
+/** How one incident relates to another; each side records the relation as it reads from there. */
+export const LINK_RELATIONS = ['related', 'duplicate-of', 'caused-by', 'parent-of'] as const;
+export type LinkRelation = (typeof LINK_RELATIONS)[number];
+/** The relation as the other side records it; merges record `merged-into` and `merged-from`. */
+export const INVERSE_RELATION = {
+  related: 'related',
+  'duplicate-of': 'duplicated-by',
+  'caused-by': 'caused',
+  'parent-of': 'child-of',
+  'merged-into': 'merged-from',
+} as const;
+export type RecordedRelation = LinkRelation | (typeof INVERSE_RELATION)[keyof typeof INVERSE_RELATION] | 'merged-into';
+
+export interface CaseLink {
+  incidentId: string;
+  relation: RecordedRelation;
+  by: string;
+  at: string;
+}
+
 /** What the incident keeps of a note: enough to judge edits, never its body. */
 export interface NoteMeta {
   author: string;

@@ -1,6 +1,6 @@
 /** The incident as the world sees it: the view, the projection and the audit step. Types only. */
 import type { PendingApproval } from './approval.js';
-import type { CaseTask } from './casework.js';
+import type { CaseLink, CaseTask } from './casework.js';
 import type { ContextFlags } from './context.merge.js';
 import type { IncidentContext } from './context.types.js';
 import type { LifecycleEffect } from './lifecycle.machine.js';
@@ -34,6 +34,8 @@ export interface IncidentView {
   effortMinutes: number;
   /** The incident's tasks, in the order they were created; `overdue` at the view's instant. */
   tasks: Array<CaseTask & { overdue: boolean }>;
+  /** Incidents this one is linked to, merges included. */
+  links: CaseLink[];
   createdAt: string;
   updatedAt: string;
 }
@@ -85,6 +87,8 @@ export const AUDIT_EVENT_TYPES = [
   'evidence_disposed',
   'evidence_integrity_failed',
   'observable_added',
+  'incident_linked',
+  'incident_merged',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -7,6 +7,7 @@
 import { assign, setup, type AnyEventObject, type SnapshotFrom, type TransitionConfig } from 'xstate';
 import type { Milestone, PlaybookDocument } from './playbook.types.js';
 import { isProcedureMet, missingProcedure, transitionsFrom, type Fields, type JsonValue } from './procedure.js';
+import { MERGED_EVENT, mergedStage } from './merge.js';
 
 /** A lifecycle event as the workflow hands it to the machine. `at` comes from workflow time. */
 export interface LifecycleEvent {
@@ -113,6 +114,8 @@ export function buildLifecycleMachine(playbook: PlaybookDocument) {
       };
       on[t.event] = transition as unknown as Transition;
     }
+    // Merged into another incident: every open stage answers, to the first closed stage (machines/merge.ts).
+    if (!definition.closed) on[MERGED_EVENT] = { target: mergedStage(playbook), actions: [{ type: 'keepFields' }] } as unknown as Transition;
     const marks = definition.marks ?? [];
     states[stage] = {
       entry: [

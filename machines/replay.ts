@@ -8,8 +8,9 @@
 import { initialTransition, transition } from 'xstate';
 import type { AuditEvent } from './incident.types.js';
 import { buildLifecycleMachine, type LifecycleEvent } from './lifecycle.machine.js';
-import type { PlaybookDocument } from './playbook.types.js';
+import type { PlaybookDocument, TransitionDefinition } from './playbook.types.js';
 import { findTransition, missingProcedure, type Fields } from './procedure.js';
+import { MERGED_EVENT, mergedStage } from './merge.js';
 import { approvalProblems } from './replay.approvals.js';
 
 
@@ -52,7 +53,7 @@ export function replayLifecycle(playbook: PlaybookDocument, events: AuditEvent[]
     const stage = String(snapshot.value);
     const name = data.event ?? '?';
     if (e.from !== stage) mismatches.push({ seq: e.seq, problem: `recorded from ${e.from}, but the machine was in ${stage}` });
-    const definition = findTransition(playbook, stage, name);
+    const definition: TransitionDefinition | undefined = name === MERGED_EVENT && !playbook.stages[stage]?.closed ? { to: mergedStage(playbook) } : findTransition(playbook, stage, name);
     const done = [...doneTasks];
     const event: LifecycleEvent = { type: name, actor: e.actor, at: e.at, fields: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, doneTasks: done, comment: data.comment };
     const missing = missingProcedure(definition?.requires, { known: snapshot.context.fields, given: data.fields, checklist: data.checklist, approvedBy: data.approvedBy, doneTasks: done });

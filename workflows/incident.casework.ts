@@ -4,7 +4,7 @@
  * the step) and the tasks the work is split into, some created by the playbook on entering a
  * stage. Plain and deterministic; it returns audit step drafts for the lifecycle object to queue.
  */
-import { isOverdue, mentionsIn, type CaseTask, type NoteMeta, type NoteVisibility, type TaskStatus } from '../machines/casework.js';
+import { isOverdue, mentionsIn, type CaseLink, type CaseTask, type NoteMeta, type NoteVisibility, type RecordedRelation, type TaskStatus } from '../machines/casework.js';
 import type { StageDefinition } from '../machines/playbook.types.js';
 import type { Observable } from '../machines/context.types.js';
 import type { JsonValue } from '../machines/procedure.js';
@@ -16,7 +16,20 @@ export interface CaseWorkState {
   notes: Array<[string, NoteMeta]>;
   tasks: CaseTask[];
   evidence?: EvidenceState;
+  links?: CaseLink[];
+  /** Incidents merged into this one. */
+  mergedFrom?: string[];
+  /** The incident this one was merged into. */
+  mergedInto?: string;
 }
+
+/**
+ * Links and merges. `link`: one side of a link (the API records both, the far side with the
+ * inverse relation). A merge records `absorb` on the target (the source's outstanding tasks come
+ * along), then `mergeInto` on the source, which closes it.
+ */
+export type LinkRequest = Requester &
+  ({ op: 'link'; incidentId: string; relation: RecordedRelation } | { op: 'absorb'; from: string; tasks: CaseTask[] } | { op: 'mergeInto'; into: string });
 
 interface Requester {
   actor: string;
@@ -46,7 +59,7 @@ export type TaskRequest = Requester &
   );
 
 /** Why a case-work request is refused; the API answers 404, 409 or 403. */
-export type CaseWorkRefusal = 'noteNotFound' | 'noteExists' | 'notNoteAuthor' | 'taskNotFound' | 'taskExists' | 'taskRequiredByApproval';
+export type CaseWorkRefusal = 'noteNotFound' | 'noteExists' | 'notNoteAuthor' | 'taskNotFound' | 'taskExists' | 'taskRequiredByApproval' | 'incidentClosed';
 export type CaseWorkVerdict = { ok: true } | { ok: false; reason: CaseWorkRefusal; message: string };
 
 /** A task as a view shows it: overdue judged at the view's instant. */
@@ -70,8 +83,15 @@ export class CaseWork {
   private readonly notes: Map<string, NoteMeta>;
   private readonly tasks: Map<string, CaseTask>;
   private readonly evidence: EvidenceLocker;
+  private readonly links: CaseLink[];
+  private readonly mergedFrom: Set<string>;
+  /** The incident this one was merged into, once it was. */
+  mergedInto: string | null;
 
   constructor(carried?: CaseWorkState) {
+    this.links = (carried?.links ?? []).map((l) => ({ ...l }));
+    this.mergedFrom = new Set(carried?.mergedFrom ?? []);
+    this.mergedInto = carried?.mergedInto ?? null;
     this.notes = new Map(carried?.notes ?? []);
     this.tasks = new Map((carried?.tasks ?? []).map((t) => [t.id, t]));
     this.evidence = new EvidenceLocker(carried?.evidence);
@@ -142,8 +162,38 @@ export class CaseWork {
   }
 
   isEmpty(): boolean {
-    return this.notes.size === 0 && this.tasks.size === 0 && this.evidence.isEmpty();
+    return this.notes.size === 0 && this.tasks.size === 0 && this.evidence.isEmpty() && this.links.length === 0;
   }
+
+  /** One side of a link; null when the incident has it already (linking again changes nothing). */
+  link(incidentId: string, relation: RecordedRelation, actor: string, now: string, extra: Record<string, JsonValue> = {}): StepDraft | null {
+    if (this.links.some((l) => l.incidentId === incidentId && l.relation === relation)) return null;
+    this.links.push({ incidentId, relation, by: actor, at: now });
+    return { type: 'incident_linked', actor, data: { incidentId, relation, ...extra } };
+  }
+
+  /** The target's side of a merge: the record, the link, and the source's tasks it takes on (ids it has already are left). */
+  absorb(request: Extract<LinkRequest, { op: 'absorb' }>, now: string): StepDraft[] {
+    if (this.mergedFrom.has(request.from)) return [];
+    this.mergedFrom.add(request.from);
+    const taken = request.tasks.filter((t) => !this.tasks.has(t.id));
+    const link = this.link(request.from, 'merged-from', request.actor, now, who(request));
+    const merged: StepDraft = { type: 'incident_merged', actor: request.actor, data: { from: request.from, tasks: taken.map((t) => t.id), ...who(request) } };
+    const tasks = taken.map((t) => {
+      const { id, title, description, assignee, dueAt, stage, role } = t;
+      return this.create({ id, title, ...(description ? { description } : {}), assignee, dueAt, stage, ...(role ? { role } : {}), origin: 'person' }, request.actor, now, { mergedFrom: request.from });
+    });
+    return [merged, ...(link ? [link] : []), ...tasks];
+  }
+
+  /** The source's side of a merge, before it closes: the record and the link. */
+  mergeInto(request: Extract<LinkRequest, { op: 'mergeInto' }>, now: string): StepDraft[] {
+    this.mergedInto = request.into;
+    const link = this.link(request.into, 'merged-into', request.actor, now, who(request));
+    return [{ type: 'incident_merged', actor: request.actor, data: { into: request.into, ...who(request) } }, ...(link ? [link] : [])];
+  }
+
+  linkViews = (): CaseLink[] => this.links.map((l) => ({ ...l }));
 
   doneTasks(): string[] {
     return [...this.tasks.values()].filter((t) => t.status === 'done').map((t) => t.id);
@@ -156,7 +206,9 @@ export class CaseWork {
 
   carry(): CaseWorkState {
     const evidence = this.evidence.isEmpty() ? {} : { evidence: this.evidence.carry() };
-    return { notes: [...this.notes].map(([id, meta]) => [id, { ...meta }]), tasks: [...this.tasks.values()].map((t) => ({ ...t })), ...evidence };
+    const links = this.links.length > 0 ? { links: this.linkViews() } : {};
+    const merges = { ...(this.mergedFrom.size > 0 ? { mergedFrom: [...this.mergedFrom] } : {}), ...(this.mergedInto ? { mergedInto: this.mergedInto } : {}) };
+    return { notes: [...this.notes].map(([id, meta]) => [id, { ...meta }]), tasks: [...this.tasks.values()].map((t) => ({ ...t })), ...evidence, ...links, ...merges };
   }
 
   private create(task: Omit<CaseTask, 'status' | 'createdBy' | 'createdAt' | 'updatedAt'>, actor: string, now: string, extra: Record<string, JsonValue>): StepDraft {

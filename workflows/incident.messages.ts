@@ -15,7 +15,7 @@ import type { PinnedPlaybook, Severity } from '../machines/playbook.types.js';
 import type { Fields, MissingProcedure } from '../machines/procedure.js';
 
 import type { KnowledgeState } from './incident.knowledge.js';
-import type { CaseWorkRefusal, CaseWorkState, NoteRequest, ObservableRequest, TaskRequest } from './incident.casework.js';
+import type { CaseWorkRefusal, CaseWorkState, LinkRequest, NoteRequest, ObservableRequest, TaskRequest } from './incident.casework.js';
 import type { EvidenceRefusal, EvidenceRequest } from './incident.evidence.js';
 import type { EnrichmentRequest } from './incident.context-requests.js';
 import type { FirstAnswer } from './incident.idempotency.js';
@@ -120,7 +120,7 @@ export interface WorkLogRequest {
   normalised?: string[];
 }
 export const logWorkUpdate = defineUpdate<LifecycleOutcome, [WorkLogRequest]>('logWork');
-export type { EvidenceRequest, NoteRequest, ObservableRequest, TaskRequest };
+export type { EvidenceRequest, LinkRequest, NoteRequest, ObservableRequest, TaskRequest };
 /** Adds, edits or deletes a note; the answer waits until the step is in the ledger. */
 export const caseNoteUpdate = defineUpdate<LifecycleOutcome, [NoteRequest]>('caseNote');
 /** Adds a task or changes its status, assignee or due time. */
@@ -129,6 +129,8 @@ export const caseTaskUpdate = defineUpdate<LifecycleOutcome, [TaskRequest]>('cas
 export const caseEvidenceUpdate = defineUpdate<LifecycleOutcome, [EvidenceRequest]>('caseEvidence');
 /** Adds an observable by hand (an `observable_added` step; it joins the incident's subject). */
 export const caseObservableUpdate = defineUpdate<LifecycleOutcome, [ObservableRequest]>('caseObservable');
+/** One side of a link, or of a merge (the target absorbs, the source is merged into it and closes). */
+export const caseLinkUpdate = defineUpdate<LifecycleOutcome, [LinkRequest]>('caseLink');
 
 /**
  * The prefix of update ids that carry an idempotency key (`idempotency:<update>:<actor>:<key>`):
@@ -154,6 +156,7 @@ export const REJECTION = {
   evidenceExists: 'EvidenceExists',
   evidenceDisposed: 'EvidenceDisposed',
   alreadyInCustody: 'AlreadyInCustody',
+  incidentClosed: 'IncidentClosed',
 } as const satisfies Record<string, string> & Record<ApprovalRefusal | CaseWorkRefusal | EvidenceRefusal, string>;
 
 export interface EventNotAllowedDetails {

@@ -6,6 +6,7 @@ import { allowedEvents } from '../machines/procedure.js';
 import type { SlaClock, SlaClockView } from '../machines/sla.js';
 import type { IncidentKnowledge } from './incident.knowledge.js';
 import type { CaseTaskView } from './incident.casework.js';
+import type { CaseLink } from '../machines/casework.js';
 import type { IncidentWorkflowInput } from './incident.messages.js';
 
 export interface IncidentTimes {
@@ -24,6 +25,7 @@ export function incidentView(
   sla: SlaClockView[],
   assignee: string | null,
   tasks: CaseTaskView[],
+  links: CaseLink[],
 ): IncidentView {
   const { playbook } = input;
   const stage = stageOfSnapshot(snapshot);
@@ -47,6 +49,7 @@ export function incidentView(
     assignee,
     effortMinutes: knowledge.effortMinutes,
     tasks,
+    links,
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };

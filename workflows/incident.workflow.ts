@@ -40,6 +40,7 @@ import {
   caseTaskUpdate,
   caseEvidenceUpdate,
   caseObservableUpdate,
+  caseLinkUpdate,
   decideApprovalUpdate,
   incidentViewQuery,
   logWorkUpdate,
@@ -134,6 +135,9 @@ function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): 
     validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeEvidence(request))),
   });
   setHandler(caseObservableUpdate, (request) => once(() => ({ seq: incident.observe(request, now()) })));
+  setHandler(caseLinkUpdate, (request) => once(() => ({ seq: incident.link(request, now()) })), {
+    validator: (request) => judgeUnlessAnswered(() => refuseUnlessCaseWorkAllowed(incident.judgeLink(request))),
+  });
   setHandler(incidentViewQuery, () => incident.view(now()));
 }
 

@@ -8,7 +8,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { bytesStillHeld, incidentEvidence, type EvidenceRecord } from '../../db/evidence.reads.js';
-import { findIncident } from '../../db/incidents.reads.js';
+import { findIncident, mergedFamily } from '../../db/incidents.reads.js';
 import { EvidenceTooLargeError, MAX_EVIDENCE_BYTES, type EvidenceStore } from '../../runtime/evidence-store.js';
 import type { EvidenceRequest } from '../../workflows/incident.messages.js';
 import { actorOf, principalOf } from '../auth.js';
@@ -49,8 +49,10 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
   async function mustExist(id: string): Promise<void> {
     if (!(await findIncident(db, id)) && !(await commands.liveView(id))) throw problems.notFound(`no incident ${id}`);
   }
+  /** Evidence of the incident and of those merged into it (each item names its own incident). */
+  const familyEvidence = async (id: string) => (await Promise.all((await mergedFamily(db, id)).map((member) => incidentEvidence(db, member)))).flat();
   async function itemOf({ id, evidenceId }: Params): Promise<EvidenceRecord> {
-    const item = (await incidentEvidence(db, id)).find((e) => e.id === evidenceId);
+    const item = (await familyEvidence(id)).find((e) => e.id === evidenceId);
     if (!item) throw problems.notFound(`incident ${id} has no evidence ${evidenceId}`);
     return item;
   }
@@ -87,7 +89,7 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
     },
     async (request) => {
       await mustExist(request.params.id);
-      return { evidence: (await incidentEvidence(db, request.params.id)).map(withoutCustody) };
+      return { evidence: (await familyEvidence(request.params.id)).map(withoutCustody) };
     },
   );
 
@@ -113,7 +115,8 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
   );
 
   async function download(request: FastifyRequest<{ Params: Params; Querystring: { reason?: string } }>, reply: FastifyReply, item: EvidenceRecord) {
-    const { id, evidenceId } = request.params;
+    const { evidenceId } = request.params;
+    const id = item.incidentId;
     if (item.disposed) throw new ProblemError(410, 'evidence-disposed', 'The evidence was disposed of', `evidence ${evidenceId} was disposed of`);
     if (item.storage === 'reference') throw problems.conflict('evidence-held-elsewhere', 'Evidence held elsewhere', `evidence ${evidenceId} is held at ${item.uri}`, { uri: item.uri });
     const principal = principalOf(request);
@@ -139,7 +142,8 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
     { schema: { tags: ['case work'], summary: 'Hand an item to another custodian, saying why', headers: idempotencyHeader, params: evidenceIdParams, body: custodyTransfer, response: { 200: evidenceItem, ...authProblems, 404: problem, 409: problem, 410: problem } } },
     async (request) => {
       const { to, reason } = request.body;
-      await record(request, request.params.id, { op: 'transfer', evidenceId: request.params.evidenceId, to, reason, ...actorOf(principalOf(request)), ...normalisedField(request) });
+      const { incidentId } = await itemOf(request.params);
+      await record(request, incidentId, { op: 'transfer', evidenceId: request.params.evidenceId, to, reason, ...actorOf(principalOf(request)), ...normalisedField(request) });
       return withoutCustody(await itemOf(request.params));
     },
   );
@@ -148,8 +152,9 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
     '/v1/incidents/:id/evidence/:evidenceId/dispose',
     { schema: { tags: ['case work'], summary: 'Dispose of an item, saying why; its bytes go once no other item holds them', headers: idempotencyHeader, params: evidenceIdParams, body: disposal, response: { 200: evidenceItem, ...authProblems, 404: problem, 410: problem } } },
     async (request) => {
-      const { id, evidenceId } = request.params;
-      await record(request, id, { op: 'dispose', evidenceId, reason: request.body.reason, ...actorOf(principalOf(request)), ...normalisedField(request) });
+      const { evidenceId } = request.params;
+      const { incidentId } = await itemOf(request.params);
+      await record(request, incidentId, { op: 'dispose', evidenceId, reason: request.body.reason, ...actorOf(principalOf(request)), ...normalisedField(request) });
       const item = await itemOf(request.params);
       if (item.storage === 'irflow' && !(await bytesStillHeld(db, item.sha256))) await store.remove(item.sha256);
       return withoutCustody(item);

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { incidentNotes, visibleNotes, type Note } from '../../db/casework.reads.js';
 import type { Database } from '../../db/client.js';
-import { findIncident } from '../../db/incidents.reads.js';
+import { findIncident, mergedFamily } from '../../db/incidents.reads.js';
 import { MAX_NOTE_BYTES, mayReadNote, type NoteVisibility } from '../../machines/casework.js';
 import { actorOf, principalOf } from '../auth.js';
 import { noteCreate, noteEdit, noteIdParams, noteVersions, noteView } from '../casework.schemas.js';
@@ -77,7 +77,10 @@ export function noteRoutes(app: FastifyInstance, commands: IncidentCommands, db:
     },
     async (request) => {
       await mustExist(request.params.id);
-      return { notes: visibleNotes(await incidentNotes(db, request.params.id), principalOf(request)) };
+      // Notes of incidents merged into this one are listed with it (each names its incident).
+      const family = await mergedFamily(db, request.params.id);
+      const notes = (await Promise.all(family.map((id) => incidentNotes(db, id)))).flat();
+      return { notes: visibleNotes(notes, principalOf(request)) };
     },
   );
 

@@ -39,7 +39,8 @@ describe('incident lifecycle through the API', () => {
       expect(moved.body.stage).toBe(expectedStages[i]);
       const read = await stack.call('GET', `/v1/incidents/${accepted.incidentId}`, analyst);
       // Context lookups run beside the lifecycle and may record a step in between: updatedAt may move.
-      const { updatedAt: _read, ...readView } = read.body;
+      // GET alone adds the cross-incident observables (read from the index, not the workflow).
+      const { updatedAt: _read, observables: _observables, ...readView } = read.body;
       const { updatedAt: _moved, ...movedView } = moved.body;
       expect(readView, `GET after ${event} must show what the transition answered`).toEqual(movedView);
     }

@@ -49,6 +49,7 @@ export class IncidentScript {
       fields: {},
       pendingApprovals: [],
       tasks: [],
+      links: [],
       priorityReason: { priority: start.priority ?? 'P3', impact: 2, urgency: 2, cell: 'impact 2 × urgency 2 → P3 (Moderate)', inputs: {} as never },
       context: emptyContext(),
       flags: { possibleChangeRelated: false, riskExceptionActive: false },
