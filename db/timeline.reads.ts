@@ -9,7 +9,7 @@ import type { Database } from './client.js';
 import type { Reader } from './casework.reads.js';
 import { incidentEvents } from './schema.js';
 
-export const TIMELINE_KINDS = ['lifecycle', 'alert', 'note', 'task', 'approval', 'sla', 'context', 'notification', 'assignment', 'work', 'system'] as const;
+export const TIMELINE_KINDS = ['lifecycle', 'alert', 'note', 'task', 'evidence', 'observable', 'link', 'approval', 'sla', 'context', 'notification', 'assignment', 'work', 'system'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export interface TimelineEntry {
@@ -33,6 +33,9 @@ function kindOf(type: string): TimelineKind {
   if (type.startsWith('alert_')) return 'alert';
   if (type.startsWith('note_')) return 'note';
   if (type.startsWith('task_')) return 'task';
+  if (type.startsWith('evidence_')) return 'evidence';
+  if (type === 'observable_added') return 'observable';
+  if (type === 'incident_linked' || type === 'incident_merged') return 'link';
   if (type.startsWith('approval_')) return 'approval';
   if (type.startsWith('sla_')) return 'sla';
   if (type === 'context_gathered' || type === 'enrichment_failed') return 'context';
@@ -60,6 +63,20 @@ function summaryOf(type: string, from: string | null, to: string | null, d: Data
       return `task ${text(d.taskId)} created: ${excerpt(d.title)}`;
     case 'task_updated':
       return `task ${text(d.taskId)} ${text(d.status)}${d.changes && typeof d.changes === 'object' && 'assignee' in d.changes ? `, assigned to ${text((d.changes as Data).assignee) || 'nobody'}` : ''}`;
+    case 'evidence_added':
+      return `evidence ${excerpt(d.name, 120)} added (sha256 ${text(d.sha256).slice(0, 12)}…, custodian ${text(d.custodian)})`;
+    case 'evidence_downloaded':
+      return `evidence ${text(d.evidenceId)} downloaded${d.reason ? `: ${excerpt(d.reason)}` : ''}`;
+    case 'evidence_transferred':
+      return `evidence ${text(d.evidenceId)} handed from ${text(d.from)} to ${text(d.to)}: ${excerpt(d.reason)}`;
+    case 'evidence_disposed':
+      return `evidence ${text(d.evidenceId)} disposed of: ${excerpt(d.reason)}`;
+    case 'evidence_integrity_failed':
+      return `evidence ${text(d.evidenceId)} no longer matches its hash`;
+    case 'incident_linked':
+      return `${text(d.relation)} ${text(d.incidentId)}`;
+    case 'incident_merged':
+      return d.into ? `merged into ${text(d.into)}` : `${text(d.from)} merged into this incident`;
     case 'assigned':
       return `assigned to ${text(d.assignee) || 'nobody'}`;
     case 'work_logged':

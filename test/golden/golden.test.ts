@@ -13,6 +13,7 @@ import { createReplayer } from '../../runtime/replayer.js';
 import { shippedPlaybook } from '../support/playbooks.js';
 import { startStack, workflowBundle } from '../support/stack.js';
 import { recordRichWalk } from './rich-walk.js';
+import { recordCaseworkWalk } from './casework-walk.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const recording = process.env.IRFLOW_RECORD_GOLDEN === '1';
@@ -93,18 +94,36 @@ describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'rich')('recording rich gold
   });
 });
 
+/** Case work (test/golden/casework-walk.ts): notes, tasks and a task gate, evidence, an IOC, a link, a merge. */
+describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'casework')('recording the case-work golden histories', () => {
+  it('works two incidents and writes each history', async () => {
+    const stack = await startStack();
+    try {
+      const histories = await recordCaseworkWalk(stack);
+      histories.forEach(({ workflowId, history }, index) => {
+        const golden: Golden = { playbook: 'casework-golden', workflowId, history };
+        writeFileSync(`${here}casework/incident${index + 1}.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
+      });
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay against the workflow code of today', () => {
   const files = readdirSync(here).filter((f) => f.endsWith('.history.json'));
   const rich = readdirSync(`${here}rich`).filter((f) => f.endsWith('.history.json'));
+  const casework = readdirSync(`${here}casework`).filter((f) => f.endsWith('.history.json'));
   const replayer = createReplayer({ workflowBundle });
   afterAll(() => replayer.close());
 
   it('has one for every walk, and at least two runs of every rich walk', () => {
     expect(files.map((f) => f.replace('.history.json', '')).sort()).toEqual(Object.keys(WALKS).sort());
     for (const { id } of RICH_WALKS) expect(rich.filter((f) => f.startsWith(`${id}.run`)).length, `rich runs of ${id}`).toBeGreaterThan(1);
+    expect(casework).toHaveLength(2);
   });
 
-  for (const file of [...files, ...rich.map((f) => `rich/${f}`)]) {
+  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`)]) {
     it(`replays ${file} deterministically`, async () => {
       const golden = JSON.parse(readFileSync(`${here}${file}`, 'utf8')) as Golden;
       const verdict = await replayer(golden.history, golden.workflowId);

@@ -82,6 +82,9 @@ describe('merge', () => {
     const later = await postAlert(stack, ingest, alertBody(key));
     expect(later.incidentId).toBe(target);
     expect(await relations(source)).toEqual([[target, 'merged-into']]);
+    const timeline = (await stack.call('GET', `/v1/incidents/${source}/timeline?limit=500`, alice)).body.entries as Array<{ kind: string; summary: string }>;
+    expect(timeline.filter((e) => e.kind === 'evidence').map((e) => e.summary)).toEqual([expect.stringMatching(/^evidence proxy\.log added/), `evidence ${evidence.body.id} downloaded`]);
+    expect(timeline.find((e) => e.kind === 'link' && e.summary === `merged into ${target}`)).toBeDefined();
     expect((await stack.call('POST', `/v1/incidents/${source}/merge`, alice, { into: target })).status).toBe(200);
     await ledgerHolds(source);
     await ledgerHolds(target);

@@ -60,6 +60,9 @@ describe('observables across incidents', () => {
     const page = (await stack.call('GET', `/v1/observables/hash/${hash}`, paul)).body;
     expect(page.incidents.map((s: { incidentId: string }) => s.incidentId).sort()).toEqual([marked, incidentId].sort());
     expect(page.incidents.find((s: { incidentId: string }) => s.incidentId === marked).ioc).toBe(true);
+    const auditor = await stack.token(['auditor']);
+    expect((await stack.call('GET', `/v1/incidents/${marked}/history/verify`, auditor)).body).toMatchObject({ valid: true });
+    expect((await stack.call('POST', `/v1/incidents/${marked}/replay`, auditor)).body).toMatchObject({ deterministic: true, machineConsistent: true });
   });
 
   it('answers 400 for an unknown type and an empty list for an observable nobody saw', async () => {
