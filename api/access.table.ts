@@ -72,6 +72,8 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/incidents/:id/checkpoint-proof': ['auditor'],
   // Public keys are for anyone who checks what irflow signed.
   'GET /v1/audit/keys': ['engineer', 'analyst', 'auditor', 'approver'],
+  // Who a token is, for the console: the roles of people (machine keys keep nothing but their own routes).
+  'GET /v1/me': ['engineer', 'analyst', 'auditor', 'approver'],
 
   'GET /v1/playbooks/schema': ['engineer', 'analyst', 'auditor', 'approver', 'ingest'],
   'POST /v1/playbooks/validate': ['engineer'],

@@ -22,6 +22,7 @@ import { noteRoutes } from './routes/notes.routes.js';
 import { evidenceRoutes } from './routes/evidence.routes.js';
 import { observableRoutes } from './routes/observables.routes.js';
 import { linkRoutes } from './routes/links.routes.js';
+import { installConsole } from './console.js';
 import multipart from '@fastify/multipart';
 import { MAX_EVIDENCE_BYTES, missingEvidenceStore } from '../runtime/evidence-store.js';
 import { taskRoutes } from './routes/tasks.routes.js';
@@ -152,6 +153,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   kpiRoutes(app, deps.db, deps.hourlyRate);
   reportRoutes(app, deps.db, deps.hourlyRate);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await installConsole(app, deps.consoleDist);
 
   return app;
 }

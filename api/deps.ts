@@ -56,6 +56,8 @@ export interface ApiDeps {
   keyRing?: KeyRing;
   /** Where `POST /v1/audit/checkpoints` makes checkpoints (runtime/checkpoint-sink.ts); without it, in the database only. */
   checkpoints?: CheckpointMaker;
+  /** The built console to serve at `/` (default console/dist). */
+  consoleDist?: string;
   /** Where evidence files are kept (runtime/evidence-store.ts); without it evidence uploads answer 503. */
   evidence?: EvidenceStore;
   /** Single sign-on (IRFLOW_OIDC_*): OIDC access tokens are taken besides API keys. */

@@ -3,60 +3,16 @@
  * folder), over real HTTP: ready, an alert walked to triage, a clean stop on SIGTERM, and a
  * second start on the same data folder that finds the incident as it was.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../runtime/ports.js';
 import { startTestProvider } from '../support/oidc-provider.js';
 import { temporalCli } from '../support/temporal.js';
+import { killStarted, npmStart, type Started } from '../support/npm-start.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'irflow-start-'));
-const running: ChildProcess[] = [];
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  readyMs: number;
-}
-
-/**
- * `npm start`, once more on other free ports when one of the ports picked for it was taken before
- * it bound them (other test files start servers meanwhile): the ports are the test's choice, not
- * what is tested. Any other failure fails the test.
- */
-async function npmStart(env: Record<string, string>): Promise<Started> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await npmStartOnce(env);
-    } catch (error) {
-      if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
-      for (const key of ['PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT']) env[key] = String(await freePort());
-    }
-  }
-}
-
-async function npmStartOnce(env: Record<string, string>): Promise<Started> {
-  const began = Date.now();
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn('npm', ['start'], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  running.push(child);
-  let output = '';
-  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('irflow is ready')) resolve();
-      else if (child.exitCode !== null) reject(new Error(`npm start exited ${child.exitCode}:\n${output}`));
-      else if (Date.now() - began > 120_000) reject(new Error(`npm start not ready after 120 s:\n${output}`));
-      else return;
-      clearInterval(timer);
-    }, 100);
-  });
-  return { child, output: () => output, readyMs: Date.now() - began };
-}
 
 /** SIGINT to the process group is a Ctrl-C in a terminal; SIGTERM to npm is a service manager's stop. */
 async function stop(started: Started, how: 'ctrl-c' | 'sigterm'): Promise<number | null> {
@@ -70,7 +26,7 @@ let closeProvider: () => Promise<void> = async () => undefined;
 
 afterAll(async () => {
   await closeProvider();
-  for (const child of running) if (child.exitCode === null) try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+  killStarted();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

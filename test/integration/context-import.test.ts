@@ -56,7 +56,7 @@ describe('PUT /v1/context/:kind', () => {
     const bad = await stack.call('PUT', '/v1/context/risk-exceptions', engineer, [{ id: 'RX', expiresAt: 'soon', justification: 'j', owner: 'o' }]);
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual(expect.arrayContaining([{ path: '[0].expiresAt', message: expect.stringContaining('date-time') }, { path: '[0]', message: 'needs assetIds or ruleIds' }]));
-    const intel = await stack.call('PUT', '/v1/context/intel', engineer, [{ indicator: 'x', type: 'email', verdict: 'malicious', confidence: 101, source: 's' }]);
+    const intel = await stack.call('PUT', '/v1/context/intel', engineer, [{ indicator: 'x', type: 'person', verdict: 'malicious', confidence: 101, source: 's' }]);
     expect(intel.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['[0].type', '[0].confidence']));
   });
 

@@ -1,0 +1,102 @@
+/** The public API from the browser: the bearer token of the session, problem+json turned into sentences. */
+
+const TOKEN_KEY = 'irflow.token';
+
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  signIn: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+  signOut: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** An answer that was not 2xx: its problem, readable as one sentence. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: { type?: string; title?: string; detail?: string; [key: string]: unknown },
+  ) {
+    super(problem.detail ? `${problem.title ?? 'Error'}: ${problem.detail}` : (problem.title ?? `The server answered ${status}`));
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const token = session.token();
+  const response = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await response.text();
+  const body = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) throw new ApiError(response.status, (body ?? {}) as ApiError['problem']);
+  return body as T;
+}
+
+export interface Me {
+  name: string;
+  displayName?: string;
+  roles: string[];
+}
+
+export interface PendingApproval {
+  event: string;
+  requestedBy: string;
+  requestedAt: string;
+  required: number;
+  roles: string[];
+  granted: Array<{ by: string; at: string }>;
+}
+
+export interface SlaClock {
+  clock: string;
+  deadline: string | null;
+  breached: boolean;
+  paused: boolean;
+  targetSeconds: number;
+  elapsedSeconds: number;
+}
+
+export interface CaseTask {
+  id: string;
+  title: string;
+  status: 'open' | 'in_progress' | 'done' | 'cancelled';
+  assignee: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+}
+
+export interface Incident {
+  id: string;
+  title: string;
+  stage: string;
+  severity: string;
+  priority: string;
+  playbook: { id: string; version: number };
+  alertCount: number;
+  allowedEvents: string[];
+  fields: Record<string, unknown>;
+  pendingApprovals: PendingApproval[];
+  priorityReason?: { cell?: string };
+  sla: SlaClock[];
+  assignee: string | null;
+  tasks: CaseTask[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Procedure {
+  fields?: string[];
+  checklist?: string[];
+  approvals?: { count: number; roles: string[] };
+  tasks?: string[];
+}
+
+export interface PlaybookDocument {
+  id: string;
+  name: string;
+  initial: string;
+  on?: Record<string, { to: string; requires?: Procedure }>;
+  stages: Record<string, { closed?: boolean; returnOn?: string; on?: Record<string, { to: string; requires?: Procedure }> }>;
+  fields?: Record<string, { description?: string; values?: string[] }>;
+}
+
+export const holds = (me: Me | undefined, ...roles: string[]) => Boolean(me && me.roles.some((r) => r === 'admin' || roles.includes(r)));
