@@ -17,7 +17,8 @@ import { installMetrics } from './metrics.js';
 import { installResponseDocs } from './openapi.js';
 import { installProblemHandlers, problems } from './problem.js';
 import { installValidation } from './validation.js';
-import { caseTask, observable, pendingApproval } from './schemas.js';
+import { observable, pendingApproval } from './schemas.js';
+import { caseTask, incidentObservable } from './casework.schemas.js';
 import { noteRoutes } from './routes/notes.routes.js';
 import { evidenceRoutes } from './routes/evidence.routes.js';
 import { observableRoutes } from './routes/observables.routes.js';
@@ -88,17 +89,20 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: withRedaction(deps.logger),
     bodyLimit: BODY_LIMIT_BYTES,
-    routerOptions: { maxParamLength: 2048 },
+    // Above any path parameter's schema limit even when every character comes percent-encoded as
+    // four bytes (an observable's value: 1,000 characters), so the schema answers 400, not the router 414.
+    routerOptions: { maxParamLength: 16_384 },
     requestTimeout,
     // Node checks for late requests every connectionsCheckingInterval; headers alone may not take longer than the whole.
-    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)) },
+    // The request line of such a path fits the header limit too (Node's default is 16 KB).
+    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)), maxHeaderSize: 32 * 1024 },
     // Idle keep-alive connections are closed after this long (Node's default, said out loud).
     keepAliveTimeout: 5_000,
   });
   installProblemHandlers(app);
   await installAbuseLimits(app, { ...DEFAULT_ABUSE_LIMITS, ...deps.limits });
   installResponseDocs(app);
-  installValidation(app, [pendingApproval, observable, caseTask]);
+  installValidation(app, [pendingApproval, observable, caseTask, incidentObservable]);
   installAuth(app, deps.db, { oidc: deps.oidc });
   installAuditTrail(app, deps.db, deps.keyRing?.signer);
   installInputHygiene(app);
@@ -128,6 +132,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addSchema(pendingApproval);
   app.addSchema(observable);
   app.addSchema(caseTask);
+  app.addSchema(incidentObservable);
   healthRoutes(app, deps);
   const secrets = deps.secrets ?? process.env;
   alertRoutes(app, intake, metrics, secrets);

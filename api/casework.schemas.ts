@@ -3,6 +3,36 @@ import { MAX_NOTE_BYTES, NOTE_VISIBILITIES, TASK_STATUSES } from '../machines/ca
 import { TIMELINE_KINDS } from '../db/timeline.reads.js';
 import { isoTime } from './schemas.js';
 
+/** An observable an incident saw, with how many other incidents saw it. */
+export const incidentObservable = {
+  $id: 'incidentObservable',
+  type: 'object',
+  properties: { type: { type: 'string' }, value: { type: 'string' }, ioc: { type: 'boolean' }, otherIncidents: { type: 'integer' }, link: { type: 'string' } },
+} as const;
+
+/** A task of an incident (`overdue`: outstanding past its due time, judged when read). */
+export const caseTask = {
+  $id: 'caseTask',
+  type: 'object',
+  required: ['id', 'title', 'status', 'assignee', 'dueAt', 'stage', 'origin', 'overdue'],
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    status: { type: 'string', enum: [...TASK_STATUSES] },
+    assignee: { type: ['string', 'null'] },
+    dueAt: { type: ['string', 'null'] },
+    stage: { type: ['string', 'null'] },
+    role: { type: 'string' },
+    origin: { type: 'string', enum: ['playbook', 'person'] },
+    createdBy: { type: 'string' },
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    overdue: { type: 'boolean' },
+  },
+} as const;
+
+
 export const noteIdParams = {
   type: 'object',
   required: ['id', 'noteId'],

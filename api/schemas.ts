@@ -1,7 +1,6 @@
 /** JSON Schemas of the API's inputs and outputs; they validate requests and document /openapi.json. */
 import { OBSERVABLE_TYPES } from '../machines/context.types.js';
 import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
-import { TASK_STATUSES } from '../machines/casework.js';
 
 export const severity = { type: 'string', enum: [...SEVERITIES] } as const;
 /** An RFC 3339 instant in the years 1000–9999 (Postgres has no year 0; nothing irflow records is older). */
@@ -103,32 +102,10 @@ export const incidentView = {
     observables: {
       type: 'array',
       description: 'GET /v1/incidents/:id only: what the incident saw, each with how many other incidents saw it (follow link)',
-      items: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' }, ioc: { type: 'boolean' }, otherIncidents: { type: 'integer' }, link: { type: 'string' } } },
+      items: { $ref: 'incidentObservable#' },
     },
     createdAt: isoTime,
     updatedAt: isoTime,
-  },
-} as const;
-
-/** A task of an incident (`overdue`: outstanding past its due time, judged when read). */
-export const caseTask = {
-  $id: 'caseTask',
-  type: 'object',
-  required: ['id', 'title', 'status', 'assignee', 'dueAt', 'stage', 'origin', 'overdue'],
-  properties: {
-    id: { type: 'string' },
-    title: { type: 'string' },
-    description: { type: 'string' },
-    status: { type: 'string', enum: [...TASK_STATUSES] },
-    assignee: { type: ['string', 'null'] },
-    dueAt: { type: ['string', 'null'] },
-    stage: { type: ['string', 'null'] },
-    role: { type: 'string' },
-    origin: { type: 'string', enum: ['playbook', 'person'] },
-    createdBy: { type: 'string' },
-    createdAt: isoTime,
-    updatedAt: isoTime,
-    overdue: { type: 'boolean' },
   },
 } as const;
 

@@ -27,9 +27,8 @@ function label(parts: string[]): string {
 export function playbookDiagram(playbook: PlaybookDocument): string {
   const lines = ['stateDiagram-v2', `  %% ${playbook.id}: ${playbook.name.replace(/\n/g, ' ')}`];
   const stages = Object.entries(playbook.stages);
-  for (const [stage, definition] of stages) {
+  for (const [stage] of stages) {
     if (stateId(stage) !== stage) lines.push(`  state "${stage}" as ${stateId(stage)}`);
-    if (definition.marks?.length) lines.push(`  note right of ${stateId(stage)} : marks ${definition.marks.join(', ')}`);
   }
   lines.push(`  [*] --> ${stateId(playbook.initial)}`);
   const openStages = stages.filter(([, d]) => !d.closed && !d.returnOn).map(([s]) => s);
@@ -45,6 +44,10 @@ export function playbookDiagram(playbook: PlaybookDocument): string {
       lines.push(`  ${stateId(stage)} --> ${stateId(t.to)} : ${label([t.event, ...gate(t.requires)])}`);
     }
     if (definition.closed) lines.push(`  ${stateId(stage)} --> [*]`);
+  }
+  // Notes after the states they annotate: Mermaid's renderer cannot place a note on a state it has not met yet.
+  for (const [stage, definition] of stages) {
+    if (definition.marks?.length) lines.push(`  note right of ${stateId(stage)} : marks ${definition.marks.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,7 +8,7 @@ import { isOverdue, mentionsIn, type CaseLink, type CaseTask, type NoteMeta, typ
 import type { StageDefinition } from '../machines/playbook.types.js';
 import type { Observable } from '../machines/context.types.js';
 import type { JsonValue } from '../machines/procedure.js';
-import type { StepDraft } from './incident.knowledge.js';
+import { requesterData, type StepDraft } from './incident.knowledge.js';
 import { EvidenceLocker, type EvidenceRequest, type EvidenceState, type EvidenceVerdict } from './incident.evidence.js';
 
 /** The part of the case work that crosses continue-as-new. */
@@ -66,17 +66,14 @@ export type CaseWorkVerdict = { ok: true } | { ok: false; reason: CaseWorkRefusa
 export type CaseTaskView = CaseTask & { overdue: boolean };
 
 const OK: CaseWorkVerdict = { ok: true };
+const who = requesterData;
 
 const named = (observables: Observable[] | undefined): Record<string, JsonValue> =>
   observables && observables.length > 0 ? { observables: observables.map(({ type, value }) => ({ type, value })) } : {};
 
 /** The step of an observable added by hand. */
 export function observableDraft({ observable, tlp, ioc, actor, ...rest }: ObservableRequest): StepDraft {
-  return { type: 'observable_added', actor, data: { ...named([observable]), ...(tlp ? { tlp } : {}), ioc: ioc === true, ...who({ actor, ...rest }) } };
-}
-
-function who({ actorName, normalised }: Requester): Record<string, JsonValue> {
-  return { ...(actorName ? { actorName } : {}), ...(normalised && normalised.length > 0 ? { normalised } : {}) };
+  return { type: 'observable_added', actor, data: { ...named([observable]), ...(tlp ? { tlp } : {}), ioc: ioc === true, ...who(rest) } };
 }
 
 export class CaseWork {

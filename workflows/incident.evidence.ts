@@ -5,7 +5,7 @@
  * check is a step of the ledger, so an item's chain of custody is a query on it. Plain and deterministic.
  */
 import type { JsonValue } from '../machines/procedure.js';
-import type { StepDraft } from './incident.knowledge.js';
+import { requesterData, type StepDraft } from './incident.knowledge.js';
 
 export interface EvidenceItem {
   sha256: string;
@@ -45,9 +45,7 @@ export type EvidenceState = Array<[string, EvidenceItem]>;
 
 const OK: EvidenceVerdict = { ok: true };
 
-function who({ actorName, normalised }: Requester): Record<string, JsonValue> {
-  return { ...(actorName ? { actorName } : {}), ...(normalised && normalised.length > 0 ? { normalised } : {}) };
-}
+const who = requesterData;
 
 export class EvidenceLocker {
   private readonly items: Map<string, EvidenceItem>;

@@ -34,6 +34,11 @@ export interface KnowledgeState {
   effortMinutes?: number;
 }
 
+/** Who asked, as a step records it beside its actor: the person's name, and what intake normalised. */
+export function requesterData({ actorName, normalised }: { actorName?: string; normalised?: string[] }): { [key: string]: JsonValue } {
+  return { ...(actorName ? { actorName } : {}), ...normalisedData(normalised) };
+}
+
 /** `normalised` in a step's data when intake made some of its text storable. */
 export function normalisedData(normalised: string[] | undefined): { normalised?: string[] } {
   return normalised && normalised.length > 0 ? { normalised } : {};

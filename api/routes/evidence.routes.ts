@@ -8,7 +8,8 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { bytesStillHeld, incidentEvidence, type EvidenceRecord } from '../../db/evidence.reads.js';
-import { findIncident, mergedFamily } from '../../db/incidents.reads.js';
+import { mergedFamily } from '../../db/incidents.reads.js';
+import { existingIncident } from '../incident-exists.js';
 import { EvidenceTooLargeError, MAX_EVIDENCE_BYTES, type EvidenceStore } from '../../runtime/evidence-store.js';
 import type { EvidenceRequest } from '../../workflows/incident.messages.js';
 import { actorOf, principalOf } from '../auth.js';
@@ -46,9 +47,7 @@ async function storeUpload(request: FastifyRequest, store: EvidenceStore) {
 }
 
 export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands, db: Database, store: EvidenceStore): void {
-  async function mustExist(id: string): Promise<void> {
-    if (!(await findIncident(db, id)) && !(await commands.liveView(id))) throw problems.notFound(`no incident ${id}`);
-  }
+  const mustExist = (id: string) => existingIncident(db, commands, id);
   /** Evidence of the incident and of those merged into it (each item names its own incident). */
   const familyEvidence = async (id: string) => (await Promise.all((await mergedFamily(db, id)).map((member) => incidentEvidence(db, member)))).flat();
   async function itemOf({ id, evidenceId }: Params): Promise<EvidenceRecord> {
@@ -74,6 +73,9 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
     async (request, reply) => {
       await mustExist(request.params.id);
       const principal = principalOf(request);
+      if (!request.isMultipart() && (typeof request.body !== 'object' || request.body === null)) {
+        throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send a file as multipart/form-data, or a reference {uri, sha256, size} as application/json');
+      }
       const described = request.isMultipart() ? await storeUpload(request, store) : referenceOf(request.body);
       const evidenceId = `E-${newRecordId(principal.name, request.headers['idempotency-key'] as string | undefined)}`;
       await record(request, request.params.id, { op: 'add', evidenceId, ...described, ...actorOf(principal), ...normalisedField(request) });

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import type { IncidentCommands } from '../incident-commands.js';
-import { findIncident, incidentHistory } from '../../db/incidents.reads.js';
+import { incidentHistory } from '../../db/incidents.reads.js';
+import { existingIncident } from '../incident-exists.js';
 import type { KeyRing } from '../../db/chain-signing.js';
 import { verifySignedChain } from '../../db/chain-verify.js';
 import { crossCheck, recordedHashes, type HistoryCheck } from '../../db/ledger-history.js';
@@ -13,12 +14,7 @@ import { ProblemError, problems } from '../problem.js';
 import { auditEvent, authProblems, chainVerdictProperties, incidentIdParams, problem } from '../schemas.js';
 
 export function historyRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, keyRing?: KeyRing): void {
-  /** An incident exists once its workflow does, even before its first step is projected. */
-  async function mustExist(id: string) {
-    const row = await findIncident(db, id);
-    if (!row && !(await commands.liveView(id))) throw problems.notFound(`no incident ${id}`);
-    return row;
-  }
+  const mustExist = (id: string) => existingIncident(db, commands, id);
 
   app.get<{ Params: { id: string } }>(
     '/v1/incidents/:id/history',

@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { incidentNotes, visibleNotes, type Note } from '../../db/casework.reads.js';
 import type { Database } from '../../db/client.js';
-import { findIncident, mergedFamily } from '../../db/incidents.reads.js';
+import { mergedFamily } from '../../db/incidents.reads.js';
+import { existingIncident } from '../incident-exists.js';
 import { MAX_NOTE_BYTES, mayReadNote, type NoteVisibility } from '../../machines/casework.js';
 import { actorOf, principalOf } from '../auth.js';
 import { noteCreate, noteEdit, noteIdParams, noteVersions, noteView } from '../casework.schemas.js';
@@ -28,9 +29,7 @@ function mustFit(text: string): void {
 }
 
 export function noteRoutes(app: FastifyInstance, commands: IncidentCommands, db: Database): void {
-  async function mustExist(id: string): Promise<void> {
-    if (!(await findIncident(db, id)) && !(await commands.liveView(id))) throw problems.notFound(`no incident ${id}`);
-  }
+  const mustExist = (id: string) => existingIncident(db, commands, id);
 
   /** The note as the reader may see it; 404 for one that is not there or not theirs to read. */
   async function readableNote(request: FastifyRequest, { id, noteId }: NoteParams): Promise<Note> {

@@ -37,12 +37,8 @@ const observableBody = {
   },
 } as const;
 
-const incidentObservable = {
-  type: 'object',
-  properties: { type: { type: 'string' }, value: { type: 'string' }, ioc: { type: 'boolean' }, otherIncidents: { type: 'integer' }, link: { type: 'string' } },
-} as const;
-
-export const incidentObservablesSchema = { type: 'array', items: incidentObservable } as const;
+const incidentObservable = { $ref: 'incidentObservable#' } as const;
+const incidentObservablesSchema = { type: 'array', items: incidentObservable } as const;
 
 const sightingSchema = {
   type: 'object',
@@ -109,7 +105,7 @@ export function observableRoutes(app: FastifyInstance, commands: IncidentCommand
         params: {
           type: 'object',
           required: ['type', 'value'],
-          properties: { type: { type: 'string', enum: [...OBSERVABLE_TYPES] }, value: { type: 'string', minLength: 1, maxLength: 2048 } },
+          properties: { type: { type: 'string', enum: [...OBSERVABLE_TYPES] }, value: { type: 'string', minLength: 1, maxLength: 1000, description: 'percent-encoded; longer values are found from their incidents' } },
         },
         response: { 200: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' }, incidents: { type: 'array', items: sightingSchema } } }, ...authProblems },
       },

@@ -18,17 +18,42 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export interface Call {
+  method?: string;
+  /** JSON, or text sent as `contentType` (YAML playbooks). */
+  body?: unknown;
+  contentType?: string;
+  /** `text/csv`, `text/plain`: answered as text. */
+  accept?: string;
+}
+
+async function send(path: string, init: Call): Promise<Response> {
   const token = session.token();
+  const text = typeof init.body === 'string' && init.contentType;
   const response = await fetch(path, {
     method: init.method ?? 'GET',
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
+      ...(init.accept ? { accept: init.accept } : {}),
+    },
+    ...(init.body !== undefined ? { body: text ? (init.body as string) : JSON.stringify(init.body) } : {}),
   });
-  const text = await response.text();
-  const body = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) throw new ApiError(response.status, (body ?? {}) as ApiError['problem']);
-  return body as T;
+  if (!response.ok) {
+    const problem = await response.text();
+    throw new ApiError(response.status, (problem.startsWith('{') ? JSON.parse(problem) : { title: problem || `The server answered ${response.status}` }) as ApiError['problem']);
+  }
+  return response;
+}
+
+export async function api<T>(path: string, init: Call = {}): Promise<T> {
+  const text = await (await send(path, init)).text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** An answer as text (a diagram, a CSV). */
+export async function apiText(path: string, init: Call = {}): Promise<string> {
+  return (await send(path, init)).text();
 }
 
 export interface Me {

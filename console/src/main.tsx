@@ -5,6 +5,8 @@ import { createRoot } from 'react-dom/client';
 import { api, ApiError, session, type Me } from './api.js';
 import { Approvals } from './pages/Approvals.js';
 import { IncidentPage } from './pages/IncidentPage.js';
+import { Measures } from './pages/Measures.js';
+import { Playbooks } from './pages/Playbooks.js';
 import { Queue } from './pages/Queue.js';
 import { SignIn } from './pages/SignIn.js';
 import { hrefOf, useRoute } from './router.js';
@@ -21,6 +23,8 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
           <strong>irflow</strong>
           <a href={hrefOf({ page: 'queue' })} aria-current={route.page === 'queue' ? 'page' : undefined}>Queue</a>
           <a href={hrefOf({ page: 'approvals' })} aria-current={route.page === 'approvals' ? 'page' : undefined}>Approvals</a>
+          <a href={hrefOf({ page: 'playbooks' })} aria-current={route.page === 'playbooks' ? 'page' : undefined}>Playbooks</a>
+          <a href={hrefOf({ page: 'measures' })} aria-current={route.page === 'measures' ? 'page' : undefined}>Measures</a>
         </nav>
         <span className="who">
           {me.displayName ?? me.name} <span className="muted">({me.roles.join(', ')})</span>{' '}
@@ -31,6 +35,8 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         {route.page === 'queue' && <Queue />}
         {route.page === 'approvals' && <Approvals me={me} />}
         {route.page === 'incident' && <IncidentPage id={route.id} me={me} />}
+        {route.page === 'playbooks' && <Playbooks me={me} />}
+        {route.page === 'measures' && <Measures />}
       </main>
     </>
   );

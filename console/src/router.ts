@@ -1,12 +1,12 @@
-/** Hash routes: #/queue, #/incidents/<id>, #/approvals. */
+/** Hash routes: #/queue, #/incidents/<id>, #/approvals, #/playbooks, #/measures. */
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'queue' } | { page: 'incident'; id: string } | { page: 'approvals' };
+export type Route = { page: 'queue' } | { page: 'incident'; id: string } | { page: 'approvals' } | { page: 'playbooks' } | { page: 'measures' };
 
 export function parse(hash: string): Route {
   const [, page, id] = hash.replace(/^#/, '').split('/');
   if (page === 'incidents' && id) return { page: 'incident', id: decodeURIComponent(id) };
-  if (page === 'approvals') return { page: 'approvals' };
+  if (page === 'approvals' || page === 'playbooks' || page === 'measures') return { page };
   return { page: 'queue' };
 }
 

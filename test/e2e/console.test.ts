@@ -2,8 +2,9 @@
  * The console in a real browser (Debian's Chromium through playwright-core) against `npm start`:
  * sign in; an alert posted through the API appears in the queue; open it; a gated transition
  * shows the 422 of a missing field, then passes once it is filled; a second person approves a
- * two-person gate the first asked for; "as of" shows an earlier stage; axe-core finds no serious
- * violation on any page. Screenshots go to test-results/console/. Skipped, saying so, where
+ * two-person gate the first asked for; "as of" shows an earlier stage; the KPI page draws its
+ * charts; the playbook editor shows a draft's error at its path; an auditor sees the chain
+ * verified and replays it; axe-core finds no serious violation on any page. Screenshots go to test-results/console/. Skipped, saying so, where
  * /usr/bin/chromium is not installed (apt-get install chromium).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -42,6 +43,18 @@ async function accessible(page: Page, what: string): Promise<void> {
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
   });
   expect(violations, `${what}: ${violations.join('; ')}`).toEqual([]);
+}
+
+/** A page whose script errors and console errors are kept, to be asserted as none. */
+async function openPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // A refused request shows as a console error; the tests provoke 422s and 409s on purpose.
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) errors.push(`console: ${message.text()}`);
+  });
+  return { page, errors };
 }
 
 async function signIn(page: Page, token: string): Promise<void> {
@@ -131,6 +144,37 @@ describe.skipIf(!present)('the console in Chromium, against npm start', () => {
     await page.getByRole('link', { name: 'Approvals' }).click();
     await accessible(page, 'approvals');
     await page.screenshot({ path: join(SCREENSHOTS, 'approvals.png') });
+    await page.close();
+  }, 180_000);
+
+  it('draws the KPI charts, shows a playbook diagram and the error of a draft at its path, and verifies a chain for an auditor', async () => {
+    const erin = await key('erin', ['engineer', 'analyst', 'auditor']);
+    const created = await call<{ id: string }>('POST', '/v1/incidents', erin, { title: 'Audited incident', severity: 'low' });
+    const { page, errors } = await openPage();
+    await signIn(page, erin);
+    await page.getByRole('link', { name: 'Measures' }).click();
+    await page.getByRole('heading', { name: /Maturity: level/ }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.chart svg').first().evaluate((svg) => svg.querySelectorAll('path, rect, text').length), { timeout: 30_000 }).toBeGreaterThan(0);
+    await accessible(page, 'measures');
+    await page.screenshot({ path: join(SCREENSHOTS, 'measures.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Playbooks' }).click();
+    await page.getByRole('button', { name: 'Default incident lifecycle' }).click();
+    await page.locator('.diagram svg').waitFor({ timeout: 30_000 }).catch((error: unknown) => {
+      throw new Error(`no diagram (${String(error)}); the page said: ${errors.join('; ') || 'nothing'}`);
+    });
+    await page.getByLabel('Playbook (YAML or JSON), validated as you type').fill('id: drill\nname: Drill\ninitial: new\nstages:\n  new:\n    on: { close: { to: shut } }\n  closed: { closed: true }\n');
+    await page.getByRole('list', { name: 'Validation errors' }).getByText('stages.new.on.close.to').waitFor({ timeout: 30_000 });
+    await accessible(page, 'playbooks');
+    await page.screenshot({ path: join(SCREENSHOTS, 'playbooks.png'), fullPage: true });
+
+    await page.goto(`${api}/#/incidents/${created.body.id}`);
+    await page.getByText(/^chain verified/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText('Deterministic; the lifecycle machine agrees with every step.').waitFor({ timeout: 60_000 });
+    await accessible(page, 'incident (auditor)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit.png'), fullPage: true });
+    expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
 });

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, holds, type Incident, type Me, type PendingApproval, type PlaybookDocument } from '../api.js';
 import { Countdown, Time, useNow } from '../time.js';
+import { Audit } from './Audit.js';
 import { Notes, Tasks, Timeline } from './CaseWork.js';
 import { procedureOf, TransitionForm } from './TransitionForm.js';
 
@@ -118,6 +119,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
       <Tasks id={view.id} tasks={view.tasks} me={me} />
       <Notes id={view.id} me={me} />
       {holds(me, 'analyst', 'auditor') && <AsOf id={view.id} />}
+      {holds(me, 'auditor') && <Audit id={view.id} />}
       <Timeline id={view.id} />
     </article>
   );

@@ -1,6 +1,11 @@
-/** Open incidents, P1 first then the nearest SLA deadline; filters; refreshed every 5 s. */
+/**
+ * Open incidents, P1 first then the nearest SLA deadline; filters; refreshed every 5 s (every
+ * 30 s once more than five pages are loaded: each refresh reads every loaded page). A virtual
+ * list: only the rows in view are in the page, the next page is read as the end comes near.
+ */
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
 import { api, type Incident } from '../api.js';
 import { hrefOf } from '../router.js';
 import { Countdown, nextDeadline, Time, useNow } from '../time.js';
@@ -29,11 +34,20 @@ export function Queue() {
     queryFn: ({ pageParam }) => api<Page>(`/v1/incidents?${params(pageParam)}`),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: 5000,
+    refetchInterval: (query) => ((query.state.data?.pages.length ?? 0) > 5 ? 30_000 : 5_000),
   });
   const incidents = (pages.data?.pages ?? []).flatMap((p) => p.incidents);
   const rank = (i: Incident) => [i.priority, nextDeadline(i.sla) ?? '9999'].join('|');
   const sorted = [...incidents].sort((a, b) => rank(a).localeCompare(rank(b)));
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = useVirtualizer({ count: sorted.length, getScrollElement: () => scroller.current, estimateSize: () => 37, overscan: 20 });
+  const visible = rows.getVirtualItems();
+  const last = visible.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (pages.hasNextPage && !pages.isFetchingNextPage && last > sorted.length - 40) void pages.fetchNextPage();
+  }, [last, sorted.length, pages]);
+  const above = visible[0]?.start ?? 0;
+  const below = rows.getTotalSize() - (visible.at(-1)?.end ?? 0);
   return (
     <section aria-labelledby="queue-title">
       <h1 id="queue-title">Queue</h1>
@@ -58,8 +72,9 @@ export function Queue() {
         </label>
       </form>
       {pages.error && <p role="alert" className="error">{String(pages.error.message)}</p>}
+      <div ref={scroller} className="queue-scroll" tabIndex={0} aria-label="Open incidents, scrollable">
       <table className="queue">
-        <caption className="muted">{pages.isFetching ? 'refreshing…' : `${sorted.length} open incidents`}</caption>
+        <caption className="muted">{`${sorted.length} open incidents${pages.hasNextPage ? ' loaded so far' : ''}`}{pages.isFetching ? ', refreshing…' : ''}</caption>
         <thead>
           <tr>
             <th scope="col">Priority</th>
@@ -72,7 +87,8 @@ export function Queue() {
           </tr>
         </thead>
         <tbody>
-          {sorted.map((incident) => (
+          {above > 0 && <tr aria-hidden="true" style={{ height: above }} />}
+          {visible.map(({ index }) => sorted[index]!).map((incident) => (
             <tr key={incident.id} className={`priority-${incident.priority}`}>
               <td>{incident.priority}</td>
               <td>
@@ -89,13 +105,10 @@ export function Queue() {
               </td>
             </tr>
           ))}
+          {below > 0 && <tr aria-hidden="true" style={{ height: below }} />}
         </tbody>
       </table>
-      {pages.hasNextPage && (
-        <button type="button" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
-          More
-        </button>
-      )}
+      </div>
     </section>
   );
 }
