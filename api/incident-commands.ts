@@ -193,9 +193,13 @@ export function createIncidentCommands(deps: { temporal: Client; taskQueue: stri
   const applyEvent = (incidentId: string, request: LifecycleRequest, idempotencyKey?: string) => update(incidentId, applyEventUpdate, request, idempotencyKey);
   const assign = (incidentId: string, request: AssignRequest, idempotencyKey?: string) => update(incidentId, assignUpdate, request, idempotencyKey);
   const logWork = (incidentId: string, request: WorkLogRequest, idempotencyKey?: string) => update(incidentId, logWorkUpdate, request, idempotencyKey);
-  const note = (incidentId: string, request: NoteRequest, idempotencyKey?: string) => update(incidentId, caseNoteUpdate, request, idempotencyKey);
-  const task = (incidentId: string, request: TaskRequest, idempotencyKey?: string) => update(incidentId, caseTaskUpdate, request, idempotencyKey);
-  const evidence = (incidentId: string, request: EvidenceRequest, idempotencyKey?: string) => update(incidentId, caseEvidenceUpdate, request, idempotencyKey);
+  // Case-work keys are scoped to what the request does and to which record: the same key on
+  // another note, task or item, or for another kind of change, is another request.
+  const scoped = (key: string | undefined, op: string, record: string) => (key ? `${op}:${record}:${key}` : undefined);
+  const note = (incidentId: string, request: NoteRequest, idempotencyKey?: string) => update(incidentId, caseNoteUpdate, request, scoped(idempotencyKey, request.op, request.noteId));
+  const task = (incidentId: string, request: TaskRequest, idempotencyKey?: string) => update(incidentId, caseTaskUpdate, request, scoped(idempotencyKey, request.op, request.taskId));
+  const evidence = (incidentId: string, request: EvidenceRequest, idempotencyKey?: string) =>
+    update(incidentId, caseEvidenceUpdate, request, scoped(idempotencyKey, request.op, request.evidenceId));
   const observe = (incidentId: string, request: ObservableRequest, idempotencyKey?: string) => update(incidentId, caseObservableUpdate, request, idempotencyKey);
   const link = (incidentId: string, request: LinkRequest) => update(incidentId, caseLinkUpdate, request);
   const decideApproval = (incidentId: string, decision: ApprovalDecision, idempotencyKey?: string) =>

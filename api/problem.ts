@@ -32,6 +32,9 @@ export const problems = {
   unauthorized: (detail: string) => new ProblemError(401, 'unauthorized', 'Authentication required', detail),
   forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail),
   notFound: (detail: string) => new ProblemError(404, 'not-found', 'Not found', detail),
+  /** An Idempotency-Key sent again with another request: the first answer is not this one's. */
+  keyReused: () =>
+    new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was sent before with another request; send a new key for a new request'),
   conflict: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) => new ProblemError(409, slug, title, detail, extra),
   unprocessable: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) =>
     new ProblemError(422, slug, title, detail, extra),

@@ -67,7 +67,7 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
         headers: idempotencyHeader,
         params: incidentIdParams,
         body: { content: { 'application/json': { schema: evidenceReference } } },
-        response: { 201: evidenceItem, ...authProblems, 404: problem, 413: problem },
+        response: { 201: evidenceItem, ...authProblems, 404: problem, 413: problem, 422: problem },
       },
     },
     async (request, reply) => {
@@ -79,7 +79,8 @@ export function evidenceRoutes(app: FastifyInstance, commands: IncidentCommands,
       const described = request.isMultipart() ? await storeUpload(request, store) : referenceOf(request.body);
       const evidenceId = `E-${newRecordId(principal.name, request.headers['idempotency-key'] as string | undefined)}`;
       await record(request, request.params.id, { op: 'add', evidenceId, ...described, ...actorOf(principal), ...normalisedField(request) });
-      const item = await itemOf({ id: request.params.id, evidenceId });
+      const item = (await familyEvidence(request.params.id)).find((e) => e.id === evidenceId);
+      if (!item) throw problems.keyReused();
       return reply.code(201).header('location', `/v1/incidents/${request.params.id}/evidence/${evidenceId}`).send(withoutCustody(item));
     },
   );

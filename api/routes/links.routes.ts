@@ -73,6 +73,9 @@ export function linkRoutes(app: FastifyInstance, commands: IncidentCommands, db:
       const { into } = request.body;
       if (into === id) throw sameIncident(id);
       const [source] = await Promise.all([existing(id), existing(into)]);
+      // A closed source takes part in no merge (the target would record one that never happens), except a retry of its own.
+      const retry = source.links.some((l) => l.relation === 'merged-into' && l.incidentId === into);
+      if (!source.open && !retry) throw problems.conflict('incident-closed', 'The incident is closed', `incident ${id} is closed (${source.stage}): it can be merged into no other`);
       const who = actorOf(principalOf(request));
       const tasks = source.tasks.filter(isOutstanding);
       // The target first: a merge that stops halfway leaves the source open, and a retry completes it.

@@ -49,7 +49,7 @@ export function noteRoutes(app: FastifyInstance, commands: IncidentCommands, db:
         headers: idempotencyHeader,
         params: incidentIdParams,
         body: noteCreate,
-        response: { 201: noteView, ...authProblems, 404: problem, 409: problem },
+        response: { 201: noteView, ...authProblems, 404: problem, 409: problem, 422: problem },
       },
     },
     async (request, reply) => {
@@ -59,7 +59,8 @@ export function noteRoutes(app: FastifyInstance, commands: IncidentCommands, db:
       const { body, visibility } = request.body;
       const observables = observablesIn(body);
       await commands.note(request.params.id, { op: 'add', noteId, body, visibility, observables, ...actorOf(principal), ...normalisedField(request) }, request.headers['idempotency-key']);
-      const added = (await incidentNotes(db, request.params.id)).find((n) => n.id === noteId)!;
+      const added = (await incidentNotes(db, request.params.id)).find((n) => n.id === noteId);
+      if (!added) throw problems.keyReused();
       return reply.code(201).header('location', `/v1/incidents/${request.params.id}/notes/${added.id}`).send(viewOf(added));
     },
   );

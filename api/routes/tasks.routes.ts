@@ -22,7 +22,12 @@ import { authProblems, idempotencyHeader, incidentIdParams, problem } from '../s
 type TaskBody = { title: string; description?: string; assignee?: string | null; dueAt?: string | null; stage?: string };
 type TaskPatch = { status?: TaskStatus; assignee?: string | null; dueAt?: string | null };
 
-const taskOf = (view: IncidentView, taskId: string) => view.tasks.find((t) => t.id === taskId)!;
+/** The task in the answer; none when the answer was another request's (its Idempotency-Key sent again). */
+function taskOf(view: IncidentView, taskId: string) {
+  const task = view.tasks.find((t) => t.id === taskId);
+  if (!task) throw problems.keyReused();
+  return task;
+}
 
 export function taskRoutes(app: FastifyInstance, commands: IncidentCommands, db: Database): void {
   async function viewOf(id: string): Promise<IncidentView> {
@@ -41,7 +46,7 @@ export function taskRoutes(app: FastifyInstance, commands: IncidentCommands, db:
         headers: idempotencyHeader,
         params: incidentIdParams,
         body: taskCreate,
-        response: { 201: { $ref: 'caseTask#' }, ...authProblems, 404: problem, 409: problem },
+        response: { 201: { $ref: 'caseTask#' }, ...authProblems, 404: problem, 409: problem, 422: problem },
       },
     },
     async (request, reply) => {
@@ -77,7 +82,7 @@ export function taskRoutes(app: FastifyInstance, commands: IncidentCommands, db:
         headers: idempotencyHeader,
         params: taskIdParams,
         body: taskChange,
-        response: { 200: { $ref: 'caseTask#' }, ...authProblems, 404: problem, 409: problem },
+        response: { 200: { $ref: 'caseTask#' }, ...authProblems, 404: problem, 409: problem, 422: problem },
       },
     },
     async (request) => {

@@ -104,6 +104,8 @@ export interface Incident {
   sla: SlaClock[];
   assignee: string | null;
   tasks: CaseTask[];
+  /** Findings by section (assets, businessUnits, changes, riskExceptions, intel), each with its provenance. */
+  context: Record<string, Array<{ kind: string; key: string; provenance: { source: string; fetchedAt: string } }> | undefined>;
   createdAt: string;
   updatedAt: string;
 }

@@ -107,6 +107,9 @@ describe.skipIf(!present)('the console in Chromium, against npm start', () => {
     await page.getByLabel('resolution (required)').fill('authorised scanner');
     await page.getByRole('button', { name: 'Apply close_false_positive' }).click();
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 }).toBe('closed');
+    await page.getByRole('heading', { name: 'Alerts (1)' }).waitFor({ timeout: 30_000 });
+    await page.getByText('Lifecycle (closed marked)').click();
+    await page.locator('details .diagram svg').waitFor({ timeout: 30_000 });
     await accessible(page, 'incident');
     await page.screenshot({ path: join(SCREENSHOTS, 'incident.png'), fullPage: true });
     await page.close();

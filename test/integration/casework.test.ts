@@ -181,6 +181,15 @@ describe('tasks', () => {
     const late = await stack.call('GET', '/v1/tasks?assignee=dora&overdue=true', paul);
     expect(late.body.tasks.map((t: { task: { overdue: boolean } }) => t.task.overdue)).toEqual([true]);
     expect((await stack.call('GET', `/v1/incidents/${first}`, paul)).body.tasks.find((t: { origin: string }) => t.origin === 'person')).toMatchObject({ overdue: true });
+    // A key sent again with another change, or for another task, is another request: never the first one's answer.
+    const keyed = await stack.call('POST', `/v1/incidents/${first}/tasks`, alice, { title: 'Keyed' }, { 'idempotency-key': 'task-key-1' });
+    expect(keyed.status).toBe(201);
+    const other = await stack.call('PATCH', `/v1/incidents/${first}/tasks/${overdue.body.id}`, alice, { status: 'in_progress' }, { 'idempotency-key': 'task-key-1' });
+    expect(other.body).toMatchObject({ id: overdue.body.id, status: 'in_progress' });
+    const again = await stack.call('PATCH', `/v1/incidents/${first}/tasks/${overdue.body.id}`, alice, { status: 'in_progress' }, { 'idempotency-key': 'task-key-1' });
+    expect(again.status).toBe(200);
+    const changes = ((await stack.call('GET', `/v1/incidents/${first}/history`, alice)).body.events as Array<{ type: string; data: { taskId?: string } }>).filter((e) => e.type === 'task_updated' && e.data.taskId === overdue.body.id);
+    expect(changes, 'the retried change is recorded once').toHaveLength(1);
     await stack.call('PATCH', `/v1/incidents/${first}/tasks/${overdue.body.id}`, alice, { status: 'done' });
     expect((await stack.call('GET', '/v1/tasks?assignee=dora&overdue=true', paul)).body.tasks).toEqual([]);
   });

@@ -99,5 +99,10 @@ describe('merge', () => {
     expect(transitioned).toMatchObject({ from: 'new', data: { event: 'irflow:merged' } });
     await ledgerHolds(source);
     expect((await stack.call('POST', `/v1/incidents/${target}/merge`, alice, { into: source })).status).toBe(409);
+    const third = await reported('Third');
+    const closedAgain = await stack.call('POST', `/v1/incidents/${source}/merge`, alice, { into: third });
+    expect(closedAgain.status).toBe(409);
+    expect(closedAgain.body.type).toBe('urn:irflow:problem:incident-closed');
+    expect(await relations(third), 'the target records no merge that did not happen').toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, holds, type Incident, type Me, type PendingApproval, type PlaybookDocument } from '../api.js';
 import { Countdown, Time, useNow } from '../time.js';
 import { Audit } from './Audit.js';
+import { Alerts, ContextPanels, StageDiagram } from './IncidentContext.js';
 import { Notes, Tasks, Timeline } from './CaseWork.js';
 import { procedureOf, TransitionForm } from './TransitionForm.js';
 
@@ -116,8 +117,11 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           {open && <TransitionForm key={open} incidentId={view.id} event={open} procedure={procedureOf(document, view.stage, open)} fieldValues={document?.fields} onDone={() => setOpen(null)} />}
         </section>
       )}
+      <StageDiagram playbook={view.playbook} stage={view.stage} />
       <Tasks id={view.id} tasks={view.tasks} me={me} />
       <Notes id={view.id} me={me} />
+      <ContextPanels context={view.context ?? {}} />
+      {holds(me, 'analyst', 'auditor') && <Alerts id={view.id} />}
       {holds(me, 'analyst', 'auditor') && <AsOf id={view.id} />}
       {holds(me, 'auditor') && <Audit id={view.id} />}
       <Timeline id={view.id} />
