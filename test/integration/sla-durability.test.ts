@@ -92,7 +92,7 @@ describe('SLA clocks across failures', () => {
     expect(ladder(events).slice(0, 3)).toEqual(['L1', 'L2', 'breach']);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const verify = await stack.call('GET', `/v1/incidents/${id}/history/verify`, await stack.token(['auditor']));
-    expect(verify.body.valid).toBe(true);
+    expect(verify.body.valid, JSON.stringify(verify.body)).toBe(true);
   });
 
   it('fires repeats missed while no worker ran as one escalation that says how many were missed', async () => {
