@@ -1,8 +1,7 @@
 /**
- * The incident's state and logic inside the workflow: a plain object with no Temporal imports,
- * deterministic and testable on its own. It drives the lifecycle machine through XState's pure
- * functions, with approvals, context, SLA clocks; every accepted step goes to the outbox. Case
- * work (notes, tasks, evidence, observables, links) is added on top in incident.lifecycle.ts.
+ * The incident inside the workflow, plain and deterministic (no Temporal imports): the lifecycle
+ * machine through XState's pure functions, approvals, context, SLA clocks; every accepted step
+ * goes to the outbox. Case work is added on top in incident.lifecycle.ts.
  */
 import { initialTransition, transition } from 'xstate';
 import type { AlertReceived } from '../machines/alert.js';
@@ -138,11 +137,7 @@ export class IncidentCore {
     return { seq: this.apply({ event, actor, fields, checklist, comment }, now, approved.granted.map((g) => g.by)) };
   }
 
-  /**
-   * Adds an alert (a re-sent one is ignored); what it newly names is looked up in context. An
-   * alert that reaches the incident after it closed is set aside for a new incident (the
-   * workflow forwards it) when the incident has a correlation key to hand over.
-   */
+  /** Adds an alert once; what it newly names is looked up. One reaching a closed incident with a key is set aside to forward. */
   receiveAlert(alert: AlertReceived, now: string): void {
     const closed = this.input.playbook.document.stages[this.stage]?.closed;
     if (closed && this.input.opening.correlationKey && !this.knowledge.knows(alert.alertId) && this.patches.forwardAlertsOfClosedIncidents()) {
