@@ -1,6 +1,7 @@
 // Adds up vitest JSON reports (--reporter=json --outputFile.json=…) into the one closing line CI
-// readers look for: "tests: N passed, N failed, N skipped". Exits non-zero when any test failed
-// or a report is missing, so a run cannot close green on no tests.
+// readers look for: "N passed, N failed, N skipped", alone on the last line (the per-report lines
+// above it say the same in another order, so that only one line has that form). Exits non-zero
+// when any test failed or a report is missing, so a run cannot close green on no tests.
 import { readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -11,7 +12,7 @@ for (const file of process.argv.slice(2)) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`);
+  console.log(`report ${file} - passed ${report.numPassedTests}, failed ${report.numFailedTests}, skipped ${report.numPendingTests}`);
 }
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (failed > 0 || passed === 0) process.exitCode = 1;
