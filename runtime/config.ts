@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api/deps.js';
 import { createOidcVerifier, oidcSettingsFromEnv, OidcSettingsError, type OidcSettings } from '../api/oidc.js';
 import { TASK_QUEUE } from '../workflows/incident.messages.js';
 import { fileEvidenceStore } from './evidence-store.js';
+import { s3EvidenceStore, type S3EvidenceSettings } from './s3-evidence-store.js';
 
 export interface Config {
   port: number;
@@ -12,6 +13,8 @@ export interface Config {
   dataDir: string;
   /** Where evidence files are kept (IRFLOW_EVIDENCE_DIR; default `<data>/evidence`). */
   evidenceDir: string;
+  /** An S3-compatible store for evidence instead of the folder (IRFLOW_EVIDENCE_S3_BUCKET and the rest). */
+  evidenceS3?: S3EvidenceSettings;
   adminToken?: string;
   temporalDevPort: number;
   temporalUiPort: number;
@@ -68,12 +71,33 @@ function oidc(env: NodeJS.ProcessEnv): OidcSettings | undefined {
   }
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name}=${raw} is not true or false`);
+}
+
+/** Evidence in an S3-compatible store when IRFLOW_EVIDENCE_S3_BUCKET names a bucket; credentials: the AWS SDK's chain. */
+function evidenceS3(env: NodeJS.ProcessEnv): S3EvidenceSettings | undefined {
+  const bucket = env.IRFLOW_EVIDENCE_S3_BUCKET;
+  if (!bucket) return undefined;
+  const endpoint = env.IRFLOW_EVIDENCE_S3_ENDPOINT || undefined;
+  if (endpoint && !URL.canParse(endpoint)) throw new ConfigError(`IRFLOW_EVIDENCE_S3_ENDPOINT=${endpoint} is not a URL`);
+  const region = env.IRFLOW_EVIDENCE_S3_REGION || env.AWS_REGION || undefined;
+  const pathStyle = flag(env, 'IRFLOW_EVIDENCE_S3_PATH_STYLE');
+  return definedOnly({ bucket, prefix: env.IRFLOW_EVIDENCE_S3_PREFIX || undefined, endpoint, region, forcePathStyle: pathStyle }) as S3EvidenceSettings;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sso = oidc(env);
+  const s3 = evidenceS3(env);
   const requestTimeoutMs = positive(env, 'IRFLOW_REQUEST_TIMEOUT_MS', 1000);
   return {
     ...(sso ? { oidc: sso } : {}),
     ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+    ...(s3 ? { evidenceS3: s3 } : {}),
     port: port(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.IRFLOW_DATA_DIR || './data'),
@@ -106,7 +130,7 @@ export function apiSettings(config: Config): Partial<ApiDeps> {
     metricsCacheMs: config.metricsCacheMs,
     requestTimeoutMs: config.requestTimeoutMs,
     oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
-    evidence: fileEvidenceStore(config.evidenceDir),
+    evidence: config.evidenceS3 ? s3EvidenceStore(config.evidenceS3) : fileEvidenceStore(config.evidenceDir),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
 }

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 /** The largest file an upload may hold (2 GiB). */
 export const MAX_EVIDENCE_BYTES = 2 * 1024 ** 3;
 
-const SHA256 = /^[0-9a-f]{64}$/;
+export const SHA256 = /^[0-9a-f]{64}$/;
 
 /** The upload was longer than the limit: nothing is kept. */
 export class EvidenceTooLargeError extends Error {
@@ -32,11 +32,12 @@ export interface EvidenceStore {
   check(sha256: string): Promise<StoredEvidence | undefined>;
   open(sha256: string): Readable;
   remove(sha256: string): Promise<void>;
-  /** Where the bytes of `sha256` live (tests tamper with them). */
-  pathOf(sha256: string): string;
+  /** Where the bytes of `sha256` live: a file's path, or an `s3://bucket/key` URI (operators look there; tests tamper with it). */
+  locationOf(sha256: string): string;
 }
 
-function hashing(): { stream: Transform; digest: () => StoredEvidence } {
+/** A pass-through stream that hashes (SHA-256) and counts what flows through it. */
+export function hashing(): { stream: Transform; digest: () => StoredEvidence } {
   const hash = createHash('sha256');
   let size = 0;
   const stream = new Transform({
@@ -88,7 +89,7 @@ export function fileEvidenceStore(dir: string): EvidenceStore {
     check,
     open: (sha256) => createReadStream(pathOf(sha256)),
     remove: (sha256) => rm(pathOf(sha256), { force: true }),
-    pathOf,
+    locationOf: pathOf,
   };
 }
 
@@ -97,5 +98,5 @@ export function missingEvidenceStore(fail: () => Error): EvidenceStore {
   const refuse = () => {
     throw fail();
   };
-  return { put: async () => refuse(), check: async () => refuse(), open: refuse, remove: async () => refuse(), pathOf: refuse };
+  return { put: async () => refuse(), check: async () => refuse(), open: refuse, remove: async () => refuse(), locationOf: refuse };
 }

@@ -17,7 +17,7 @@ export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'irflow', 'bin');
 }
 
-function executable(path: string): boolean {
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -26,7 +26,7 @@ function executable(path: string): boolean {
   }
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && executable(join(dir, name))) return join(dir, name);
   }
@@ -37,13 +37,14 @@ export class TemporalCliError extends Error {
   override name = 'TemporalCliError';
 }
 
-async function goInstall(binDir: string, log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+/** `go install module` with GOBIN=binDir; `what` names it in the log line. */
+export async function goInstall(module: string, what: string, binDir: string, log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
   mkdirSync(binDir, { recursive: true });
-  log(`building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE} (a few minutes, once per machine)`);
+  log(`building ${what}: go install ${module} (a few minutes, once per machine)`);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', ['install', TEMPORAL_CLI_MODULE], { env: { ...env, GOBIN: binDir }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('go', ['install', module], { env: { ...env, GOBIN: binDir }, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new TemporalCliError(`go install exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install ${module} exited with ${code}`))));
   });
 }
 
@@ -67,7 +68,7 @@ export async function locateTemporalCli(options: LocateOptions = {}): Promise<st
   const cached = join(cacheBinDir(env), 'temporal');
   if (executable(cached)) return cached;
   if (options.build !== false && onPath('go', env)) {
-    await goInstall(cacheBinDir(env), log, env);
+    await goInstall(TEMPORAL_CLI_MODULE, 'the Temporal CLI', cacheBinDir(env), log, env);
     if (executable(cached)) return cached;
   }
   log('no Temporal CLI found and none could be built; falling back to the SDK download');

@@ -77,7 +77,7 @@ describe('evidence', () => {
     await writeFile(path, 'the attacker left this note');
     const added = await upload(id, path, 'note.txt');
     expect(added.status).toBe(201);
-    await writeFile(stack.evidence.pathOf(added.body.sha256 as string), 'nothing to see here');
+    await writeFile(stack.evidence.locationOf(added.body.sha256 as string), 'nothing to see here');
     const refused = await stack.call('GET', `/v1/incidents/${id}/evidence/${added.body.id}/content`, alice);
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ type: 'urn:irflow:problem:evidence-altered', expected: added.body.sha256 });

@@ -66,7 +66,7 @@ export interface Stack {
   keyRing: KeyRing;
   /** IRFLOW_SIGNING_KEY_FILE for a worker process of this stack. */
   signingEnv: NodeJS.ProcessEnv;
-  /** The API's evidence files, in a folder of the stack's own. */
+  /** The API's evidence store: a folder of the stack's own unless the options gave one. */
   evidence: EvidenceStore;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -107,6 +107,8 @@ export interface StackOptions {
   oidc?: OidcVerifier;
   /** The API's `IRFLOW_SECRET_*` variables (alert signatures). */
   secrets?: NodeJS.ProcessEnv;
+  /** Where the API keeps evidence (default: a folder of the stack's own). */
+  evidence?: EvidenceStore;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -130,7 +132,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keyRing = loadKeyRing(signingDir, {}).ring;
   const signingEnv = { IRFLOW_SIGNING_KEY_FILE: keyFiles(signingDir, {}).privateKey };
   const metrics = new Registry();
-  const evidence = fileEvidenceStore(mkdtempSync(join(tmpdir(), 'irflow-evidence-')));
+  const evidence = options.evidence ?? fileEvidenceStore(mkdtempSync(join(tmpdir(), 'irflow-evidence-')));
   const app = await buildApp({
     metrics,
     db: database.db,

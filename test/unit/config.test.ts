@@ -15,4 +15,13 @@ describe('settings from the environment', () => {
       expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
     }
   });
+
+  it('keeps evidence in an S3-compatible store when a bucket is named, in the folder otherwise', () => {
+    expect(loadConfig({}).evidenceS3).toBeUndefined();
+    expect(loadConfig({ IRFLOW_EVIDENCE_S3_BUCKET: 'soc-evidence', AWS_REGION: 'eu-west-1' }).evidenceS3).toEqual({ bucket: 'soc-evidence', region: 'eu-west-1' });
+    const own = loadConfig({ IRFLOW_EVIDENCE_S3_BUCKET: 'ev', IRFLOW_EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:7070', IRFLOW_EVIDENCE_S3_PREFIX: 'irflow/', IRFLOW_EVIDENCE_S3_PATH_STYLE: 'false' });
+    expect(own.evidenceS3).toEqual({ bucket: 'ev', endpoint: 'http://127.0.0.1:7070', prefix: 'irflow/', forcePathStyle: false });
+    expect(() => loadConfig({ IRFLOW_EVIDENCE_S3_BUCKET: 'ev', IRFLOW_EVIDENCE_S3_ENDPOINT: 'not a url' })).toThrow(ConfigError);
+    expect(() => loadConfig({ IRFLOW_EVIDENCE_S3_BUCKET: 'ev', IRFLOW_EVIDENCE_S3_PATH_STYLE: 'maybe' })).toThrow(ConfigError);
+  });
 });
