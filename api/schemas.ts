@@ -1,12 +1,11 @@
 /** JSON Schemas of the API's inputs and outputs; they validate requests and document /openapi.json. */
 import { OBSERVABLE_TYPES } from '../machines/context.types.js';
 import { SEVERITIES, PRIORITIES } from '../machines/playbook.types.js';
+import { slaClock } from './sla.schemas.js';
+import { isoTime } from './time.schemas.js';
 
+export { isoDate, isoTime } from './time.schemas.js';
 export const severity = { type: 'string', enum: [...SEVERITIES] } as const;
-/** An RFC 3339 instant in the years 1000–9999 (Postgres has no year 0; nothing irflow records is older). */
-export const isoTime = { type: 'string', format: 'date-time', pattern: '^[1-9][0-9]{3}-' } as const;
-/** A calendar date in the years 1000–9999. */
-export const isoDate = { type: 'string', format: 'date', pattern: '^[1-9][0-9]{3}-' } as const;
 /** Row ids and versions of Postgres `integer` columns. */
 export const MAX_INT4 = 2_147_483_647;
 /** Ids of Postgres `bigserial` columns that JSON numbers still hold exactly. */
@@ -72,26 +71,7 @@ export const incidentView = {
       ),
     },
     flags: { type: 'object', properties: { possibleChangeRelated: { type: 'boolean' }, riskExceptionActive: { type: 'boolean' } } },
-    sla: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          clock: { type: 'string' },
-          stage: { type: ['string', 'null'] },
-          basis: { type: 'string' },
-          targetSeconds: { type: 'number' },
-          startedAt: isoTime,
-          deadline: { type: ['string', 'null'] },
-          elapsedSeconds: { type: 'number' },
-          asOf: isoTime,
-          paused: { type: 'boolean' },
-          breached: { type: 'boolean' },
-          escalationLevel: { type: 'integer' },
-          calendar: { type: ['string', 'null'] },
-        },
-      },
-    },
+    sla: { type: 'array', items: slaClock },
     assignee: { type: ['string', 'null'] },
     effortMinutes: { type: 'integer' },
     tasks: { type: 'array', items: { $ref: 'caseTask#' } },

@@ -161,6 +161,27 @@ export interface SlaClockView {
   escalationLevel: number;
   /** The business-hours calendar the clock counts in, if any. */
   calendar: string | null;
+  /** The escalation ladder: each step, how often it fired, and when it fires next if the clock keeps running. */
+  ladder: LadderStepView[];
+}
+
+export interface LadderStepView {
+  level: number;
+  at: string;
+  notify: string[];
+  raisePriority: boolean;
+  repeatEvery: string | null;
+  fired: number;
+  /** Null while paused, or when the step will not fire again. */
+  nextAt: string | null;
+}
+
+function ladderView(clock: SlaClock, now: string, elapsed: number): LadderStepView[] {
+  return clock.escalation.map((step, index) => {
+    const next = nextFireAt(clock, index);
+    const nextAt = clock.since && next !== null ? new Date(Date.parse(now) + wallMs(clock, now, Math.max(0, next - elapsed))).toISOString() : null;
+    return { level: index + 1, at: step.at, notify: step.notify, raisePriority: step.raisePriority === true, repeatEvery: step.repeatEvery ?? null, fired: clock.fired[index] ?? 0, nextAt };
+  });
 }
 
 export function clockView(clock: SlaClock, now: string): SlaClockView {
@@ -178,5 +199,6 @@ export function clockView(clock: SlaClock, now: string): SlaClockView {
     breached: clock.breached,
     escalationLevel: level(clock),
     calendar: clock.calendar ? `${clock.calendar.days.join(',')} ${clock.calendar.from}-${clock.calendar.to} ${clock.calendar.timezone}` : null,
+    ladder: ladderView(clock, now, elapsed),
   };
 }

@@ -71,13 +71,27 @@ export interface PendingApproval {
   granted: Array<{ by: string; at: string }>;
 }
 
+export interface LadderStep {
+  level: number;
+  at: string;
+  notify: string[];
+  raisePriority: boolean;
+  repeatEvery: string | null;
+  fired: number;
+  nextAt: string | null;
+}
+
 export interface SlaClock {
   clock: string;
+  basis: string;
   deadline: string | null;
   breached: boolean;
   paused: boolean;
   targetSeconds: number;
   elapsedSeconds: number;
+  escalationLevel: number;
+  calendar: string | null;
+  ladder?: LadderStep[];
 }
 
 export interface CaseTask {

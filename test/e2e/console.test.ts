@@ -4,7 +4,8 @@
  * shows the 422 of a missing field, then passes once it is filled; a second person approves a
  * two-person gate the first asked for; "as of" shows an earlier stage; the KPI page draws its
  * charts; the playbook editor shows a draft's error at its path; an auditor sees the chain
- * verified and replays it; axe-core finds no serious violation on any page. Screenshots go to test-results/console/. Skipped, saying so, where
+ * verified and replays it; an SLA clock shows its escalation ladder; a report shows as tables and
+ * downloads as CSV; an event is applied by keyboard alone; axe-core finds no serious violation on any page. Screenshots go to test-results/console/. Skipped, saying so, where
  * /usr/bin/chromium is not installed (apt-get install chromium).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +58,15 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** Presses Tab until the focused element is the button named `name` (at most 40 times). */
+async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((n) => document.activeElement?.textContent?.trim() === n, name)) return;
+  }
+  throw new Error(`Tab never reached the button ${name}`);
+}
+
 async function signIn(page: Page, token: string): Promise<void> {
   await page.goto(`${api}/`);
   await page.getByLabel('API key').fill(token);
@@ -97,8 +107,11 @@ describe.skipIf(!present)('the console in Chromium, against npm start', () => {
 
     await page.getByRole('link', { name: 'Beacon from kiosk-7' }).click();
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 }).toBe('new');
-    await page.getByRole('button', { name: 'acknowledge', exact: true }).click();
-    await page.getByRole('button', { name: 'Apply acknowledge' }).click();
+    // By keyboard alone: Enter opens the event's form, Tab reaches its Apply button, Enter sends it.
+    await page.getByRole('button', { name: 'acknowledge', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await tabTo(page, 'Apply acknowledge');
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 }).toBe('triage');
     await page.getByRole('button', { name: 'close_false_positive', exact: true }).click();
     await page.getByRole('button', { name: 'Apply close_false_positive' }).click();
@@ -117,12 +130,24 @@ describe.skipIf(!present)('the console in Chromium, against npm start', () => {
 
   it('lets a second person approve a two-person gate, and shows the incident as it stood before', async () => {
     const [alice, bob] = [await key('carol', ['analyst']), await key('bob', ['approver'])];
+    const triaged = await call<{ id: string }>('POST', '/v1/incidents', alice, { title: 'Phishing click in finance', severity: 'high', playbook: 'quantitative' });
+    expect((await call('POST', `/v1/incidents/${triaged.body.id}/transitions`, alice, { event: 'acknowledge' })).status).toBe(200);
     const created = await call<{ id: string }>('POST', '/v1/incidents', alice, { title: 'Lateral movement on db-2', severity: 'high', playbook: 'quantitative' });
     for (const event of ['acknowledge', 'start_analysis']) expect((await call('POST', `/v1/incidents/${created.body.id}/transitions`, alice, { event })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const before = new Date();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(page, alice);
+    await page.goto(`${api}/#/incidents/${triaged.body.id}`);
+    const ladder = page.getByRole('table', { name: /^Escalation ladder of/ });
+    await ladder.waitFor({ timeout: 30_000 });
+    expect(await ladder.getByRole('row').allTextContents()).toEqual([
+      expect.stringContaining('Level'),
+      expect.stringMatching(/^150% of the targetassigneenonot yet/),
+      expect.stringMatching(/^2100% of the targetsoc-leadyesnot yet/),
+    ]);
+    await accessible(page, 'incident with SLA ladder');
+    await page.screenshot({ path: join(SCREENSHOTS, 'sla-ladder.png'), fullPage: true });
     await page.goto(`${api}/#/incidents/${created.body.id}`);
     await page.getByRole('button', { name: 'contain', exact: true }).click();
     await page.getByLabel('containmentPlan (required)').fill('isolate db-2 at the switch');
@@ -158,6 +183,11 @@ describe.skipIf(!present)('the console in Chromium, against npm start', () => {
     await page.getByRole('link', { name: 'Measures' }).click();
     await page.getByRole('heading', { name: /Maturity: level/ }).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('.chart svg').first().evaluate((svg) => svg.querySelectorAll('path, rect, text').length), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByRole('combobox', { name: /^Report/ }).selectOption('cost');
+    await page.getByTestId('report').getByRole('table').first().waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download this report as CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('cost.csv');
+    expect(await download.failure()).toBeNull();
     await accessible(page, 'measures');
     await page.screenshot({ path: join(SCREENSHOTS, 'measures.png'), fullPage: true });
 

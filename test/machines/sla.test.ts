@@ -64,6 +64,20 @@ describe('SLA clock arithmetic', () => {
     expect(clockView(clock, at(510)).deadline).toBe(at(540));
   });
 
+  it('shows the ladder: each step, how often it fired, when it fires next; nothing next while paused', () => {
+    let clock = dueEvents(armClock('stage', 'triage', { ms: 100_000, basis: 'high' }, ladder, T0), at(60)).clock;
+    expect(clockView(clock, at(60)).ladder).toEqual([
+      { level: 1, at: '50%', notify: ['assignee'], raisePriority: false, repeatEvery: null, fired: 1, nextAt: null },
+      { level: 2, at: '100%', notify: ['soc-lead'], raisePriority: true, repeatEvery: null, fired: 0, nextAt: at(100) },
+      { level: 3, at: '200%', notify: ['ciso'], raisePriority: false, repeatEvery: '10s', fired: 0, nextAt: at(200) },
+    ]);
+    clock = dueEvents(clock, at(205)).clock;
+    expect(clockView(clock, at(205)).ladder.map((s) => [s.fired, s.nextAt])).toEqual([[1, null], [1, null], [1, at(210)]]);
+    clock = pauseClock(clock, at(205));
+    expect(clockView(clock, at(300)).ladder.map((s) => s.nextAt)).toEqual([null, null, null]);
+    expect(clockView(resumeClock(clock, at(300)), at(300)).ladder[2]!.nextAt, 'five running seconds left').toBe(at(305));
+  });
+
   it('clears a breach when re-targeted to a target not yet reached, and keeps it otherwise', () => {
     const breached = dueEvents(armClock('stage', 'triage', { ms: 60_000, basis: 'high' }, [], T0), at(90)).clock;
     expect(breached.breached).toBe(true);

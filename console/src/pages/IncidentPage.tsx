@@ -2,7 +2,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, holds, type Incident, type Me, type PendingApproval, type PlaybookDocument } from '../api.js';
-import { Countdown, Time, useNow } from '../time.js';
+import { Time, useNow } from '../time.js';
+import { SlaClocks } from './SlaClocks.js';
 import { Audit } from './Audit.js';
 import { Alerts, ContextPanels, StageDiagram } from './IncidentContext.js';
 import { Notes, Tasks, Timeline } from './CaseWork.js';
@@ -85,15 +86,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
         <dt>Assignee</dt>
         <dd>{view.assignee ?? 'nobody'}</dd>
       </dl>
-      {view.sla.length > 0 && (
-        <ul className="clocks" aria-label="SLA clocks">
-          {view.sla.map((c) => (
-            <li key={c.clock}>
-              {c.clock}: <Countdown deadline={c.paused ? null : c.deadline} now={now} /> {c.paused ? '(paused)' : ''} {c.breached ? '(breached)' : ''}
-            </li>
-          ))}
-        </ul>
-      )}
+      <SlaClocks clocks={view.sla} now={now} />
       {view.pendingApprovals.length > 0 && (
         <section aria-labelledby="pending-title">
           <h2 id="pending-title">Waiting for approval</h2>

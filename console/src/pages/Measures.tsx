@@ -1,11 +1,13 @@
 /** KPIs as charts (by month and by business unit), the rates, and the maturity level with each criterion against its threshold. */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import { api, apiText } from '../api.js';
+import { api } from '../api.js';
+import { downloadCsv } from '../download.js';
+import { Reports } from './Reports.js';
 
 type Stat = { median: number; p90: number; n: number } | undefined;
 interface KpiGroup {
-  key: string;
+  key: string | null;
   count: number;
   durations: Record<string, Stat>;
   rates: Record<string, number | null>;
@@ -17,6 +19,8 @@ interface Maturity {
 }
 
 const HOUR = 3600;
+/** Incidents with no business unit (or month) come as a null key. */
+const groupName = (g: KpiGroup) => g.key ?? '(none)';
 const SERIES = ['mtta', 'mttc', 'mttr'] as const;
 
 function Chart({ title, groups }: { title: string; groups: KpiGroup[] }) {
@@ -34,7 +38,7 @@ function Chart({ title, groups }: { title: string; groups: KpiGroup[] }) {
         aria: { enabled: true },
         tooltip: { trigger: 'axis' },
         legend: {},
-        xAxis: { type: 'category', data: groups.map((g) => g.key) },
+        xAxis: { type: 'category', data: groups.map(groupName) },
         yAxis: { type: 'value', name: 'hours' },
         series: SERIES.flatMap((k) => [
           { name: `${k.toUpperCase()} p50`, type: 'bar', data: groups.map((g) => hours(g.durations[k], 'median')) },
@@ -53,15 +57,6 @@ function Chart({ title, groups }: { title: string; groups: KpiGroup[] }) {
       <div ref={node} className="chart" role="img" aria-label={`${title}: MTTA, MTTC and MTTR, median and p90, in hours`} />
     </figure>
   );
-}
-
-async function downloadCsv(path: string, name: string): Promise<void> {
-  const csv = await apiText(path, { accept: 'text/csv' });
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(link.href);
 }
 
 export function Measures() {
@@ -94,7 +89,7 @@ export function Measures() {
           <tbody>
             {byUnit.data.groups.map((g) => (
               <tr key={g.key}>
-                <td>{g.key}</td>
+                <td>{groupName(g)}</td>
                 <td>{g.count}</td>
                 {rates.map((r) => (
                   <td key={r}>{g.rates[r] === null || g.rates[r] === undefined ? '—' : `${Math.round((g.rates[r] as number) * 1000) / 10} %`}</td>
@@ -105,6 +100,7 @@ export function Measures() {
         </table>
       )}
       <button type="button" onClick={() => void downloadCsv(`/v1/kpis?${window}&groupBy=businessUnit`, 'kpis.csv')}>Download the KPIs as CSV</button>
+      <Reports window={window} />
       {maturity.data && (
         <section aria-labelledby="maturity-title">
           <h2 id="maturity-title">
