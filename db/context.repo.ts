@@ -21,7 +21,16 @@ const TABLES = {
   change: {
     table: contextChanges,
     key: [contextChanges.id],
-    toRow: (r: ChangeRecord) => ({ ...r, type: r.type ?? null, plannedStart: new Date(r.plannedStart), plannedEnd: new Date(r.plannedEnd) }),
+    toRow: (r: ChangeRecord) => ({
+      ...r,
+      type: r.type ?? null,
+      kind: r.kind ?? null,
+      before: r.before ?? null,
+      after: r.after ?? null,
+      attributes: r.attributes ?? null,
+      plannedStart: new Date(r.plannedStart),
+      plannedEnd: new Date(r.plannedEnd),
+    }),
   },
   'risk-exception': {
     table: contextRiskExceptions,
@@ -75,7 +84,22 @@ export async function findChanges(db: Database, assetIds: string[], from: Date, 
     .select()
     .from(contextChanges)
     .where(and(arrayOverlaps(contextChanges.assetIds, assetIds), lte(contextChanges.plannedStart, to), gte(contextChanges.plannedEnd, from)));
-  return rows.map(({ updatedAt: _u, plannedStart, plannedEnd, type, ...rest }) => ({ ...rest, ...(type ? { type } : {}), plannedStart: iso(plannedStart), plannedEnd: iso(plannedEnd) }));
+  return rows.map(toChange);
+}
+
+/** A stored change as connectors and rules see it: optional facts only when given. */
+export function toChange(row: typeof contextChanges.$inferSelect): ChangeRecord {
+  const { updatedAt: _u, plannedStart, plannedEnd, type, kind, before, after, attributes, ...rest } = row;
+  return {
+    ...rest,
+    ...(type ? { type } : {}),
+    ...(kind ? { kind } : {}),
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    ...(attributes ? { attributes } : {}),
+    plannedStart: iso(plannedStart),
+    plannedEnd: iso(plannedEnd),
+  };
 }
 
 /** Unexpired exceptions that cover the alert: every criterion they give (assets, rules) holds. */

@@ -4,7 +4,7 @@
  * bulk import (until autovacuum, which embedded PGlite never runs) slows them tenfold.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const updatedAt = () => at('updated_at').notNull().default(sql`now()`);
@@ -44,6 +44,12 @@ export const contextChanges = pgTable(
     status: text('status').notNull(),
     /** The kind of change: configuration, deployment, patch, … */
     type: text('type'),
+    /** What was changed (firewall, iam, storage, …), and the configuration before and after: what exposure rules read. */
+    kind: text('kind'),
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
+    /** Other facts of the change (environment, ticket, approved, source, …). */
+    attributes: jsonb('attributes').$type<Record<string, unknown>>(),
     updatedAt: updatedAt(),
   },
   (t) => [index('context_changes_asset_ids_idx').using('gin', t.assetIds).with({ fastupdate: false }), index('context_changes_planned_idx').on(t.plannedStart)],

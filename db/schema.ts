@@ -232,3 +232,4 @@ export const playbookVersions = pgTable(
 
 export * from './context.schema.js';
 export * from './measures.schema.js';
+export * from './exposure.schema.js';

@@ -41,6 +41,13 @@ export interface ChangeRecord {
   status: string;
   /** The kind of change (e.g. configuration, deployment, patch), for the change-correlation report. */
   type?: string;
+  /** What was changed (firewall, iam, storage, …): exposure rules match on it. */
+  kind?: string;
+  /** The configuration before and after the change, as the CMDB or cloud-config feed gives it. */
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  /** Other facts of the change: environment, ticket, approved, source, … */
+  attributes?: Record<string, unknown>;
 }
 
 export interface RiskExceptionRecord {

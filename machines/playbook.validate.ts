@@ -216,7 +216,8 @@ export function validatePlaybook(doc: unknown): PlaybookValidation {
 }
 
 /** Parses YAML (a superset of JSON) and validates it; syntax errors come back with their line. */
-export function parsePlaybook(text: string): PlaybookValidation {
+/** A YAML document as JSON: its syntax errors (with lines), or its storable value. */
+export function parseYamlDocument(text: string): { ok: true; value: unknown; normalised: string[] } | { ok: false; errors: PlaybookError[] } {
   const lines = new LineCounter();
   const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
   if (parsed.errors.length > 0) {
@@ -238,10 +239,16 @@ export function parsePlaybook(text: string): PlaybookValidation {
   }
   try {
     const { value, normalisation } = storableJson(doc);
-    const result = validatePlaybook(value);
-    return result.ok && normalisation.count > 0 ? { ...result, normalised: normalisation.paths } : result;
+    return { ok: true, value, normalised: normalisation.count > 0 ? normalisation.paths : [] };
   } catch (error) {
     if (!(error instanceof JsonTooDeepError)) throw error;
     return { ok: false, errors: [{ path: error.path, message: `nests deeper than ${error.maxDepth} levels` }] };
   }
+}
+
+export function parsePlaybook(text: string): PlaybookValidation {
+  const parsed = parseYamlDocument(text);
+  if (!parsed.ok) return parsed;
+  const result = validatePlaybook(parsed.value);
+  return result.ok && parsed.normalised.length > 0 ? { ...result, normalised: parsed.normalised } : result;
 }
