@@ -86,6 +86,13 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/playbooks/:id/versions/:version/diagram': PLAYBOOK_READERS,
 
   'PUT /v1/context/:kind': ['engineer'],
+  // Exposure response: engineers write the rules, a CMDB or cloud-config feed (an ingest key) posts changes.
+  'POST /v1/changes': ['ingest', 'engineer'],
+  'GET /v1/exposure-rules/schema': PLAYBOOK_READERS,
+  'POST /v1/exposure-rules': ['engineer'],
+  'GET /v1/exposure-rules': PLAYBOOK_READERS,
+  'GET /v1/exposure-rules/:id': PLAYBOOK_READERS,
+  'POST /v1/exposure-rules/test': ['engineer'],
   'GET /v1/kpis': MEASURE_READERS,
   'GET /v1/kpis/definitions': MEASURE_READERS,
   'GET /v1/reports': MEASURE_READERS,

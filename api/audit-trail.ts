@@ -17,7 +17,7 @@ export interface AuditTrail {
   system(type: SystemEventType, actor: string, data: Record<string, unknown>): Promise<void>;
 }
 
-export type SystemEventType = 'api_key_created' | 'api_key_revoked' | 'channels_replaced' | 'playbook_registered' | 'context_imported' | 'settings_in_force';
+export type SystemEventType = 'api_key_created' | 'api_key_revoked' | 'channels_replaced' | 'playbook_registered' | 'exposure_rule_registered' | 'context_imported' | 'change_posted' | 'settings_in_force';
 
 declare module 'fastify' {
   interface FastifyInstance {

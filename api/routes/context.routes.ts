@@ -9,10 +9,13 @@ import { upsertContext } from '../../db/context.repo.js';
 import { contentHash } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
 import { validateContextRows } from '../../machines/context.schemas.js';
-import type { ContextRecords } from '../../machines/context.types.js';
+import type { ChangeRecord, ContextRecords } from '../../machines/context.types.js';
 import type { ContextKind } from '../../machines/playbook.types.js';
 import { problems } from '../problem.js';
 import { authProblems, problem } from '../schemas.js';
+import type { ExposureResponder } from '../exposures.js';
+import { oversizedDocuments } from './changes.schemas.js';
+import { exposureOutcome, outcomeBody, tooLarge } from './changes.routes.js';
 
 export const MAX_CONTEXT_ROWS = 10_000;
 
@@ -24,7 +27,7 @@ const KINDS: Record<string, ContextKind> = {
   intel: 'intel',
 };
 
-export function contextRoutes(app: FastifyInstance, db: Database): void {
+export function contextRoutes(app: FastifyInstance, db: Database, exposures: ExposureResponder): void {
   app.put<{ Params: { kind: string }; Body: unknown }>(
     '/v1/context/:kind',
     {
@@ -36,7 +39,7 @@ export function contextRoutes(app: FastifyInstance, db: Database): void {
         params: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: Object.keys(KINDS) } } },
         body: { type: 'array', items: { type: 'object' }, description: `up to ${MAX_CONTEXT_ROWS} records of the kind (their JSON Schemas are in the README)` },
         response: {
-          200: { type: 'object', properties: { kind: { type: 'string' }, upserted: { type: 'integer' } } },
+          200: { type: 'object', properties: { kind: { type: 'string' }, upserted: { type: 'integer' }, ...exposureOutcome.properties } },
           ...authProblems,
           422: problem,
         },
@@ -53,8 +56,15 @@ export function contextRoutes(app: FastifyInstance, db: Database): void {
       if (errors.length > 0) {
         throw problems.unprocessable('invalid-context-rows', 'Invalid context rows', `${errors.length} error(s); nothing was written`, { errors });
       }
+      if (kind === 'change') {
+        const index = (rows as ChangeRecord[]).findIndex((row) => oversizedDocuments(row).length > 0);
+        if (index >= 0) throw tooLarge(oversizedDocuments((rows as ChangeRecord[])[index]!), `${index}.`);
+      }
       const upserted = await upsertContext(db, kind, rows as Array<ContextRecords[typeof kind]>);
-      await app.auditTrail.system('context_imported', principalOf(request).name, { kind: request.params.kind, upserted, hash: contentHash(rows) });
+      const actor = principalOf(request).name;
+      await app.auditTrail.system('context_imported', actor, { kind: request.params.kind, upserted, hash: contentHash(rows) });
+      // Changes imported in bulk meet the exposure rules as posted ones do.
+      if (kind === 'change') return { kind: request.params.kind, upserted, ...outcomeBody(await exposures.respond(rows as ChangeRecord[], actor)) };
       return { kind: request.params.kind, upserted };
     },
   );

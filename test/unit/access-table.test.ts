@@ -10,13 +10,13 @@ describe('the route × role table', () => {
     expect(withCurrentTable(readme) === readme, 'README.md shows another route × role table than api/access.table.ts: run npm run docs:routes').toBe(true);
   });
 
-  it('names only irflow roles, gives admin every route, and gives ingest and metrics nothing but theirs', () => {
+  it('names only irflow roles, gives admin every route, and gives ingest (alert and change feeds) and metrics nothing but theirs', () => {
     const routes = Object.keys(ROUTE_ROLES) as RouteKey[];
     for (const route of routes) {
       for (const role of ROUTE_ROLES[route] ?? []) expect(ROLES, route).toContain(role);
       expect(allows(route, 'admin'), route).toBe(true);
     }
-    expect(routes.filter((route) => allows(route, 'ingest'))).toEqual([...routes.filter((r) => r.startsWith('POST /v1/alerts/')), 'GET /v1/playbooks/schema']);
+    expect(routes.filter((route) => allows(route, 'ingest')).sort()).toEqual([...routes.filter((r) => r.startsWith('POST /v1/alerts/')), 'GET /v1/playbooks/schema', 'POST /v1/changes'].sort());
     expect(routes.filter((route) => allows(route, 'metrics'))).toEqual(['GET /metrics']);
   });
 

@@ -1,0 +1,119 @@
+/**
+ * Exposure rules: register versions (JSON or YAML; the same content again → 200 with its version),
+ * read them with what they matched, and test one against a change without opening anything.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { latestExposureRules, listExposureRuleVersions, matchesOfRule, registerExposureRule, type RegisteredRule } from '../../db/exposure-rules.repo.js';
+import type { ChangeRecord } from '../../machines/context.types.js';
+import { compileRule, DEFAULT_EXPOSURE_PLAYBOOK, exposureRuleJsonSchema, parseExposureRule, validateExposureRule, type ExposureRuleValidation } from '../../machines/exposure-rule.js';
+import { principalOf } from '../auth.js';
+import type { PlaybookCatalog } from '../deps.js';
+import { problems } from '../problem.js';
+import { authProblems, problem } from '../schemas.js';
+import { changeBody, toChangeRecord, type PostedChange } from './changes.schemas.js';
+
+const ruleSummary = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    version: { type: 'integer' },
+    hash: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    severity: { type: 'string' },
+    when: { type: 'string' },
+    playbook: { type: 'string' },
+    category: { type: 'string' },
+    enabled: { type: 'boolean' },
+    createdAt: { type: 'string', format: 'date-time' },
+    createdBy: { type: 'string' },
+  },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 64 } } } as const;
+const ruleBody = {
+  content: {
+    'application/json': { schema: { type: 'object', description: 'an exposure rule: see GET /v1/exposure-rules/schema' } },
+    'application/yaml': { schema: { type: 'string', description: 'the same rule in YAML' } },
+  },
+} as const;
+
+function describe(r: RegisteredRule) {
+  return { playbook: DEFAULT_EXPOSURE_PLAYBOOK, enabled: true, ...r.rule, version: r.version, hash: r.hash, createdAt: r.createdAt, createdBy: r.createdBy };
+}
+
+function validated(body: unknown): ExposureRuleValidation & { ok: true } {
+  const result = typeof body === 'string' ? parseExposureRule(body) : body && typeof body === 'object' && !Array.isArray(body) ? validateExposureRule(body) : undefined;
+  if (!result) throw problems.badRequest('send an exposure rule as a JSON object or as YAML (content-type application/yaml)');
+  if (!result.ok) throw problems.unprocessable('invalid-exposure-rule', 'Invalid exposure rule', `${result.errors.length} error(s) in the rule`, { errors: result.errors });
+  return result;
+}
+
+export function exposureRuleRoutes(app: FastifyInstance, db: Database, playbooks: PlaybookCatalog): void {
+  app.get('/v1/exposure-rules/schema', { schema: { tags: ['exposures'], summary: 'The exposure rule JSON Schema', response: { 200: { type: 'object', additionalProperties: true } } } }, async () => exposureRuleJsonSchema);
+
+  app.post(
+    '/v1/exposure-rules',
+    { schema: { tags: ['exposures'], summary: 'Register an exposure rule version (201 new, 200 the same content as an existing version)', body: ruleBody, response: { 200: ruleSummary, 201: ruleSummary, ...authProblems, 422: problem } } },
+    async (request, reply) => {
+      const { rule } = validated(request.body);
+      const playbook = rule.playbook ?? DEFAULT_EXPOSURE_PLAYBOOK;
+      if (!(await playbooks.latest(playbook))) throw problems.unprocessable('unknown-playbook', 'Unknown playbook', `no playbook ${playbook} is registered`, { errors: [{ path: 'playbook', message: 'is not registered' }] });
+      const registered = await registerExposureRule(db, rule, principalOf(request).name);
+      if (registered.created) await app.auditTrail.system('exposure_rule_registered', principalOf(request).name, { id: registered.id, version: registered.version, hash: registered.hash });
+      return reply.code(registered.created ? 201 : 200).header('location', `/v1/exposure-rules/${registered.id}`).send(describe(registered));
+    },
+  );
+
+  app.get('/v1/exposure-rules', { schema: { tags: ['exposures'], summary: 'The latest version of every exposure rule', response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleSummary } } }, ...authProblems } } }, async () => ({
+    rules: (await latestExposureRules(db)).map(describe),
+  }));
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/exposure-rules/:id',
+    {
+      schema: {
+        tags: ['exposures'],
+        summary: 'A rule: its versions and the changes it matched, newest first (at most 100)',
+        params: idParams,
+        response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 404: problem },
+      },
+    },
+    async (request) => {
+      const versions = await listExposureRuleVersions(db, request.params.id);
+      const latest = versions.at(-1);
+      if (!latest) throw problems.notFound(`no exposure rule ${request.params.id}`);
+      return { ...describe(latest), versions: versions.map(describe), matches: await matchesOfRule(db, latest.id) };
+    },
+  );
+
+  app.post<{ Body: { rule?: unknown; ruleId?: string; change: PostedChange } }>(
+    '/v1/exposure-rules/test',
+    {
+      schema: {
+        tags: ['exposures'],
+        summary: 'Test a rule (given, or registered by id) against a change: {matches, error?}; nothing is stored or opened',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['change'],
+          properties: { rule: { type: 'object' }, ruleId: idParams.properties.id, change: changeBody },
+        },
+        response: { 200: { type: 'object', properties: { matches: { type: 'boolean' }, error: { type: 'string' }, ruleId: { type: 'string' }, version: { type: 'integer' } } }, ...authProblems, 404: problem, 422: problem },
+      },
+    },
+    async (request) => {
+      const { rule, ruleId, change } = request.body;
+      if ((rule === undefined) === (ruleId === undefined)) throw problems.badRequest('send either rule (a rule document) or ruleId (a registered rule)');
+      let compiled;
+      if (rule !== undefined) compiled = compileRule(validated(rule).rule, 0);
+      else {
+        const found = (await listExposureRuleVersions(db, ruleId!)).at(-1);
+        if (!found) throw problems.notFound(`no exposure rule ${ruleId}`);
+        compiled = compileRule(found.rule, found.version);
+      }
+      const record: ChangeRecord = toChangeRecord(change, new Date());
+      return { ruleId: compiled.rule.id, version: compiled.version, ...compiled.test(record) };
+    },
+  );
+}
