@@ -12,7 +12,7 @@ import type { Database } from '../db/client.js';
 import { contextAssets } from '../db/context.schema.js';
 import { claimExposureMatch, latestExposureRules } from '../db/exposure-rules.repo.js';
 import type { ChangeRecord } from '../machines/context.types.js';
-import { compileRule, DEFAULT_EXPOSURE_CATEGORY, DEFAULT_EXPOSURE_PLAYBOOK, type CompiledRule } from '../machines/exposure-rule.js';
+import { compileRule, DEFAULT_EXPOSURE_CATEGORY, DEFAULT_EXPOSURE_PLAYBOOK, ruleIndex, type CompiledRule } from '../machines/exposure-rule.js';
 import type { IncidentCommands } from './incident-commands.js';
 import type { PlaybookCatalog } from './deps.js';
 
@@ -87,9 +87,11 @@ export function createExposureResponder(deps: { db: Database; commands: Incident
   /** Tests the changes against every enabled rule and opens an incident per match. */
   async function respond(changes: ChangeRecord[], actor: string): Promise<ExposureResponse> {
     const rules = await enabledRules();
+    const meeting = ruleIndex(rules);
     const response: ExposureResponse = { exposures: [], failures: [], rulesTested: rules.length };
     for (const change of changes) {
-      for (const compiled of rules) {
+      // Rules that require another kind of change are false for this one: not evaluated.
+      for (const compiled of meeting(change.kind)) {
         const result = compiled.test(change);
         if (result.error) response.failures.push({ ruleId: compiled.rule.id, changeId: change.id, error: result.error });
         if (!result.matches) continue;

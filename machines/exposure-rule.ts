@@ -82,7 +82,20 @@ export function changeFacts(change: ChangeRecord): Record<string, unknown> {
 export interface CompiledRule {
   rule: ExposureRule;
   version: number;
+  /** The change kind the rule requires (`change.kind == "…" && …`); it matches no change of another kind. */
+  kind?: string;
   test(change: ChangeRecord): ExpressionResult;
+}
+
+/** Rules by the kind they require, and those that require none: what a change of a kind must meet. */
+export function ruleIndex(rules: CompiledRule[]): (kind: string | undefined) => CompiledRule[] {
+  const byKind = new Map<string, CompiledRule[]>();
+  const any: CompiledRule[] = [];
+  for (const rule of rules) {
+    if (rule.kind === undefined) any.push(rule);
+    else byKind.set(rule.kind, [...(byKind.get(rule.kind) ?? []), rule]);
+  }
+  return (kind) => (kind === undefined ? any : [...(byKind.get(kind) ?? []), ...any]);
 }
 
 /** A validated rule ready to test changes; throws on a rule that does not validate (stored rules do). */
@@ -90,5 +103,5 @@ export function compileRule(rule: ExposureRule, version: number): CompiledRule {
   const compiled = compileExpression(rule.when);
   if (!compiled.ok) throw new RangeError(`rule ${rule.id}: ${compiled.errors[0]!.message}`);
   const matcher: ChangeMatcher = compiled.matcher;
-  return { rule, version, test: (change) => matcher(changeFacts(change)) };
+  return { rule, version, ...(compiled.kind !== undefined ? { kind: compiled.kind } : {}), test: (change) => matcher(changeFacts(change)) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../machines/context.types.js';
-import { compileRule, parseExposureRule, validateExposureRule, type ExposureRule } from '../../machines/exposure-rule.js';
+import { compileRule, parseExposureRule, ruleIndex, validateExposureRule, type ExposureRule } from '../../machines/exposure-rule.js';
 
 const base: ChangeRecord = { id: 'CHG-1', assetIds: ['a-1'], title: 'a change', plannedStart: '2026-12-01T10:00:00.000Z', plannedEnd: '2026-12-01T10:00:00.000Z', status: 'implemented' };
 const change = (facts: Partial<ChangeRecord>): ChangeRecord => ({ ...base, ...facts });
@@ -62,5 +62,21 @@ describe('exposure rules over changes (CEL)', () => {
     if (!result.ok) expect(result.errors.map((e) => e.path).sort()).toEqual(['colour', 'id', 'name', 'severity']);
     expect(parseExposureRule(`id: open-ingress\nname: Firewall open to the world\nseverity: high\nwhen: >-\n  ${OPEN_INGRESS}\n`)).toMatchObject({ ok: true, rule: { id: 'open-ingress', when: OPEN_INGRESS } });
     expect(parseExposureRule('id: x\nid: y\n')).toMatchObject({ ok: false, errors: [{ message: expect.stringContaining('duplicate key') }] });
+  });
+
+  it('indexes rules by the change kind their conjunction requires, and skipping the others changes no answer', () => {
+    const kinds = [OPEN_INGRESS, MFA_OFF_ON_ADMINS, BUCKET_PUBLIC, UNTICKETED_PRODUCTION, 'change.kind == "dns" || change.after.ttl == 0', '"iam" == change.kind', 'change.kind != "iam" && true'].map(
+      (when) => compileRule(rule(when), 1).kind,
+    );
+    expect(kinds).toEqual(['firewall', 'iam', 'storage', undefined, undefined, 'iam', undefined]);
+    const rules = [OPEN_INGRESS, MFA_OFF_ON_ADMINS, BUCKET_PUBLIC, UNTICKETED_PRODUCTION].map((when, i) => compileRule({ ...rule(when), id: `r${i}` }, 1));
+    const meeting = ruleIndex(rules);
+    for (const [, , facts] of table) {
+      const everyRule = rules.filter((r) => r.test(facts).matches).map((r) => r.rule.id);
+      const indexed = meeting(facts.kind).filter((r) => r.test(facts).matches).map((r) => r.rule.id);
+      expect(indexed, facts.id).toEqual(everyRule);
+    }
+    expect(meeting('firewall').map((r) => r.rule.id)).toEqual(['r0', 'r3']);
+    expect(meeting(undefined).map((r) => r.rule.id)).toEqual(['r3']);
   });
 });
