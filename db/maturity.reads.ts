@@ -35,8 +35,7 @@ export async function maturityFacts(db: Database, w: KpiWindow): Promise<Maturit
           ${RATE_SQL.enrichmentAutomationRate} as "enrichmentAutomation",
           ${share(sql`count(*) filter (where business_unit is not null and clocks_armed > 0)`)} as "slaPerBusinessUnit",
           ${share(sql`count(*) filter (where root_cause is not null and ${enriches('risk-exception')})`, sql`count(*) filter (where root_cause is not null)`)} as "rootCausesMapped",
-          (count(*) filter (where ${EXPOSURE} and change_related and exists (
-            select 1 from jsonb_array_elements(context -> 'changes') c where c -> 'record' ->> 'type' = 'configuration')))::int as "exposuresFromChanges",
+          (count(*) filter (where exists (select 1 from exposure_matches x where x.incident_id = m.incident_id)))::int as "exposuresFromChanges",
           ${share(sql`count(*) filter (where ${closedExposure} and eradicated_at is not null)`, sql`count(*) filter (where ${closedExposure})`)} as "remediationValidated"
         from m`,
   );

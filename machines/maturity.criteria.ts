@@ -27,7 +27,7 @@ export interface MaturityFacts {
   slaPerBusinessUnit: number | null;
   /** Incidents with a root cause whose playbook weighs the risk register (risk-exception context) / incidents with a root cause. */
   rootCausesMapped: number | null;
-  /** Exposure or misconfiguration incidents correlated with a configuration change. */
+  /** Incidents an exposure rule opened from a configuration change (not an alert of category exposure). */
   exposuresFromChanges: number;
   /** Closed exposure incidents (not false positives) that passed a validation stage (marks eradicated) / such closed incidents. */
   remediationValidated: number | null;
@@ -61,7 +61,7 @@ export const MATURITY_CRITERIA: MaturityCriterion[] = [
   { id: 'automated-enrichment', level: 4, title: 'At least 80 % of findings gathered automatically', fact: 'enrichmentAutomation', unit: 'ratio', threshold: 0.8 },
   { id: 'sla-per-business-unit', level: 4, title: 'SLA compliance measured per business unit for at least 80 % of incidents', fact: 'slaPerBusinessUnit', unit: 'ratio', threshold: 0.8 },
   { id: 'root-causes-mapped', level: 4, title: 'At least 80 % of root causes weighed against risk exceptions', fact: 'rootCausesMapped', unit: 'ratio', threshold: 0.8 },
-  { id: 'exposure-from-configuration-change', level: 5, title: 'Exposure-response incidents started from configuration changes', fact: 'exposuresFromChanges', unit: 'count', threshold: 1 },
+  { id: 'exposure-from-configuration-change', level: 5, title: 'Exposure incidents opened by rule from configuration changes', fact: 'exposuresFromChanges', unit: 'count', threshold: 1 },
   { id: 'remediation-validated', level: 5, title: 'At least 90 % of closed exposures validated before closure', fact: 'remediationValidated', unit: 'ratio', threshold: 0.9 },
 ];
 

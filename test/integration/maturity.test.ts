@@ -1,5 +1,6 @@
 /** The measured CMMI level, climbing and falling as incidents are recorded (June 2026, known times). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exposureMatches } from '../../db/exposure.schema.js';
 import { MATURITY_CRITERIA } from '../../machines/maturity.criteria.js';
 import { IncidentScript, recordScripts, recordSteps } from '../support/incident-script.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -57,7 +58,7 @@ describe('GET /v1/maturity', () => {
     expect(failing).toEqual(['exposure-from-configuration-change', 'remediation-validated']);
   });
 
-  it('reaches level 5 with an exposure opened by a configuration change, validated before closure', async () => {
+  it('stays at level 4 with an exposure an alert opened, and reaches level 5 once a rule opened it from a configuration change, validated before closure', async () => {
     const x = new IncidentScript('X', { at: at(3600), openedBy: 'source:generic', playbook: 'exposure-response', category: 'exposure', stage: 'detect' })
       .step('sla_armed', at(3600), { data: { clock: 'resolve' } })
       .asset(at(3605), { id: 'A-2', businessUnit: 'cloud' })
@@ -67,6 +68,9 @@ describe('GET /v1/maturity', () => {
       .move(at(4300), 'validate', 'validate', { marks: ['contained', 'eradicated'] })
       .move(at(4600), 'close', 'closed', { marks: ['recovered', 'resolved', 'closed'], closed: true, fields: { rootCause: 'misconfiguration' } });
     await recordScripts(stack.database.db, [x]);
+    const byAlert = await maturity();
+    expect({ level: byAlert.level, failing: byAlert.failing }, 'an alert of category exposure is not a rule on the change feed').toEqual({ level: 4, failing: ['exposure-from-configuration-change'] });
+    await stack.database.db.insert(exposureMatches).values({ ruleId: 'open-ingress', changeId: 'CHG-9', ruleVersion: 1, incidentId: x.id, changeKind: 'firewall' });
     const { level, name, failing, figures } = await maturity();
     expect({ level, name, failing }).toEqual({ level: 5, name: 'Optimizing', failing: [] });
     expect(figures).toMatchObject({ 'exposure-from-configuration-change': 1, 'remediation-validated': 1, 'automated-enrichment': 1 });
