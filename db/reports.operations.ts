@@ -5,13 +5,13 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
-import { EXPOSURE, type KpiWindow } from './kpis.reads.js';
+import { EXPOSURE, monthOf, type KpiWindow } from './kpis.reads.js';
 import { inWindow, type ReportRow, type ReportSections } from './reports.trends.js';
 import { selectRows } from './sql-rows.js';
 
 
 export async function changeCorrelation(db: Database, w: KpiWindow): Promise<ReportSections> {
-  const [rows, byAsset, byType] = await Promise.all([
+  const [rows, byAsset, byType, exposureTrend] = await Promise.all([
     selectRows<ReportRow>(
       db,
       sql`select c->>'key' as "changeId", c->'record'->>'title' as title, coalesce(c->'record'->>'type', 'unspecified') as type,
@@ -32,8 +32,16 @@ export async function changeCorrelation(db: Database, w: KpiWindow): Promise<Rep
           from incident_measures m join incidents i on i.id = m.incident_id cross join lateral jsonb_array_elements(i.context -> 'changes') c
           where ${inWindow(w)} and m.change_related group by 1 order by 2 desc, 1`,
     ),
+    // Type trending of configuration changes that result in exposures: what exposure rules opened, by change kind and month.
+    selectRows<ReportRow>(
+      db,
+      sql`select ${monthOf(sql`m.created_at`)} as month, coalesce(x.change_kind, 'unspecified') as "changeKind", count(distinct x.incident_id)::int as exposures,
+            count(distinct x.change_id)::int as changes, count(distinct x.rule_id)::int as rules
+          from exposure_matches x join incident_measures m on m.incident_id = x.incident_id
+          where ${inWindow(w)} group by 1, 2 order by 1, 3 desc, 2`,
+    ),
   ]);
-  return { rows, byAsset, byType };
+  return { rows, byAsset, byType, exposureTrend };
 }
 
 export async function controlEffectiveness(db: Database, w: KpiWindow): Promise<ReportSections> {

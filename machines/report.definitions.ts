@@ -34,7 +34,7 @@ export const REPORT_DEFINITIONS: Record<ReportName, { title: string; description
   'change-correlation': {
     title: 'Change correlation',
     description:
-      'Incidents flagged change-related (a recorded change touched an affected asset shortly before detection): by change, by asset, and by kind of change, with the exposures (category exposure or misconfiguration) each kind led to.',
+      'Incidents flagged change-related (a recorded change touched an affected asset shortly before detection): by change, by asset, and by kind of change, with the exposures (category exposure or misconfiguration) each kind led to; exposureTrend: the exposures exposure rules opened from configuration changes, by month and change kind (type trending of configuration changes that result in exposures).',
   },
   'control-effectiveness': {
     title: 'Control effectiveness',

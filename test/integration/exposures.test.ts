@@ -110,4 +110,14 @@ describe('exposure rules', () => {
     expect((await stack.call('POST', '/v1/exposure-rules/test', engineer, { ruleId: 'open-ingress', change: firewallChange('CHG-300', '0.0.0.0/0') })).body.matches).toBe(true);
     expect((await stack.call('GET', '/v1/exposure-rules/open-ingress', engineer)).body.matches.map((m: { changeId: string }) => m.changeId).sort()).toEqual(['CHG-100', 'CHG-200']);
   });
+
+  it('trends the changes that result in exposures by change kind and month (change-correlation)', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const report = await eventually(
+      () => stack.call('GET', '/v1/reports/change-correlation', analyst),
+      (r) => r.status === 200 && r.body.exposureTrend?.some((row: { exposures: number }) => row.exposures === 2),
+      'the exposure trend with both exposures recorded',
+    );
+    expect(report.body.exposureTrend).toEqual([{ month, changeKind: 'firewall', exposures: 2, changes: 2, rules: 1 }]);
+  });
 });
