@@ -93,6 +93,11 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/exposure-rules': PLAYBOOK_READERS,
   'GET /v1/exposure-rules/:id': PLAYBOOK_READERS,
   'POST /v1/exposure-rules/test': ['engineer'],
+  // Risk exceptions: analysts and engineers ask; the lifecycle judges who may approve (its roles, never the requester).
+  'POST /v1/risk-exceptions': ['analyst', 'engineer'],
+  'POST /v1/risk-exceptions/:id/decisions': ['approver', 'analyst', 'engineer'],
+  'GET /v1/risk-exceptions': ['analyst', 'auditor', 'approver', 'engineer'],
+  'GET /v1/risk-exceptions/:id': ['analyst', 'auditor', 'approver', 'engineer'],
   'GET /v1/kpis': MEASURE_READERS,
   'GET /v1/kpis/definitions': MEASURE_READERS,
   'GET /v1/reports': MEASURE_READERS,

@@ -39,6 +39,7 @@ import { egressPolicy } from '../activities/egress.js';
 import { changeRoutes } from './routes/changes.routes.js';
 import { contextRoutes } from './routes/context.routes.js';
 import { exposureRuleRoutes } from './routes/exposure-rules.routes.js';
+import { riskExceptionRoutes } from './routes/risk-exceptions.routes.js';
 import { createExposureResponder } from './exposures.js';
 import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-actions.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -159,6 +160,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   contextRoutes(app, deps.db, exposures);
   changeRoutes(app, deps.db, exposures);
   exposureRuleRoutes(app, deps.db, deps.playbooks);
+  riskExceptionRoutes(app, deps.db, deps.temporal, deps.taskQueue);
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());
   apiKeyRoutes(app, deps.db, secrets);
   kpiRoutes(app, deps.db, deps.hourlyRate);

@@ -14,7 +14,7 @@ import { GENESIS_HASH, eventHash, type StoredEvent } from './ledger.js';
 import type { Transaction } from './transaction.js';
 import { auditChainEvents } from './audit.schema.js';
 
-export const AUDIT_CHAINS = ['system', 'access'] as const;
+export const AUDIT_CHAINS = ['system', 'access', 'risk'] as const;
 export type AuditChain = (typeof AUDIT_CHAINS)[number];
 
 export interface ChainEventInput {

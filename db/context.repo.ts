@@ -107,8 +107,10 @@ export async function findRiskExceptions(db: Database, assetIds: string[], ruleI
   const assetsHold = or(isNull(contextRiskExceptions.assetIds), assetIds.length ? arrayOverlaps(contextRiskExceptions.assetIds, assetIds) : sql`false`);
   const rulesHold = or(isNull(contextRiskExceptions.ruleIds), ruleIds.length ? arrayOverlaps(contextRiskExceptions.ruleIds, ruleIds) : sql`false`);
   const saysSomething = or(isNotNull(contextRiskExceptions.assetIds), isNotNull(contextRiskExceptions.ruleIds));
-  const rows = await db.select().from(contextRiskExceptions).where(and(gt(contextRiskExceptions.expiresAt, now), assetsHold, rulesHold, saysSomething));
-  return rows.map(({ updatedAt: _u, assetIds: a, ruleIds: r, expiresAt, ...rest }) => ({
+  // Imported exceptions (no status) and those whose lifecycle made them active; not requested, rejected, expired or revoked ones.
+  const covering = or(isNull(contextRiskExceptions.status), inArray(contextRiskExceptions.status, ['active', 'expiring']));
+  const rows = await db.select().from(contextRiskExceptions).where(and(gt(contextRiskExceptions.expiresAt, now), assetsHold, rulesHold, saysSomething, covering));
+  return rows.map(({ updatedAt: _u, assetIds: a, ruleIds: r, expiresAt, status: _s, lifecycle: _l, recordedSeq: _r, ...rest }) => ({
     ...rest,
     ...(a ? { assetIds: a } : {}),
     ...(r ? { ruleIds: r } : {}),

@@ -64,6 +64,11 @@ export const contextRiskExceptions = pgTable(
     expiresAt: at('expires_at').notNull(),
     justification: text('justification').notNull(),
     owner: text('owner').notNull(),
+    /** Null for an exception imported as it is; else where its lifecycle (risk exception workflow) stands. */
+    status: text('status'),
+    /** The lifecycle's state as its workflow last recorded it, and the last event recorded. */
+    lifecycle: jsonb('lifecycle').$type<Record<string, unknown>>(),
+    recordedSeq: integer('recorded_seq').notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [index('context_risk_exceptions_expires_idx').on(t.expiresAt)],

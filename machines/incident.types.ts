@@ -79,6 +79,7 @@ export const AUDIT_EVENT_TYPES = [
   'note_added',
   'note_edited',
   'note_deleted',
+  'risk_exception_ended',
   'task_created',
   'task_updated',
   'evidence_added',

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Histogram, type Registry } from 'prom-client';
+import { createRiskExceptionActivities } from '../activities/risk-exception.activities.js';
 import { createAlertActivities } from '../activities/alert.activities.js';
 import { createContextActivities, type LookupObserver } from '../activities/context.activities.js';
 import type { ConnectorSet } from '../activities/context/connector.js';
@@ -57,6 +58,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     activities: {
       ...createIncidentActivities({ db: options.db, ...(options.signer ? { signer: options.signer } : {}) }),
       ...createAlertActivities({ db: options.db }),
+      ...createRiskExceptionActivities({ db: options.db, ...(options.signer ? { signer: options.signer } : {}) }),
       ...createContextActivities(options.connectors ?? contextConnectors(options.db), lookupObserver(options.metrics)),
       ...createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL }),
     },

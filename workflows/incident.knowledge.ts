@@ -161,6 +161,20 @@ export class IncidentKnowledge {
     return { ...this.state, alertIds: [...this.alertIds] };
   }
 
+  /**
+   * A risk exception ended (expired, or revoked before its expiry): its findings expire then, and
+   * priority is judged again without its step. Null when the incident never knew the exception.
+   */
+  endRiskException(exceptionId: string, endedAt: string, now: string): StepDraft[] | null {
+    const known = this.state.context.riskExceptions.some((f) => f.key === exceptionId);
+    if (!known) return null;
+    const earlier = (at: string) => (Date.parse(at) > Date.parse(endedAt) ? endedAt : at);
+    const riskExceptions = this.state.context.riskExceptions.map((f) => (f.key === exceptionId ? { ...f, record: { ...f.record, expiresAt: earlier(f.record.expiresAt) } } : f));
+    this.state.context = { ...this.state.context, riskExceptions };
+    const change = this.reassess(now, `risk exception ${exceptionId} ended`);
+    return change ? [change] : [];
+  }
+
   /** An escalation step with raisePriority: one step up; a draft when it moved. */
   raisePriority(now: string, cause: string): StepDraft | null {
     this.state.raisedSteps += 1;

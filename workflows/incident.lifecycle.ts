@@ -9,6 +9,8 @@ import { observableDraft, type CaseWorkVerdict, type LinkRequest, type NoteReque
 import { IncidentCore } from './incident.core.js';
 import type { EvidenceRequest, EvidenceVerdict } from './incident.evidence.js';
 import { lifecycleEvent } from './incident.gate.js';
+import type { RiskExceptionEnded } from './incident.messages.js';
+import type { PlaybookDocument } from '../machines/playbook.types.js';
 
 export type { EnrichmentRequest, RequestOutcome, Verdict } from './incident.core.js';
 
@@ -48,6 +50,22 @@ export class IncidentLifecycle extends IncidentCore {
     return this.closeAsMerged(request.into, request.actor, now);
   }
 
+  /**
+   * A risk exception ended: priority is judged without it, and a closure that accepted the risk
+   * under it (field riskExceptionId) reopens through the closed stage's way back, when it has one.
+   */
+  riskExceptionEnded(ended: RiskExceptionEnded, now: string): void {
+    const drafts = this.knowledge.endRiskException(ended.exceptionId, ended.endedAt, now);
+    const closedUnderIt = Boolean(this.input.playbook.document.stages[this.stage]?.closed) && this.snapshot.context.fields.riskExceptionId === ended.exceptionId;
+    if (drafts === null && !closedUnderIt) return;
+    const actor = `risk-exception:${ended.exceptionId}`;
+    this.queueKnowledge([{ type: 'risk_exception_ended', actor, data: { exceptionId: ended.exceptionId, reason: ended.reason, endedAt: ended.endedAt } }, ...(drafts ?? [])], now);
+    if (!closedUnderIt) return;
+    const reopen = reopenEvent(this.input.playbook.document, this.stage);
+    const request = { event: reopen ?? '', actor, comment: `risk exception ${ended.exceptionId} ${ended.reason}` };
+    if (reopen && this.snapshot.can(lifecycleEvent(request, now))) this.apply(request, now);
+  }
+
   /** Through the playbook's duplicate path when the machine takes it, else the `merged` close. */
   private closeAsMerged(into: string, actor: string, now: string): number {
     const close = mergeClose(this.input.playbook.document, this.stage, into);
@@ -57,4 +75,11 @@ export class IncidentLifecycle extends IncidentCore {
     }
     return this.apply({ event: MERGED_EVENT, actor, fields: { mergedInto: into }, comment }, now);
   }
+}
+
+/** The way out of a closed stage back into the work: `reopen` where the stage has it, else its first event to an open stage. */
+function reopenEvent(document: PlaybookDocument, stage: string): string | undefined {
+  const events = Object.entries(document.stages[stage]?.on ?? {});
+  const open = events.filter(([, t]) => !document.stages[t.to]?.closed).map(([event]) => event);
+  return open.includes('reopen') ? 'reopen' : open[0];
 }

@@ -95,6 +95,14 @@ export interface LifecycleRequest {
 export const alertReceivedSignal = defineSignal<[AlertReceived]>('alertReceived');
 /** Several alerts of one incident at once (a batch from a SIEM). */
 export const alertsReceivedSignal = defineSignal<[AlertReceived[]]>('alertsReceived');
+
+/** A risk exception the incident may rely on ended: its lifecycle's workflow tells the incidents it covered. */
+export interface RiskExceptionEnded {
+  exceptionId: string;
+  endedAt: string;
+  reason: 'expired' | 'revoked';
+}
+export const riskExceptionEndedSignal = defineSignal<[RiskExceptionEnded]>('riskExceptionEnded');
 /** The answer to a lifecycle event or an approval decision. */
 export interface LifecycleOutcome {
   incident: IncidentView;

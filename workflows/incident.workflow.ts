@@ -34,6 +34,7 @@ import {
   SEARCH_ATTRIBUTES,
   alertReceivedSignal,
   alertsReceivedSignal,
+  riskExceptionEndedSignal,
   applyEventUpdate,
   assignUpdate,
   caseNoteUpdate,
@@ -98,6 +99,7 @@ function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): 
   const recorded = (seq: number) => condition(() => incident.recordedSeq >= seq);
   setHandler(alertReceivedSignal, (alert) => incident.receiveAlert(alert, now()));
   setHandler(alertsReceivedSignal, (alerts) => alerts.forEach((alert) => incident.receiveAlert(alert, now())));
+  setHandler(riskExceptionEndedSignal, (ended) => incident.riskExceptionEnded(ended, now()));
   const answer = async ({ seq, pendingApproval }: RequestOutcome) => {
     await recorded(seq);
     return { incident: incident.view(), ...(pendingApproval ? { pendingApproval: { ...pendingApproval } } : {}) };

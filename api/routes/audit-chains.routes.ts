@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.js';
 import { authProblems, chainVerdictProperties } from '../schemas.js';
 
 const chainQuery = {
-  chain: { type: 'string', enum: [...AUDIT_CHAINS], default: 'system', description: 'system: administration; access: reads of histories, exports and replays' },
+  chain: { type: 'string', enum: [...AUDIT_CHAINS], default: 'system', description: 'system: administration; access: reads of histories, exports and replays; risk: every step of every risk exception' },
 } as const;
 
 const chainEvent = {

@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { and, inArray, isNotNull } from 'drizzle-orm';
 import { upsertContext } from '../../db/context.repo.js';
+import { contextRiskExceptions } from '../../db/context.schema.js';
 import { contentHash } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
 import { validateContextRows } from '../../machines/context.schemas.js';
@@ -27,6 +29,17 @@ const KINDS: Record<string, ContextKind> = {
   intel: 'intel',
 };
 
+/** An exception with a lifecycle changes through its decisions only: an import may not overwrite it (nor skip its approvals). */
+async function refuseManagedExceptions(db: Database, rows: Array<{ id: string }>): Promise<void> {
+  const managed = await db
+    .select({ id: contextRiskExceptions.id })
+    .from(contextRiskExceptions)
+    .where(and(inArray(contextRiskExceptions.id, rows.map((r) => r.id)), isNotNull(contextRiskExceptions.status)));
+  if (managed.length === 0) return;
+  const list = managed.map((m) => m.id).sort();
+  throw problems.conflict('risk-exception-managed', 'Risk exception with a lifecycle', `${list.join(', ')} changes through its decisions (POST /v1/risk-exceptions/:id/decisions), not an import`, { ids: list.slice(0, 50) });
+}
+
 export function contextRoutes(app: FastifyInstance, db: Database, exposures: ExposureResponder): void {
   app.put<{ Params: { kind: string }; Body: unknown }>(
     '/v1/context/:kind',
@@ -41,6 +54,7 @@ export function contextRoutes(app: FastifyInstance, db: Database, exposures: Exp
         response: {
           200: { type: 'object', properties: { kind: { type: 'string' }, upserted: { type: 'integer' }, ...exposureOutcome.properties } },
           ...authProblems,
+          409: problem,
           422: problem,
         },
       },
@@ -56,6 +70,7 @@ export function contextRoutes(app: FastifyInstance, db: Database, exposures: Exp
       if (errors.length > 0) {
         throw problems.unprocessable('invalid-context-rows', 'Invalid context rows', `${errors.length} error(s); nothing was written`, { errors });
       }
+      if (kind === 'risk-exception') await refuseManagedExceptions(db, rows as Array<{ id: string }>);
       if (kind === 'change') {
         const index = (rows as ChangeRecord[]).findIndex((row) => oversizedDocuments(row).length > 0);
         if (index >= 0) throw tooLarge(oversizedDocuments((rows as ChangeRecord[])[index]!), `${index}.`);
