@@ -9,6 +9,8 @@ export const REPORT_NAMES = [
   'control-effectiveness',
   'high-risk-operations',
   'cost',
+  'risk-outcomes',
+  'policy-conflicts',
 ] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
@@ -49,5 +51,15 @@ export const REPORT_DEFINITIONS: Record<ReportName, { title: string; description
   cost: {
     title: 'Cost of response',
     description: 'Work logged per business unit: incidents, minutes, hours, and cost and cost per incident when IRFLOW_HOURLY_RATE is set.',
+  },
+  'risk-outcomes': {
+    title: 'Risk outcomes',
+    description:
+      'Per risk exception that covered (imported, or approved): the incidents created on its assets or rules while it covered, how severe, the effort (minutes, hours, cost with IRFLOW_HOURLY_RATE), SLA breaches and root causes; byRule: the same per rule the exceptions name. The measured outcome of each risk decision.',
+  },
+  'policy-conflicts': {
+    title: 'Policy conflicts',
+    description:
+      'Per rule (alert rule or exposure rule) and business unit: the risk exceptions naming it, its false positives and its exposures reopened, most conflicts first: policy items that present conflict with business operations.',
   },
 };

@@ -53,6 +53,8 @@ export interface RiskExceptionState {
   pending: PendingDecision | null;
   renewals: number;
   noticeGiven: boolean;
+  /** When it first covered (approved), and when it stopped (expired, revoked, rejected). */
+  activatedAt: string | null;
   endedAt: string | null;
 }
 
@@ -103,6 +105,7 @@ export function requestRiskException(request: RiskExceptionRequest, actor: strin
     pending: { kind: 'grant', requestedBy: actor, requestedAt: now, expiresAt: request.expiresAt, justification: request.justification, granted: [] },
     renewals: 0,
     noticeGiven: false,
+    activatedAt: null,
     endedAt: null,
   };
   const data = { assetIds: request.assetIds ?? null, ruleIds: request.ruleIds ?? null, expiresAt: request.expiresAt, owner: request.owner, justification: request.justification, required: state.required, roles: state.roles };
@@ -134,7 +137,7 @@ function decideApproval(state: RiskExceptionState, command: Extract<RiskExceptio
   const approvedBy = granted.map((g) => g.by);
   if (pending.kind === 'grant') {
     events.push({ type: 'risk_exception_activated', actor: 'system', at: now, data: { approvedBy, expiresAt: pending.expiresAt } });
-    return { ok: true, state: { ...state, status: 'active', pending: null, expiresAt: pending.expiresAt }, events };
+    return { ok: true, state: { ...state, status: 'active', pending: null, expiresAt: pending.expiresAt, activatedAt: now }, events };
   }
   events.push({ type: 'risk_exception_renewed', actor: 'system', at: now, data: { approvedBy, from: state.expiresAt, expiresAt: pending.expiresAt, justification: pending.justification } });
   const renewed: RiskExceptionState = { ...state, status: 'active', pending: null, expiresAt: pending.expiresAt, justification: pending.justification, renewals: state.renewals + 1, noticeGiven: false };

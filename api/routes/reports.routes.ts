@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import type { KpiWindow } from '../../db/kpis.reads.js';
 import { maturityFacts } from '../../db/maturity.reads.js';
 import { changeCorrelation, controlEffectiveness, costOfResponse, highRiskOperations } from '../../db/reports.operations.js';
+import { policyConflicts, riskOutcomes } from '../../db/reports.risk.js';
 import { policyViolations, rootCauses, targeting, threatTrends, type ReportSections } from '../../db/reports.trends.js';
 import { assessMaturity } from '../../machines/maturity.criteria.js';
 import { REPORT_DEFINITIONS, REPORT_NAMES, type ReportName } from '../../machines/report.definitions.js';
@@ -23,6 +24,8 @@ const REPORTS: Record<ReportName, ReportQuery> = {
   'control-effectiveness': controlEffectiveness,
   'high-risk-operations': highRiskOperations,
   cost: costOfResponse,
+  'risk-outcomes': riskOutcomes,
+  'policy-conflicts': policyConflicts,
 };
 
 /** CSV of a report's `rows`: the columns are the union of the rows' keys, in first-seen order. */

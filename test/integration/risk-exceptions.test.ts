@@ -108,5 +108,19 @@ describe('risk exceptions with a lifecycle', () => {
     }
     const verified = await stack.call('GET', '/v1/audit/system/verify?chain=risk', stack.adminToken);
     expect(verified.body).toMatchObject({ valid: true, events: 6 });
+
+    // The measured outcome: what happened on its assets while it covered; the rule in conflict.
+    const outcomes = await eventually(
+      () => stack.call('GET', '/v1/reports/risk-outcomes', alice),
+      (r) => r.body.rows?.[0]?.incidents === 2,
+      'both incidents in the risk outcome',
+    );
+    expect(outcomes.body.rows).toEqual([expect.objectContaining({ exceptionId: 'RX-1', owner: 'ciso', status: 'expired', incidents: 2, high: 2 })]);
+    const conflicts = await eventually(
+      () => stack.call('GET', '/v1/reports/policy-conflicts', alice),
+      (r) => r.body.rows?.some((row: { reopenedExposures: number }) => row.reopenedExposures === 1),
+      'the reopened exposure in policy conflicts',
+    );
+    expect(conflicts.body.rows).toContainEqual(expect.objectContaining({ ruleId: 'open-admin', businessUnit: 'marketing', exposures: 1, reopenedExposures: 1 }));
   }, 180_000);
 });
