@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { MaturityFacts } from '../machines/maturity.criteria.js';
 import type { Database } from './client.js';
-import { EXPOSURE, RATE_SQL, ratio, type KpiWindow } from './kpis.reads.js';
+import { createdIn, EXPOSURE, RATE_SQL, ratio, type KpiWindow } from './kpis.reads.js';
 import { inWindow } from './reports.trends.js';
 import { selectRows } from './sql-rows.js';
 
@@ -36,8 +36,9 @@ export async function maturityFacts(db: Database, w: KpiWindow): Promise<Maturit
           ${share(sql`count(*) filter (where business_unit is not null and clocks_armed > 0)`)} as "slaPerBusinessUnit",
           ${share(sql`count(*) filter (where root_cause is not null and ${enriches('risk-exception')})`, sql`count(*) filter (where root_cause is not null)`)} as "rootCausesMapped",
           (count(*) filter (where exists (select 1 from exposure_matches x where x.incident_id = m.incident_id)))::int as "exposuresFromChanges",
-          ${share(sql`count(*) filter (where ${closedExposure} and eradicated_at is not null)`, sql`count(*) filter (where ${closedExposure})`)} as "remediationValidated"
-        from m`,
+          ${share(sql`count(*) filter (where ${closedExposure} and eradicated_at is not null)`, sql`count(*) filter (where ${closedExposure})`)} as "remediationValidated",
+          (select count(*) from context_risk_exceptions r where ${createdIn(w, sql`(r.lifecycle ->> 'activatedAt')::timestamptz`)})::int as "riskDecisionsMeasured"
+        from m`
   );
   return row as MaturityFacts;
 }

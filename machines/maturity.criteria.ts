@@ -31,6 +31,8 @@ export interface MaturityFacts {
   exposuresFromChanges: number;
   /** Closed exposure incidents (not false positives) that passed a validation stage (marks eradicated) / such closed incidents. */
   remediationValidated: number | null;
+  /** Risk exceptions approved through their lifecycle in the window: decisions whose outcome risk-outcomes measures. */
+  riskDecisionsMeasured: number;
 }
 
 export interface MaturityCriterion {
@@ -63,6 +65,7 @@ export const MATURITY_CRITERIA: MaturityCriterion[] = [
   { id: 'root-causes-mapped', level: 4, title: 'At least 80 % of root causes weighed against risk exceptions', fact: 'rootCausesMapped', unit: 'ratio', threshold: 0.8 },
   { id: 'exposure-from-configuration-change', level: 5, title: 'Exposure incidents opened by rule from configuration changes', fact: 'exposuresFromChanges', unit: 'count', threshold: 1 },
   { id: 'remediation-validated', level: 5, title: 'At least 90 % of closed exposures validated before closure', fact: 'remediationValidated', unit: 'ratio', threshold: 0.9 },
+  { id: 'risk-outcome-measured', level: 5, title: 'Risk decisions taken through their lifecycle, their outcome measured', fact: 'riskDecisionsMeasured', unit: 'count', threshold: 1 },
 ];
 
 export interface CriterionResult extends MaturityCriterion {

@@ -1,5 +1,6 @@
 /** The measured CMMI level, climbing and falling as incidents are recorded (June 2026, known times). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contextRiskExceptions } from '../../db/context.schema.js';
 import { exposureMatches } from '../../db/exposure.schema.js';
 import { MATURITY_CRITERIA } from '../../machines/maturity.criteria.js';
 import { IncidentScript, recordScripts, recordSteps } from '../support/incident-script.js';
@@ -45,7 +46,7 @@ describe('GET /v1/maturity', () => {
     await recordScripts(stack.database.db, [p1]);
     const { level, failing, figures } = await maturity();
     expect(level).toBe(3);
-    expect(failing).toEqual(['root-causes-mapped', 'exposure-from-configuration-change', 'remediation-validated']);
+    expect(failing).toEqual(['root-causes-mapped', 'exposure-from-configuration-change', 'remediation-validated', 'risk-outcome-measured']);
     expect(figures).toMatchObject({ 'repeatable-lifecycle': 1, 'gated-transitions': 1, 'automated-enrichment': 1, 'sla-per-business-unit': 1, 'root-causes-mapped': null });
   });
 
@@ -55,7 +56,7 @@ describe('GET /v1/maturity', () => {
     await recordSteps(stack.database.db, p1.steps.slice(-5));
     const { level, failing } = await maturity();
     expect(level).toBe(4);
-    expect(failing).toEqual(['exposure-from-configuration-change', 'remediation-validated']);
+    expect(failing).toEqual(['exposure-from-configuration-change', 'remediation-validated', 'risk-outcome-measured']);
   });
 
   it('stays at level 4 with an exposure an alert opened, and reaches level 5 once a rule opened it from a configuration change, validated before closure', async () => {
@@ -69,8 +70,12 @@ describe('GET /v1/maturity', () => {
       .move(at(4600), 'close', 'closed', { marks: ['recovered', 'resolved', 'closed'], closed: true, fields: { rootCause: 'misconfiguration' } });
     await recordScripts(stack.database.db, [x]);
     const byAlert = await maturity();
-    expect({ level: byAlert.level, failing: byAlert.failing }, 'an alert of category exposure is not a rule on the change feed').toEqual({ level: 4, failing: ['exposure-from-configuration-change'] });
+    expect({ level: byAlert.level, failing: byAlert.failing }, 'an alert of category exposure is not a rule on the change feed').toEqual({ level: 4, failing: ['exposure-from-configuration-change', 'risk-outcome-measured'] });
     await stack.database.db.insert(exposureMatches).values({ ruleId: 'open-ingress', changeId: 'CHG-9', ruleVersion: 1, incidentId: x.id, changeKind: 'firewall' });
+    expect((await maturity()).failing, 'no risk decision taken through its lifecycle yet').toEqual(['risk-outcome-measured']);
+    // A risk exception approved through its lifecycle in June (as its workflow records it).
+    const lifecycle = { status: 'active', activatedAt: at(3650), requestedAt: at(3610) };
+    await stack.database.db.insert(contextRiskExceptions).values({ id: 'RX-9', assetIds: ['A-2'], expiresAt: new Date(at(90_000)), justification: 'j', owner: 'ciso', status: 'active', lifecycle });
     const { level, name, failing, figures } = await maturity();
     expect({ level, name, failing }).toEqual({ level: 5, name: 'Optimizing', failing: [] });
     expect(figures).toMatchObject({ 'exposure-from-configuration-change': 1, 'remediation-validated': 1, 'automated-enrichment': 1 });
