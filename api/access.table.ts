@@ -88,6 +88,7 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'PUT /v1/context/:kind': ['engineer'],
   // Exposure response: engineers write the rules, a CMDB or cloud-config feed (an ingest key) posts changes.
   'POST /v1/changes': ['ingest', 'engineer'],
+  'POST /v1/business-units/digests': ['engineer'],
   'GET /v1/exposure-rules/schema': PLAYBOOK_READERS,
   'POST /v1/exposure-rules': ['engineer'],
   'GET /v1/exposure-rules': PLAYBOOK_READERS,

@@ -41,6 +41,7 @@ import { contextRoutes } from './routes/context.routes.js';
 import { exposureRuleRoutes } from './routes/exposure-rules.routes.js';
 import { riskExceptionRoutes } from './routes/risk-exceptions.routes.js';
 import { createExposureResponder } from './exposures.js';
+import { createDigestDesk } from './digests.js';
 import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-actions.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
@@ -156,9 +157,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   auditChainRoutes(app, deps.db, deps.keyRing);
   checkpointRoutes(app, deps.db, deps.keyRing, deps.checkpoints);
   playbookRoutes(app, deps.db);
-  const exposures = createExposureResponder({ db: deps.db, commands, playbooks: deps.playbooks });
+  const digests = createDigestDesk(deps.temporal, deps.taskQueue);
+  // The digests' workflow runs from the first start on; an API that cannot reach Temporal yet still starts (readiness says so).
+  app.addHook('onReady', async () => void digests.ensureRunning().catch((error: unknown) => app.log.warn({ err: error }, 'the business-unit digests workflow could not be started')));
+  const exposures = createExposureResponder({ db: deps.db, commands, playbooks: deps.playbooks, digests, log: app.log });
   contextRoutes(app, deps.db, exposures);
-  changeRoutes(app, deps.db, exposures);
+  changeRoutes(app, deps.db, exposures, digests);
   exposureRuleRoutes(app, deps.db, deps.playbooks);
   riskExceptionRoutes(app, deps.db, deps.temporal, deps.taskQueue);
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());

@@ -13,6 +13,7 @@ import { contextAssets } from '../db/context.schema.js';
 import { claimExposureMatch, latestExposureRules } from '../db/exposure-rules.repo.js';
 import type { ChangeRecord } from '../machines/context.types.js';
 import { compileRule, DEFAULT_EXPOSURE_CATEGORY, DEFAULT_EXPOSURE_PLAYBOOK, ruleIndex, type CompiledRule } from '../machines/exposure-rule.js';
+import type { DigestDesk } from './digests.js';
 import type { IncidentCommands } from './incident-commands.js';
 import type { PlaybookCatalog } from './deps.js';
 
@@ -45,7 +46,7 @@ export function exposureIncidentId(ruleId: string, changeId: string): string {
   return `INC-X${digest}`;
 }
 
-export function createExposureResponder(deps: { db: Database; commands: IncidentCommands; playbooks: PlaybookCatalog }) {
+export function createExposureResponder(deps: { db: Database; commands: IncidentCommands; playbooks: PlaybookCatalog; digests?: DigestDesk; log?: { warn(message: string): void } }) {
   const { db, commands, playbooks } = deps;
   /** Planned expressions by rule id and version: a version never changes. */
   const plans = new Map<string, CompiledRule>();
@@ -81,6 +82,8 @@ export function createExposureResponder(deps: { db: Database; commands: Incident
       openedBy: `exposure-rule:${rule.id}`,
       subject: { ...(await subjectOf(change)), ruleIds: [rule.id], observables: [] },
     });
+    // Its business unit hears of it at once when it is P1 or P2; the daily digest lists it anyway.
+    if (created) await deps.digests?.exposureOpened(match.incidentId).catch((error: unknown) => deps.log?.warn(`exposure ${match.incidentId}: the digest was not told (${String(error)})`));
     return { ruleId: rule.id, ruleVersion: match.ruleVersion, changeId: change.id, incidentId: match.incidentId, created };
   }
 

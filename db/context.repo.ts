@@ -17,7 +17,7 @@ const TABLES = {
     key: [contextAssets.id],
     toRow: (r: AssetRecord) => ({ ...r, businessProcess: r.businessProcess ?? null, dataClassification: r.dataClassification ?? null }),
   },
-  'business-unit': { table: contextBusinessUnits, key: [contextBusinessUnits.id], toRow: (r: BusinessUnitRecord) => ({ ...r, manager: r.manager ?? null }) },
+  'business-unit': { table: contextBusinessUnits, key: [contextBusinessUnits.id], toRow: (r: BusinessUnitRecord) => ({ ...r, manager: r.manager ?? null, channel: r.channel ?? null }) },
   change: {
     table: contextChanges,
     key: [contextChanges.id],
@@ -74,7 +74,12 @@ export async function findAssets(db: Database, hostnames: string[], ips: string[
 export async function findBusinessUnits(db: Database, ids: string[]): Promise<BusinessUnitRecord[]> {
   if (ids.length === 0) return [];
   const rows = await db.select().from(contextBusinessUnits).where(inArray(contextBusinessUnits.id, ids));
-  return rows.map(({ updatedAt: _u, manager, ...rest }) => ({ ...rest, criticality: rest.criticality as BusinessUnitRecord['criticality'], manager: opt(manager) }));
+  return rows.map(({ updatedAt: _u, manager, channel, ...rest }) => ({
+    ...rest,
+    criticality: rest.criticality as BusinessUnitRecord['criticality'],
+    manager: opt(manager),
+    ...(channel ? { channel } : {}),
+  }));
 }
 
 /** Changes touching any of the assets whose planned window overlaps [from, to]. */

@@ -30,6 +30,8 @@ export const contextBusinessUnits = pgTable('context_business_units', {
   name: text('name').notNull(),
   criticality: text('criticality').notNull(),
   manager: text('manager'),
+  /** The notification channel that hears this unit's exposure digest (daily, and at once for P1/P2). */
+  channel: text('channel'),
   updatedAt: updatedAt(),
 });
 

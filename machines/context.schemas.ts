@@ -32,7 +32,7 @@ export const CONTEXT_RECORD_SCHEMAS: Record<ContextKind, object> = {
     type: 'object',
     additionalProperties: false,
     required: ['id', 'name', 'criticality'],
-    properties: { id, name: text, criticality, manager: text },
+    properties: { id, name: text, criticality, manager: text, channel: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,100}$' } },
   },
   change: {
     type: 'object',

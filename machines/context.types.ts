@@ -30,6 +30,8 @@ export interface BusinessUnitRecord {
   name: string;
   criticality: Criticality;
   manager?: string;
+  /** The notification channel of its exposure digest. */
+  channel?: string;
 }
 
 export interface ChangeRecord {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Histogram, type Registry } from 'prom-client';
 import { createRiskExceptionActivities } from '../activities/risk-exception.activities.js';
+import { createDigestActivities } from '../activities/digest.activities.js';
 import { createAlertActivities } from '../activities/alert.activities.js';
 import { createContextActivities, type LookupObserver } from '../activities/context.activities.js';
 import type { ConnectorSet } from '../activities/context/connector.js';
@@ -50,6 +51,7 @@ function lookupObserver(registry: Registry | undefined): LookupObserver | undefi
 }
 
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+  const notify = createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -60,7 +62,8 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
       ...createAlertActivities({ db: options.db }),
       ...createRiskExceptionActivities({ db: options.db, ...(options.signer ? { signer: options.signer } : {}) }),
       ...createContextActivities(options.connectors ?? contextConnectors(options.db), lookupObserver(options.metrics)),
-      ...createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL }),
+      ...notify,
+      ...createDigestActivities({ db: options.db, notify }),
     },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });

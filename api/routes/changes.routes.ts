@@ -8,6 +8,7 @@ import type { Database } from '../../db/client.js';
 import { upsertContext } from '../../db/context.repo.js';
 import { contentHash } from '../../db/ledger.js';
 import { principalOf } from '../auth.js';
+import type { DigestDesk } from '../digests.js';
 import type { ExposureResponder, ExposureResponse } from '../exposures.js';
 import { problems } from '../problem.js';
 import { authProblems, problem } from '../schemas.js';
@@ -43,7 +44,16 @@ export function tooLarge(names: string[], where = '') {
   });
 }
 
-export function changeRoutes(app: FastifyInstance, db: Database, exposures: ExposureResponder): void {
+export function changeRoutes(app: FastifyInstance, db: Database, exposures: ExposureResponder, digests: DigestDesk): void {
+  app.post(
+    '/v1/business-units/digests',
+    { schema: { tags: ['exposures'], summary: 'Send every business unit with a channel its exposure digest now (since the last one)', response: { 202: { type: 'object', properties: { queued: { type: 'boolean' } } }, ...authProblems } } },
+    async (_request, reply) => {
+      await digests.sendNow();
+      return reply.code(202).send({ queued: true });
+    },
+  );
+
   app.post<{ Body: PostedChange }>(
     '/v1/changes',
     {

@@ -1,0 +1,1 @@
+ALTER TABLE "context_business_units" ADD COLUMN "channel" text;
