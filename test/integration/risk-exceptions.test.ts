@@ -34,7 +34,12 @@ beforeAll(async () => {
   ]);
   const assets = [{ id: 'cms-1', hostname: 'cms-1.prod', ips: ['10.2.0.1'], owner: 'web-team', businessUnit: 'marketing', criticality: 'high' }];
   expect((await stack.call('PUT', '/v1/context/assets', engineer, assets)).status).toBe(200);
-  expect((await stack.call('PUT', '/v1/notification-channels', stack.adminToken, [{ id: 'ciso', type: 'webhook', url: `${receiver.url}/ciso` }])).status).toBe(200);
+  const channels = [
+    { id: 'ciso', type: 'webhook', url: `${receiver.url}/ciso` },
+    { id: 'marketing-soc', type: 'webhook', url: `${receiver.url}/marketing` },
+  ];
+  expect((await stack.call('PUT', '/v1/notification-channels', stack.adminToken, channels)).status).toBe(200);
+  expect((await stack.call('PUT', '/v1/context/business-units', engineer, [{ id: 'marketing', name: 'Marketing', criticality: 'medium', channel: 'marketing-soc' }])).status).toBe(200);
   const rule = { id: 'open-admin', name: 'Admin port open to the internet', severity: 'high', when: 'change.kind == "firewall" && change.after.ingress.exists(r, r.cidr == "0.0.0.0/0")' };
   expect((await stack.call('POST', '/v1/exposure-rules', engineer, rule)).status).toBe(201);
 });
@@ -122,5 +127,14 @@ describe('risk exceptions with a lifecycle', () => {
       'the reopened exposure in policy conflicts',
     );
     expect(conflicts.body.rows).toContainEqual(expect.objectContaining({ ruleId: 'open-admin', businessUnit: 'marketing', exposures: 1, reopenedExposures: 1 }));
+
+    // The business unit's digest says it too: the exception ended, the exposure came back.
+    expect((await stack.call('POST', '/v1/business-units/digests', engineer)).status).toBe(202);
+    const digest = await eventually(async () => receiver.received.filter((r) => r.path === '/marketing' && r.json.type === 'exposure_digest').map((r) => r.json), (d) => d.length > 0, 'the marketing digest');
+    expect(digest[0]).toMatchObject({
+      businessUnit: 'marketing',
+      exposuresReopened: [{ incidentId: exposure, by: 'risk-exception:RX-1' }],
+      exceptionsEnded: [{ id: 'RX-1', owner: 'ciso', status: 'expired' }],
+    });
   }, 180_000);
 });
