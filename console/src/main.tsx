@@ -9,6 +9,7 @@ import { Measures } from './pages/Measures.js';
 import { Playbooks } from './pages/Playbooks.js';
 import { Queue } from './pages/Queue.js';
 import { SignIn } from './pages/SignIn.js';
+import { PageBoundary } from './PageBoundary.js';
 import { hrefOf, useRoute } from './router.js';
 import './styles.css';
 
@@ -32,11 +33,13 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         </span>
       </header>
       <main>
-        {route.page === 'queue' && <Queue />}
-        {route.page === 'approvals' && <Approvals me={me} />}
-        {route.page === 'incident' && <IncidentPage id={route.id} me={me} />}
-        {route.page === 'playbooks' && <Playbooks me={me} />}
-        {route.page === 'measures' && <Measures />}
+        <PageBoundary page={route.page === 'incident' ? `incident:${route.id}` : route.page}>
+          {route.page === 'queue' && <Queue />}
+          {route.page === 'approvals' && <Approvals me={me} />}
+          {route.page === 'incident' && <IncidentPage id={route.id} me={me} />}
+          {route.page === 'playbooks' && <Playbooks me={me} />}
+          {route.page === 'measures' && <Measures />}
+        </PageBoundary>
       </main>
     </>
   );
