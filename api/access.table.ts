@@ -104,6 +104,9 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/reports': MEASURE_READERS,
   'GET /v1/reports/:name': MEASURE_READERS,
   'GET /v1/maturity': MEASURE_READERS,
+  'GET /v1/simulations/model': MEASURE_READERS,
+  'POST /v1/simulations/staffing': MEASURE_READERS,
+  'GET /v1/simulations/:id': MEASURE_READERS,
   'GET /v1/health/incidents': ['analyst', 'auditor'],
 
   'POST /v1/api-keys': ['admin'],

@@ -40,6 +40,8 @@ import { changeRoutes } from './routes/changes.routes.js';
 import { contextRoutes } from './routes/context.routes.js';
 import { exposureRuleRoutes } from './routes/exposure-rules.routes.js';
 import { riskExceptionRoutes } from './routes/risk-exceptions.routes.js';
+import { simulationRoutes } from './routes/simulations.routes.js';
+import { createSimulationRuns } from './staffing-runs.js';
 import { createExposureResponder } from './exposures.js';
 import { createDigestDesk } from './digests.js';
 import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-actions.routes.js';
@@ -165,6 +167,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   changeRoutes(app, deps.db, exposures, digests);
   exposureRuleRoutes(app, deps.db, deps.playbooks);
   riskExceptionRoutes(app, deps.db, deps.temporal, deps.taskQueue);
+  simulationRoutes(app, deps.db, createSimulationRuns());
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());
   apiKeyRoutes(app, deps.db, secrets);
   kpiRoutes(app, deps.db, deps.hourlyRate);

@@ -1,0 +1,96 @@
+/**
+ * Staffing from the service's own history: the model as measured (GET /v1/simulations/model),
+ * a forecast per staffing level (POST /v1/simulations/staffing; answered at once when it ends
+ * within a few seconds, else 202 and polled at GET /v1/simulations/:id).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.js';
+import { measureStaffingModel } from '../../db/staffing.reads.js';
+import type { ForecastRequest } from '../../machines/staffing.forecast.js';
+import { withWhatIf, type Duration, type StaffingWhatIf } from '../../machines/staffing.model.js';
+import { quantile } from '../../machines/staffing.forecast.js';
+import { PRIORITIES } from '../../machines/playbook.types.js';
+import { problems } from '../problem.js';
+import { authProblems, problem } from '../schemas.js';
+import type { SimulationRuns } from '../staffing-runs.js';
+
+/** How long a forecast request waits for its thread before answering 202. */
+const ANSWER_WITHIN_MS = 15_000;
+const windowDays = { type: 'integer', minimum: 7, maximum: 730, default: 90, description: 'days of history the model is fitted to' } as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const stageName = { type: 'string', maxLength: 64 } as const;
+
+const staffingBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['analysts'],
+  properties: {
+    analysts: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'integer', minimum: 1, maximum: 500 } },
+    horizonDays: { type: 'integer', minimum: 1, maximum: 365, default: 30 },
+    runs: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+    seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 1 },
+    windowDays,
+    target: { type: 'object', additionalProperties: false, properties: Object.fromEntries(PRIORITIES.map((p) => [p, { type: 'number', minimum: 0, maximum: 1 }])) },
+    whatIf: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        effortScale: { type: 'object', maxProperties: 50, additionalProperties: { type: 'number', minimum: 0, maximum: 10 }, description: 'stage → factor on its effort (0.6: 40 % less)' },
+        removeWaiting: { type: 'array', maxItems: 50, items: stageName, description: 'stages whose waiting is removed (an approval gate taken out)' },
+      },
+    },
+  },
+} as const;
+
+type StaffingBody = Omit<ForecastRequest, 'horizonDays' | 'runs' | 'seed'> & { horizonDays: number; runs: number; seed: number; windowDays: number; whatIf?: StaffingWhatIf };
+
+/** A stage's measured effort as people read it: how many passes, and their minutes. */
+function summary(d: Duration) {
+  if (d.kind !== 'empirical') return d;
+  const sorted = [...d.minutes].sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
+  return { passes: sorted.length, meanMinutes: Math.round(mean * 100) / 100, p50Minutes: Math.round(quantile(sorted, 0.5) * 100) / 100, p90Minutes: Math.round(quantile(sorted, 0.9) * 100) / 100 };
+}
+
+export function simulationRoutes(app: FastifyInstance, db: Database, runs: SimulationRuns): void {
+  app.get<{ Querystring: { windowDays: number } }>(
+    '/v1/simulations/model',
+    { schema: { tags: ['reports'], summary: 'The staffing model fitted to the last windowDays of history, with what was measured', querystring: { type: 'object', additionalProperties: false, properties: { windowDays } }, response: { 200: anyObject, ...authProblems, 400: problem } } },
+    async (request) => {
+      const fitted = await measureStaffingModel(db, request.query.windowDays);
+      const priorities = Object.fromEntries(
+        Object.entries(fitted.model.priorities).map(([p, m]) => [p, { arrivalsPerWeek: Math.round(m!.arrivalsPerHour.reduce((a, b) => a + b, 0) * 100) / 100, arrivalsPerHour: m!.arrivalsPerHour.map((r) => Math.round(r * 1e4) / 1e4), initial: m!.initial, stages: m!.stages.map((s) => ({ ...s, effort: summary(s.effort) })) }]),
+      );
+      return { window: fitted.window, measured: fitted.measured, priorities };
+    },
+  );
+
+  app.post<{ Body: StaffingBody }>(
+    '/v1/simulations/staffing',
+    { schema: { tags: ['reports'], summary: 'Forecast SLA compliance, waits, utilisation and backlog per staffing level, simulated on the measured model', body: staffingBody, response: { 200: anyObject, 202: anyObject, ...authProblems, 422: problem } } },
+    async (request, reply) => {
+      const { windowDays: days, whatIf, ...forecastRequest } = request.body;
+      const fitted = await measureStaffingModel(db, days);
+      if (fitted.measured.incidents === 0) throw problems.unprocessable('nothing-measured', 'Nothing to simulate', `no incidents with a priority in the last ${days} days: the model has nothing to stand on`);
+      const { run, finished } = runs.start(withWhatIf(fitted.model, whatIf), forecastRequest);
+      const timeout = delay(ANSWER_WITHIN_MS, undefined, { ref: false });
+      const ended = await Promise.race([finished, timeout]);
+      const location = `/v1/simulations/${run.id}`;
+      if (!ended) return reply.code(202).header('location', location).send({ id: run.id, status: run.status, progress: run.progress, location });
+      if (ended.status === 'failed') throw new Error(`simulation ${run.id} failed: ${ended.error}`);
+      return { id: run.id, status: 'done', measured: fitted.measured, window: fitted.window, ...ended.forecast };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/simulations/:id',
+    { schema: { tags: ['reports'], summary: 'A forecast: running (with its progress), done (with its answer) or failed', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }, response: { 200: anyObject, ...authProblems, 404: problem } } },
+    async (request) => {
+      const run = runs.get(request.params.id);
+      if (!run) throw problems.notFound(`no simulation ${request.params.id} (runs are kept an hour, by the API process that started them)`);
+      const { forecast, ...rest } = run;
+      return { ...rest, ...(forecast ?? {}) };
+    },
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Staffing from a known history, through the HTTP API (the history recorded by the persistence
+ * activity as the workflow would, with known times): P2 incidents every four hours for two weeks,
+ * each half an hour in triage under a one-hour SLA. The model recovers the arrival rate and the
+ * effort within 10 %; a forecast on it answers per staffing level, deterministic for a seed,
+ * naming the smallest level that meets the target; a what-if changes what it should.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IncidentScript, recordScripts } from '../support/incident-script.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let lead: string;
+
+const HOUR = 3600_000;
+const PER_WEEK = 42; // one every four hours
+const EFFORT_MINUTES = 30;
+
+beforeAll(async () => {
+  stack = await startStack({ worker: false });
+  lead = await stack.token(['analyst'], 'soc-lead');
+  const start = Date.now() - 14 * 24 * HOUR + HOUR;
+  const scripts = Array.from({ length: 84 }, (_, i) => {
+    const at = (offset: number) => new Date(start + i * 4 * HOUR + offset).toISOString();
+    return new IncidentScript(`SIM-${i}`, { at: at(0), openedBy: 'source:generic', severity: 'high', priority: 'P2', stage: 'triage' })
+      .step('sla_armed', at(0), { data: { clock: 'stage', stage: 'triage', basis: 'P2', targetSeconds: 3600, elapsedSeconds: 0 } })
+      .move(at(EFFORT_MINUTES * 60_000), 'close', 'closed', { closed: true, marks: ['resolved'] });
+  });
+  await recordScripts(stack.database.db, scripts);
+});
+afterAll(async () => stack?.close());
+
+describe('staffing simulations', () => {
+  it('shows the model it measured: arrivals and effort recovered within 10 %, with counts', async () => {
+    const model = await stack.call('GET', '/v1/simulations/model?windowDays=14', lead);
+    expect(model.status, JSON.stringify(model.body).slice(0, 500)).toBe(200);
+    expect(model.body.measured).toMatchObject({ incidents: 84, byPriority: { P2: 84 }, stagePasses: { P2: { triage: 84 } } });
+    const p2 = model.body.priorities.P2;
+    expect(Math.abs(p2.arrivalsPerWeek - PER_WEEK) / PER_WEEK).toBeLessThan(0.1);
+    expect(p2.initial).toBe('triage');
+    const triage = p2.stages.find((s: { stage: string }) => s.stage === 'triage');
+    expect(Math.abs(triage.effort.meanMinutes - EFFORT_MINUTES) / EFFORT_MINUTES).toBeLessThan(0.1);
+    expect(triage).toMatchObject({ slaSeconds: 3600, next: { closed: 1 } });
+  });
+
+  it('forecasts per staffing level, the same for the same seed, with the smallest level meeting the target', async () => {
+    const request = { analysts: [1, 2], horizonDays: 14, runs: 20, seed: 3, windowDays: 14, target: { P2: 0.9 } };
+    const first = await stack.call('POST', '/v1/simulations/staffing', lead, request);
+    expect(first.status, JSON.stringify(first.body).slice(0, 500)).toBe(200);
+    expect(first.body.levels.map((l: { analysts: number }) => l.analysts)).toEqual([1, 2]);
+    const [one, two] = first.body.levels;
+    expect(one.compliance.byStage.triage).toBeGreaterThan(0.9);
+    expect(two.compliance.overall).toBeGreaterThanOrEqual(one.compliance.overall);
+    expect(one.utilisation).toBeGreaterThan(0.08);
+    expect(one.utilisation).toBeLessThan(0.17); // 0.25 an hour × 30 minutes = 0.125
+    expect(first.body.smallest).toBe(1);
+    expect(one.backlog).toHaveLength(14);
+    const again = await stack.call('POST', '/v1/simulations/staffing', lead, request);
+    // The same data and seed: the same answer byte for byte (its id and the window's instants aside).
+    const answer = ({ levels, smallest, measured }: Record<string, unknown>) => ({ levels, smallest, measured });
+    expect(JSON.stringify(answer(again.body))).toBe(JSON.stringify(answer(first.body)));
+    expect((await stack.call('GET', `/v1/simulations/${first.body.id}`, lead)).body).toMatchObject({ status: 'done', levels: first.body.levels });
+
+    const slower = await stack.call('POST', '/v1/simulations/staffing', lead, { ...request, whatIf: { effortScale: { triage: 2.2 } } });
+    expect(slower.body.levels[0].compliance.byStage.triage, 'triage at 66 minutes misses a one-hour SLA').toBe(0);
+  });
+
+  it('answers 404 for a simulation it does not hold, and 400 for staffing out of range', async () => {
+    expect((await stack.call('GET', '/v1/simulations/00000000-0000-4000-8000-000000000000', lead)).status).toBe(404);
+    expect((await stack.call('POST', '/v1/simulations/staffing', lead, { analysts: [0] })).status).toBe(400);
+    expect((await stack.call('POST', '/v1/simulations/staffing', lead, { analysts: [2], runs: 100_000 })).status).toBe(400);
+  });
+});
