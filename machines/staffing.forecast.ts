@@ -7,7 +7,7 @@
  */
 import type { Priority } from './playbook.types.js';
 import type { StaffingModel } from './staffing.model.js';
-import { simulateRun, type RunOutcome } from './staffing.sim.js';
+import { simulateRun, WAIT_BIN_MINUTES, WAIT_BINS, type RunOutcome } from './staffing.sim.js';
 
 export interface ForecastRequest {
   analysts: number[];
@@ -55,6 +55,18 @@ function share(run: RunOutcome, keep: (priority: string, stage: string) => boole
   return measured === 0 ? null : met / measured;
 }
 
+/** The p90 of the waits of every run, from their histograms (to the bin: half a minute). */
+function waitP90(runs: RunOutcome[]): number {
+  const total = runs.reduce((a, r) => a + r.waitCount, 0);
+  if (total === 0) return 0;
+  let seen = 0;
+  for (let bin = 0; bin < WAIT_BINS; bin++) {
+    for (const run of runs) seen += run.waitHistogram[bin]!;
+    if (seen >= 0.9 * total) return (bin + 1) * WAIT_BIN_MINUTES;
+  }
+  return WAIT_BINS * WAIT_BIN_MINUTES;
+}
+
 const meanOf = (values: Array<number | null>): number | null => {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : round(known.reduce((a, b) => a + b, 0) / known.length);
@@ -66,7 +78,7 @@ function level(analysts: number, runs: RunOutcome[]): LevelForecast {
   const stages = [...new Set([...keys].map((k) => k.split('|')[1]!))].sort();
   const overall = runs.map((r) => share(r, () => true));
   const known = overall.filter((v): v is number => v !== null).sort((a, b) => a - b);
-  const waits = runs.flatMap((r) => r.waits).sort((a, b) => a - b);
+  const waitCount = runs.reduce((a, r) => a + r.waitCount, 0);
   const days = Math.max(0, ...runs.map((r) => r.backlog.length));
   return {
     analysts,
@@ -77,7 +89,7 @@ function level(analysts: number, runs: RunOutcome[]): LevelForecast {
       byStage: Object.fromEntries(stages.map((s) => [s, meanOf(runs.map((r) => share(r, (_q, t) => t === s)))])),
     },
     interval90: known.length === 0 ? null : [round(quantile(known, 0.05)), round(quantile(known, 0.95))],
-    wait: { mean: round(waits.length === 0 ? 0 : waits.reduce((a, b) => a + b, 0) / waits.length, 2), p90: round(quantile(waits, 0.9), 2) },
+    wait: { mean: round(waitCount === 0 ? 0 : runs.reduce((a, r) => a + r.waitSum, 0) / waitCount, 2), p90: waitP90(runs) },
     utilisation: round(runs.reduce((a, r) => a + r.busyMinutes / (analysts * r.horizonMinutes), 0) / runs.length),
     backlog: Array.from({ length: days }, (_, d) => round(runs.reduce((a, r) => a + (r.backlog[d] ?? 0), 0) / runs.length, 2)),
   };
@@ -95,6 +107,11 @@ export function forecastStaffing(model: StaffingModel, request: ForecastRequest,
     levels.push(level(analysts, runs));
     progress?.((i + 1) * request.runs, total);
   }
-  const meeting = request.target ? levels.filter((l) => meetsTarget(l, request.target!)).map((l) => l.analysts) : [];
-  return { levels, ...(meeting.length > 0 ? { smallest: Math.min(...meeting) } : {}) };
+  return { levels, ...smallestMeeting(levels, request.target) };
+}
+
+/** The smallest staffing level that meets the target, when one does. */
+export function smallestMeeting(levels: LevelForecast[], target: ForecastRequest['target']): { smallest?: number } {
+  const meeting = target ? levels.filter((l) => meetsTarget(l, target)).map((l) => l.analysts) : [];
+  return meeting.length > 0 ? { smallest: Math.min(...meeting) } : {};
 }

@@ -12,11 +12,17 @@ import { MinHeap } from './min-heap.js';
 import { HOURS_OF_WEEK, type Duration, type PriorityModel, type StaffingModel } from './staffing.model.js';
 import { PRIORITIES, type Priority } from './playbook.types.js';
 
+/** Minutes of queue wait per histogram bin, and the bins kept (waits beyond land in the last). */
+export const WAIT_BIN_MINUTES = 0.5;
+export const WAIT_BINS = 2 * 7 * 24 * 60;
+
 export interface RunOutcome {
-  /** Stage passes with an SLA, and those that met it, by priority and stage. */
+  /** Stage passes with an SLA, and those that met it, by priority and stage ("P2|triage"). */
   met: Record<string, { met: number; measured: number }>;
-  /** Minutes each stage's work waited for an analyst. */
-  waits: number[];
+  /** Queue waits (minutes) of the work an analyst took up: their sum, count and histogram. */
+  waitSum: number;
+  waitCount: number;
+  waitHistogram: Uint32Array;
   busyMinutes: number;
   horizonMinutes: number;
   /** Work waiting or in hand at the end of each day. */
@@ -24,13 +30,40 @@ export interface RunOutcome {
 }
 
 interface Work {
-  incident: number;
-  priority: Priority;
-  rank: number;
+  priority: number;
   stage: number;
   enteredAt: number;
   deadline: number;
   order: number;
+}
+
+/** A priority's stages by index: what the event loop needs, looked up by number, not by name. */
+interface CompiledPriority {
+  name: Priority;
+  rank: number;
+  initial: number;
+  stages: Array<{ key: string; effort: Duration; waiting?: Duration; sla: number; nextIndex: number[]; nextCumulative: number[] }>;
+}
+
+function compile(model: StaffingModel): CompiledPriority[] {
+  return PRIORITIES.flatMap((name, rank) => {
+    const pm = model.priorities[name];
+    if (!pm) return [];
+    const index = (stage: string) => pm.stages.findIndex((s) => s.stage === stage);
+    const stages = pm.stages.map((s) => {
+      const next = Object.entries(s.next ?? {});
+      let sum = 0;
+      return {
+        key: `${name}|${s.stage}`,
+        effort: s.effort,
+        ...(s.waiting ? { waiting: s.waiting } : {}),
+        sla: s.slaSeconds === undefined ? Infinity : s.slaSeconds / 60,
+        nextIndex: next.map(([stage]) => (stage === 'closed' ? -1 : index(stage))),
+        nextCumulative: next.map(([, share]) => (sum += share)),
+      };
+    });
+    return [{ name, rank, initial: index(pm.initial), stages }];
+  });
 }
 
 type Event = { at: number; order: number; kind: 'arrive' | 'worked' | 'waited'; work: Work };
@@ -62,58 +95,60 @@ function arrivals(model: PriorityModel, horizon: number, uniform: () => number):
   return out;
 }
 
-function choose(next: Record<string, number> | undefined, uniform: () => number): string {
-  if (!next) return 'closed';
-  let u = uniform();
-  let last = 'closed';
-  for (const [stage, share] of Object.entries(next)) {
-    last = stage;
-    if ((u -= share) < 0) return stage;
-  }
-  return last;
+function chooseNext(stage: CompiledPriority['stages'][number], uniform: () => number): number {
+  const n = stage.nextIndex.length;
+  if (n === 0) return -1;
+  const u = uniform();
+  for (let i = 0; i < n; i++) if (u < stage.nextCumulative[i]!) return stage.nextIndex[i]!;
+  return stage.nextIndex[n - 1]!;
 }
 
-/** One run: `analysts` on shift all the time over `horizonDays`. */
-export function simulateRun(model: StaffingModel, analysts: number, horizonDays: number, seed: number): RunOutcome {
+/** One run: `analysts` on shift all the time over `horizonDays`; waits before `recordFrom` (minutes) are left out of the wait figures. */
+export function simulateRun(model: StaffingModel, analysts: number, horizonDays: number, seed: number, recordFrom = 0): RunOutcome {
   const { uniform, draw } = sampler(seed);
+  const priorities = compile(model);
   const horizon = horizonDays * DAY;
   const events = new MinHeap<Event>((a, b) => a.at - b.at || a.order - b.order);
-  const ready = new MinHeap<Work>((a, b) => a.rank - b.rank || a.deadline - b.deadline || a.order - b.order);
-  const outcome: RunOutcome = { met: {}, waits: [], busyMinutes: 0, horizonMinutes: horizon, backlog: [] };
+  const ready = new MinHeap<Work>((a, b) => priorities[a.priority]!.rank - priorities[b.priority]!.rank || a.deadline - b.deadline || a.order - b.order);
+  const outcome: RunOutcome = { met: {}, waitSum: 0, waitCount: 0, waitHistogram: new Uint32Array(WAIT_BINS), busyMinutes: 0, horizonMinutes: horizon, backlog: [] };
   let order = 0;
-  let incidents = 0;
   let free = analysts;
   let inHand = 0;
-  const stagesOf = (p: Priority) => model.priorities[p]!.stages;
-  const enter = (work: Work, stageName: string, at: number) => {
-    const stage = stagesOf(work.priority).findIndex((s) => s.stage === stageName);
+  const stageOf = (work: Work) => priorities[work.priority]!.stages[work.stage]!;
+  // Each incident is one work item moving from stage to stage: in the queue, in hand or waiting, never two at once.
+  const enter = (work: Work, stage: number, at: number) => {
     if (stage < 0) return;
-    const sla = stagesOf(work.priority)[stage]!.slaSeconds;
-    ready.push({ ...work, stage, enteredAt: at, deadline: sla === undefined ? Infinity : at + sla / 60, order: order++ });
+    work.stage = stage;
+    work.enteredAt = at;
+    work.deadline = at + stageOf(work).sla;
+    work.order = order++;
+    ready.push(work);
   };
-  for (const priority of PRIORITIES) {
-    const pm = model.priorities[priority];
-    if (!pm) continue;
-    for (const at of arrivals(pm, horizon, uniform)) events.push({ at, order: order++, kind: 'arrive', work: { incident: incidents++, priority, rank: PRIORITIES.indexOf(priority), stage: -1, enteredAt: at, deadline: Infinity, order: 0 } });
+  const count = (work: Work, met: boolean) => {
+    const cell = (outcome.met[stageOf(work).key] ??= { met: 0, measured: 0 });
+    cell.measured += 1;
+    if (met) cell.met += 1;
+  };
+  for (const [p, compiled] of priorities.entries()) {
+    for (const at of arrivals(model.priorities[compiled.name]!, horizon, uniform)) events.push({ at, order: order++, kind: 'arrive', work: { priority: p, stage: -1, enteredAt: at, deadline: Infinity, order: 0 } });
   }
   const finish = (work: Work, at: number) => {
-    const stage = stagesOf(work.priority)[work.stage]!;
-    if (stage.slaSeconds !== undefined) {
-      const key = `${work.priority}|${stage.stage}`;
-      const cell = (outcome.met[key] ??= { met: 0, measured: 0 });
-      cell.measured += 1;
-      if ((at - work.enteredAt) * 60 <= stage.slaSeconds) cell.met += 1;
-    }
-    const next = choose(stage.next, uniform);
-    if (next !== 'closed') enter(work, next, at);
+    const stage = stageOf(work);
+    if (stage.sla !== Infinity) count(work, at - work.enteredAt <= stage.sla);
+    enter(work, chooseNext(stage, uniform), at);
   };
   const dispatch = (at: number) => {
     while (free > 0 && ready.size > 0) {
       const work = ready.pop()!;
       free -= 1;
       inHand += 1;
-      outcome.waits.push(at - work.enteredAt);
-      const effort = draw(stagesOf(work.priority)[work.stage]!.effort);
+      if (at >= recordFrom) {
+        const wait = at - work.enteredAt;
+        outcome.waitSum += wait;
+        outcome.waitCount += 1;
+        outcome.waitHistogram[Math.min(WAIT_BINS - 1, Math.floor(wait / WAIT_BIN_MINUTES))]! += 1;
+      }
+      const effort = draw(stageOf(work).effort);
       outcome.busyMinutes += Math.max(0, Math.min(at + effort, horizon) - Math.min(at, horizon));
       events.push({ at: at + effort, order: order++, kind: 'worked', work });
     }
@@ -121,11 +156,11 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
   let day = 1;
   for (let event = events.pop(); event && event.at <= horizon + FOLLOW_UP; event = events.pop()) {
     for (; day * DAY <= Math.min(event.at, horizon); day++) outcome.backlog.push(ready.size + inHand);
-    if (event.kind === 'arrive') enter(event.work, model.priorities[event.work.priority]!.initial, event.at);
+    if (event.kind === 'arrive') enter(event.work, priorities[event.work.priority]!.initial, event.at);
     else if (event.kind === 'worked') {
       free += 1;
       inHand -= 1;
-      const waiting = draw(stagesOf(event.work.priority)[event.work.stage]!.waiting);
+      const waiting = draw(stageOf(event.work).waiting);
       if (waiting > 0) events.push({ at: event.at + waiting, order: order++, kind: 'waited', work: event.work });
       else finish(event.work, event.at);
     } else finish(event.work, event.at);
@@ -134,11 +169,6 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
   for (; day <= horizonDays; day++) outcome.backlog.push(ready.size + inHand);
   // Work still queued when the follow-up ends counts against its SLA when it is already late.
   const end = horizon + FOLLOW_UP;
-  for (let work = ready.pop(); work; work = ready.pop()) {
-    const sla = stagesOf(work.priority)[work.stage]!.slaSeconds;
-    if (sla === undefined || (end - work.enteredAt) * 60 <= sla) continue;
-    const cell = (outcome.met[`${work.priority}|${stagesOf(work.priority)[work.stage]!.stage}`] ??= { met: 0, measured: 0 });
-    cell.measured += 1;
-  }
+  for (let work = ready.pop(); work; work = ready.pop()) if (end - work.enteredAt > stageOf(work).sla) count(work, false);
   return outcome;
 }

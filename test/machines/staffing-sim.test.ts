@@ -26,8 +26,9 @@ function simulatedWait(model: StaffingModel, analysts: number, runs: number, day
   let sum = 0;
   let n = 0;
   for (let seed = 1; seed <= runs; seed++) {
-    const run = simulateRun(model, analysts, days, seed);
-    for (const w of run.waits.slice(Math.floor(run.waits.length / days))) (sum += w), (n += 1);
+    const run = simulateRun(model, analysts, days, seed, 1440);
+    sum += run.waitSum;
+    n += run.waitCount;
   }
   return sum / n;
 }
