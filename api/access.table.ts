@@ -106,6 +106,7 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/maturity': MEASURE_READERS,
   'GET /v1/simulations/model': MEASURE_READERS,
   'POST /v1/simulations/staffing': MEASURE_READERS,
+  'POST /v1/simulations/backtest': MEASURE_READERS,
   'GET /v1/simulations/:id': MEASURE_READERS,
   'GET /v1/health/incidents': ['analyst', 'auditor'],
 

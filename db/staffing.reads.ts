@@ -49,7 +49,12 @@ const shares = (counts: Map<string, number> | undefined) => {
 const mostCommon = (counts: Map<string, number> | undefined) => [...(counts ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 
 export async function measureStaffingModel(db: Database, windowDays: number, now = new Date()): Promise<MeasuredModel> {
-  const from = new Date(now.getTime() - windowDays * 86_400_000);
+  return measureStaffingModelBetween(db, new Date(now.getTime() - windowDays * 86_400_000), now);
+}
+
+/** The model fitted to incidents created in [from, to). */
+export async function measureStaffingModelBetween(db: Database, from: Date, now: Date): Promise<MeasuredModel> {
+  const windowDays = (now.getTime() - from.getTime()) / 86_400_000;
   const window = sql`m.created_at >= ${from.toISOString()} and m.created_at < ${now.toISOString()}`;
   const [arrivals, stages, targets] = await Promise.all([
     selectRows<{ priority: Priority; hour: number; n: number }>(
@@ -95,4 +100,20 @@ export async function measureStaffingModel(db: Database, windowDays: number, now
     measured.stagePasses[priority] = Object.fromEntries(model.stages.map((s) => [s.stage, (s.effort as { minutes: number[] }).minutes.length]));
   }
   return { window: { from: from.toISOString(), to: now.toISOString(), days: windowDays }, model: { priorities }, measured };
+}
+
+/**
+ * The staffing that was on shift in [from, to): the distinct people who worked incidents (moved,
+ * noted, logged work) in an hour, averaged over the hours anyone did, rounded up; at least one.
+ */
+export async function staffOnShift(db: Database, from: Date, to: Date): Promise<number> {
+  const [row] = await selectRows<{ people: number | null }>(
+    db,
+    sql`select avg(n)::float8 as people from (
+          select date_trunc('hour', e.at) as hour, count(distinct e.actor) as n from incident_events e
+          where e.at >= ${from.toISOString()} and e.at < ${to.toISOString()} and e.type in ('transitioned', 'work_logged', 'note_added', 'approval_granted')
+            and e.actor <> 'system' and position(':' in e.actor) = 0
+          group by 1) h`,
+  );
+  return Math.max(1, Math.ceil(row?.people ?? 1));
 }

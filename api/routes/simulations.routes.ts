@@ -6,7 +6,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
-import { measureStaffingModel } from '../../db/staffing.reads.js';
+import { measureStaffingModel, measureStaffingModelBetween, staffOnShift } from '../../db/staffing.reads.js';
+import { backtestVerdict, measuredCompliance } from '../../machines/staffing.backtest.js';
 import type { ForecastRequest } from '../../machines/staffing.forecast.js';
 import { withWhatIf, type Duration, type StaffingWhatIf } from '../../machines/staffing.model.js';
 import { quantile } from '../../machines/staffing.forecast.js';
@@ -80,6 +81,46 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
       if (!ended) return reply.code(202).header('location', location).send({ id: run.id, status: run.status, progress: run.progress, location });
       if (ended.status === 'failed') throw new Error(`simulation ${run.id} failed: ${ended.error}`);
       return { id: run.id, status: 'done', measured: fitted.measured, window: fitted.window, ...ended.forecast };
+    },
+  );
+
+  app.post<{ Body: { windowDays: number; splitShare: number; analysts?: number; runs: number; seed: number } }>(
+    '/v1/simulations/backtest',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Fit on the first part of the window, simulate the rest with the staffing that was on shift, and state the error against what the rest measured',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            windowDays,
+            splitShare: { type: 'number', minimum: 0.2, maximum: 0.9, default: 0.5, description: 'the share of the window the model is fitted on' },
+            analysts: { type: 'integer', minimum: 1, maximum: 500, description: 'on shift in the rest (default: the distinct people who worked incidents, per hour worked)' },
+            runs: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+            seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 1 },
+          },
+        },
+        response: { 200: anyObject, ...authProblems, 422: problem },
+      },
+    },
+    async (request) => {
+      const { windowDays: days, splitShare, runs: runCount, seed } = request.body;
+      const to = new Date();
+      const from = new Date(to.getTime() - days * 86_400_000);
+      const mid = new Date(from.getTime() + days * splitShare * 86_400_000);
+      const [fit, rest] = await Promise.all([measureStaffingModelBetween(db, from, mid), measureStaffingModelBetween(db, mid, to)]);
+      if (fit.measured.incidents === 0 || rest.measured.incidents === 0) {
+        throw problems.unprocessable('nothing-measured', 'Nothing to backtest', `the fit (${fit.measured.incidents}) and the test (${rest.measured.incidents}) periods both need incidents with a priority`);
+      }
+      const analysts = request.body.analysts ?? (await staffOnShift(db, mid, to));
+      const horizonDays = Math.max(1, Math.ceil(rest.window.days));
+      const { finished } = runs.start(fit.model, { analysts: [analysts], horizonDays, runs: runCount, seed });
+      const ended = await finished;
+      if (ended.status !== 'done' || !ended.forecast) throw new Error(`backtest ${ended.id} failed: ${ended.error}`);
+      const verdict = backtestVerdict(ended.forecast.levels[0]!, measuredCompliance(rest.model));
+      const statement = `predicted ${verdict.predicted.overall} against ${verdict.measured.overall} measured: an error of ${verdict.error.overall} in compliance`;
+      return { fit: { window: fit.window, measured: fit.measured }, test: { window: rest.window, measured: rest.measured }, analysts: { count: analysts, derived: request.body.analysts === undefined }, ...verdict, statement };
     },
   );
 

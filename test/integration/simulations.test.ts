@@ -65,6 +65,16 @@ describe('staffing simulations', () => {
     expect(slower.body.levels[0].compliance.byStage.triage, 'triage at 66 minutes misses a one-hour SLA').toBe(0);
   });
 
+  it('backtests: fitted on the first week, simulated on the second with the people who worked it, the error stated', async () => {
+    const backtest = await stack.call('POST', '/v1/simulations/backtest', lead, { windowDays: 14, splitShare: 0.5, runs: 20, seed: 5 });
+    expect(backtest.status, JSON.stringify(backtest.body).slice(0, 400)).toBe(200);
+    expect(backtest.body.analysts).toEqual({ count: 1, derived: true });
+    expect(backtest.body.fit.measured.incidents + backtest.body.test.measured.incidents).toBe(84);
+    expect(backtest.body.measured.overall).toBe(1); // every triage took 30 minutes of a 60-minute SLA
+    expect(Math.abs(backtest.body.error.overall)).toBeLessThan(0.1);
+    expect(backtest.body.statement).toMatch(/^predicted 0\.\d+ against 1 measured: an error of -?0\.\d+ in compliance$/);
+  });
+
   it('answers 404 for a simulation it does not hold, and 400 for staffing out of range', async () => {
     expect((await stack.call('GET', '/v1/simulations/00000000-0000-4000-8000-000000000000', lead)).status).toBe(404);
     expect((await stack.call('POST', '/v1/simulations/staffing', lead, { analysts: [0] })).status).toBe(400);
