@@ -55,14 +55,14 @@ function share(run: RunOutcome, keep: (priority: string, stage: string) => boole
   return measured === 0 ? null : met / measured;
 }
 
-/** The p90 of the waits of every run, from their histograms (to the bin: half a minute). */
+/** The p90 of the waits of every run, from their histograms: the lower edge of its half-minute bin. */
 function waitP90(runs: RunOutcome[]): number {
   const total = runs.reduce((a, r) => a + r.waitCount, 0);
   if (total === 0) return 0;
   let seen = 0;
   for (let bin = 0; bin < WAIT_BINS; bin++) {
     for (const run of runs) seen += run.waitHistogram[bin]!;
-    if (seen >= 0.9 * total) return (bin + 1) * WAIT_BIN_MINUTES;
+    if (seen >= 0.9 * total) return bin * WAIT_BIN_MINUTES;
   }
   return WAIT_BINS * WAIT_BIN_MINUTES;
 }

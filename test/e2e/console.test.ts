@@ -5,7 +5,7 @@
  * two-person gate the first asked for; "as of" shows an earlier stage; the KPI page draws its
  * charts; the playbook editor shows a draft's error at its path; an auditor sees the chain
  * verified and replays it; an SLA clock shows its escalation ladder; a report shows as tables and
- * downloads as CSV; an event is applied by keyboard alone; axe-core finds no serious violation on any page. Screenshots go to test-results/console/. Skipped, saying so, where
+ * downloads as CSV; a staffing forecast is drawn; an event is applied by keyboard alone; axe-core finds no serious violation on any page. Screenshots go to test-results/console/. Skipped, saying so, where
  * /usr/bin/chromium is not installed (apt-get install chromium).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -188,6 +188,11 @@ describe.skipIf(!present)('the console in Chromium, against npm start', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download this report as CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('cost.csv');
     expect(await download.failure()).toBeNull();
+    await page.getByLabel('Analysts on shift (levels to compare)').fill('1, 2');
+    await page.getByRole('button', { name: 'Forecast the next 30 days' }).click();
+    await page.getByRole('table', { name: 'Forecast per staffing level' }).waitFor({ timeout: 60_000 });
+    const staffingChart = page.locator('figure', { hasText: 'Staffing forecast' }).locator('.chart');
+    await expect.poll(() => staffingChart.evaluate((div) => div.querySelectorAll('svg path').length), { timeout: 30_000 }).toBeGreaterThan(0);
     await accessible(page, 'measures');
     await page.screenshot({ path: join(SCREENSHOTS, 'measures.png'), fullPage: true });
 

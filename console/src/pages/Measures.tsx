@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import { api } from '../api.js';
 import { downloadCsv } from '../download.js';
 import { Reports } from './Reports.js';
+import { Staffing } from './Staffing.js';
 
 type Stat = { median: number; p90: number; n: number } | undefined;
 interface KpiGroup {
@@ -101,6 +102,7 @@ export function Measures() {
       )}
       <button type="button" onClick={() => void downloadCsv(`/v1/kpis?${window}&groupBy=businessUnit`, 'kpis.csv')}>Download the KPIs as CSV</button>
       <Reports window={window} />
+      <Staffing />
       {maturity.data && (
         <section aria-labelledby="maturity-title">
           <h2 id="maturity-title">
