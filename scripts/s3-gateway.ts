@@ -4,29 +4,14 @@
  * `IRFLOW_S3_GATEWAY` (a path), `versitygw` on PATH, the per-user cache (`~/.cache/irflow/bin`),
  * else `go install …@v1.8.0` into that cache. Run directly (`npm run s3:install`) it prints the path.
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cacheBinDir, executable, goInstall, onPath } from './temporal-cli.js';
+import { locateGoTool, type LocateOptions } from './temporal-cli.js';
 
 export const S3_GATEWAY_MODULE = 'github.com/versity/versitygw/cmd/versitygw@v1.8.0';
 
 /** The gateway's path, or undefined when none is found and none could be built. */
-export async function locateS3Gateway(options: { env?: NodeJS.ProcessEnv; build?: boolean; log?: (line: string) => void } = {}): Promise<string | undefined> {
-  const env = options.env ?? process.env;
-  const log = options.log ?? ((line: string) => console.error(line));
-  if (env.IRFLOW_S3_GATEWAY) {
-    if (!executable(env.IRFLOW_S3_GATEWAY)) throw new Error(`IRFLOW_S3_GATEWAY=${env.IRFLOW_S3_GATEWAY} is not an executable file`);
-    return env.IRFLOW_S3_GATEWAY;
-  }
-  const found = onPath('versitygw', env);
-  if (found) return found;
-  const cached = join(cacheBinDir(env), 'versitygw');
-  if (executable(cached)) return cached;
-  if (options.build !== false && onPath('go', env)) {
-    await goInstall(S3_GATEWAY_MODULE, 'the Versity S3 Gateway', cacheBinDir(env), log, env);
-    if (executable(cached)) return cached;
-  }
-  return undefined;
+export function locateS3Gateway(options: LocateOptions = {}): Promise<string | undefined> {
+  return locateGoTool({ envVar: 'IRFLOW_S3_GATEWAY', binary: 'versitygw', module: S3_GATEWAY_MODULE, what: 'the Versity S3 Gateway' }, options);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -55,22 +55,41 @@ export interface LocateOptions {
   log?: (line: string) => void;
 }
 
-/** The CLI's path, or `undefined` when only the SDK's own download is left. */
-export async function locateTemporalCli(options: LocateOptions = {}): Promise<string | undefined> {
+/** A tool built with `go install` into the per-user cache: where to look, in order, and how to build it. */
+export interface GoTool {
+  /** The variable naming its path (e.g. TEMPORAL_CLI). */
+  envVar: string;
+  /** Its binary's name, on PATH and in the cache. */
+  binary: string;
+  module: string;
+  what: string;
+}
+
+/** `envVar` (a path), the binary on PATH, the per-user cache, else `go install` into it; undefined when none is found or built. */
+export async function locateGoTool(tool: GoTool, options: LocateOptions = {}): Promise<string | undefined> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.error(line));
-  if (env.TEMPORAL_CLI) {
-    if (!executable(env.TEMPORAL_CLI)) throw new TemporalCliError(`TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file`);
-    return env.TEMPORAL_CLI;
+  const given = env[tool.envVar];
+  if (given) {
+    if (!executable(given)) throw new TemporalCliError(`${tool.envVar}=${given} is not an executable file`);
+    return given;
   }
-  const found = onPath('temporal', env);
+  const found = onPath(tool.binary, env);
   if (found) return found;
-  const cached = join(cacheBinDir(env), 'temporal');
+  const cached = join(cacheBinDir(env), tool.binary);
   if (executable(cached)) return cached;
   if (options.build !== false && onPath('go', env)) {
-    await goInstall(TEMPORAL_CLI_MODULE, 'the Temporal CLI', cacheBinDir(env), log, env);
+    await goInstall(tool.module, tool.what, cacheBinDir(env), log, env);
     if (executable(cached)) return cached;
   }
+  return undefined;
+}
+
+/** The CLI's path, or `undefined` when only the SDK's own download is left. */
+export async function locateTemporalCli(options: LocateOptions = {}): Promise<string | undefined> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const found = await locateGoTool({ envVar: 'TEMPORAL_CLI', binary: 'temporal', module: TEMPORAL_CLI_MODULE, what: 'the Temporal CLI' }, { ...options, log });
+  if (found) return found;
   log('no Temporal CLI found and none could be built; falling back to the SDK download');
   return undefined;
 }
