@@ -31,6 +31,8 @@ export interface RunOutcome {
 
 interface Work {
   priority: number;
+  /** ITIL rank of its priority (P1 = 0): the queue's first key. */
+  rank: number;
   stage: number;
   enteredAt: number;
   deadline: number;
@@ -66,7 +68,7 @@ function compile(model: StaffingModel): CompiledPriority[] {
   });
 }
 
-type Event = { at: number; order: number; kind: 'arrive' | 'worked' | 'waited'; work: Work };
+type Event = { at: number; order: number; kind: 'worked' | 'waited'; work: Work };
 
 const DAY = 1440;
 const FOLLOW_UP = 7 * DAY;
@@ -109,7 +111,7 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
   const priorities = compile(model);
   const horizon = horizonDays * DAY;
   const events = new MinHeap<Event>((a, b) => a.at - b.at || a.order - b.order);
-  const ready = new MinHeap<Work>((a, b) => priorities[a.priority]!.rank - priorities[b.priority]!.rank || a.deadline - b.deadline || a.order - b.order);
+  const ready = new MinHeap<Work>((a, b) => a.rank - b.rank || a.deadline - b.deadline || a.order - b.order);
   const outcome: RunOutcome = { met: {}, waitSum: 0, waitCount: 0, waitHistogram: new Uint32Array(WAIT_BINS), busyMinutes: 0, horizonMinutes: horizon, backlog: [] };
   let order = 0;
   let free = analysts;
@@ -129,9 +131,9 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
     cell.measured += 1;
     if (met) cell.met += 1;
   };
-  for (const [p, compiled] of priorities.entries()) {
-    for (const at of arrivals(model.priorities[compiled.name]!, horizon, uniform)) events.push({ at, order: order++, kind: 'arrive', work: { priority: p, stage: -1, enteredAt: at, deadline: Infinity, order: 0 } });
-  }
+  // Arrivals in time order beside the event heap, which then holds only work in hand and waiting:
+  // a short heap, cheap to keep. At the same instant an arrival goes first.
+  const incoming = priorities.flatMap((compiled, p) => arrivals(model.priorities[compiled.name]!, horizon, uniform).map((at) => ({ at, p }))).sort((a, b) => a.at - b.at || a.p - b.p);
   const finish = (work: Work, at: number) => {
     const stage = stageOf(work);
     if (stage.sla !== Infinity) count(work, at - work.enteredAt <= stage.sla);
@@ -154,10 +156,22 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
     }
   };
   let day = 1;
-  for (let event = events.pop(); event && event.at <= horizon + FOLLOW_UP; event = events.pop()) {
-    for (; day * DAY <= Math.min(event.at, horizon); day++) outcome.backlog.push(ready.size + inHand);
-    if (event.kind === 'arrive') enter(event.work, priorities[event.work.priority]!.initial, event.at);
-    else if (event.kind === 'worked') {
+  for (let next = 0; ; ) {
+    const arrival = incoming[next];
+    const top = events.peek();
+    if (!arrival && !top) break;
+    const at = arrival && (!top || arrival.at <= top.at) ? arrival.at : top!.at;
+    if (at > horizon + FOLLOW_UP) break;
+    for (; day * DAY <= Math.min(at, horizon); day++) outcome.backlog.push(ready.size + inHand);
+    if (arrival && at === arrival.at && (!top || arrival.at <= top.at)) {
+      next += 1;
+      const compiled = priorities[arrival.p]!;
+      enter({ priority: arrival.p, rank: compiled.rank, stage: -1, enteredAt: at, deadline: Infinity, order: 0 }, compiled.initial, at);
+      dispatch(at);
+      continue;
+    }
+    const event = events.pop()!;
+    if (event.kind === 'worked') {
       free += 1;
       inHand -= 1;
       const waiting = draw(stageOf(event.work).waiting);
