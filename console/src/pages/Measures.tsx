@@ -1,10 +1,11 @@
 /** KPIs as charts (by month and by business unit), the rates, and the maturity level with each criterion against its threshold. */
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { api } from '../api.js';
 import { downloadCsv } from '../download.js';
 import { Reports } from './Reports.js';
-import { Staffing } from './Staffing.js';
+// The staffing forecast loads with its section, not with the console.
+const Staffing = lazy(() => import('./Staffing.js').then((m) => ({ default: m.Staffing })));
 
 type Stat = { median: number; p90: number; n: number } | undefined;
 interface KpiGroup {
@@ -102,7 +103,9 @@ export function Measures() {
       )}
       <button type="button" onClick={() => void downloadCsv(`/v1/kpis?${window}&groupBy=businessUnit`, 'kpis.csv')}>Download the KPIs as CSV</button>
       <Reports window={window} />
-      <Staffing />
+      <Suspense fallback={<p className="loading">Loading the staffing forecast…</p>}>
+        <Staffing />
+      </Suspense>
       {maturity.data && (
         <section aria-labelledby="maturity-title">
           <h2 id="maturity-title">
