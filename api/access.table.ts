@@ -107,7 +107,7 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'GET /v1/simulations/model': MEASURE_READERS,
   'POST /v1/simulations/staffing': MEASURE_READERS,
   'POST /v1/simulations/backtest': MEASURE_READERS,
-  'GET /v1/simulations/:id': MEASURE_READERS,
+  'GET /v1/simulations/runs/:id': MEASURE_READERS,
   'GET /v1/health/incidents': ['analyst', 'auditor'],
 
   'POST /v1/api-keys': ['admin'],

@@ -1,7 +1,8 @@
 /**
  * Staffing from the service's own history: the model as measured (GET /v1/simulations/model),
  * a forecast per staffing level (POST /v1/simulations/staffing; answered at once when it ends
- * within a few seconds, else 202 and polled at GET /v1/simulations/:id).
+ * within a few seconds, else 202 and polled at GET /v1/simulations/runs/:id; a path of its own, so
+ * GET /v1/simulations/staffing is a 405, not a run named "staffing").
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -77,7 +78,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
       const { run, finished } = runs.start(withWhatIf(fitted.model, whatIf), forecastRequest);
       const timeout = delay(ANSWER_WITHIN_MS, undefined, { ref: false });
       const ended = await Promise.race([finished, timeout]);
-      const location = `/v1/simulations/${run.id}`;
+      const location = `/v1/simulations/runs/${run.id}`;
       if (!ended) return reply.code(202).header('location', location).send({ id: run.id, status: run.status, progress: run.progress, location });
       if (ended.status === 'failed') throw new Error(`simulation ${run.id} failed: ${ended.error}`);
       return { id: run.id, status: 'done', measured: fitted.measured, window: fitted.window, ...ended.forecast };
@@ -125,7 +126,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
   );
 
   app.get<{ Params: { id: string } }>(
-    '/v1/simulations/:id',
+    '/v1/simulations/runs/:id',
     { schema: { tags: ['reports'], summary: 'A forecast: running (with its progress), done (with its answer) or failed', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }, response: { 200: anyObject, ...authProblems, 404: problem } } },
     async (request) => {
       const run = runs.get(request.params.id);

@@ -59,7 +59,7 @@ describe('staffing simulations', () => {
     // The same data and seed: the same answer byte for byte (its id and the window's instants aside).
     const answer = ({ levels, smallest, measured }: Record<string, unknown>) => ({ levels, smallest, measured });
     expect(JSON.stringify(answer(again.body))).toBe(JSON.stringify(answer(first.body)));
-    expect((await stack.call('GET', `/v1/simulations/${first.body.id}`, lead)).body).toMatchObject({ status: 'done', levels: first.body.levels });
+    expect((await stack.call('GET', `/v1/simulations/runs/${first.body.id}`, lead)).body).toMatchObject({ status: 'done', levels: first.body.levels });
 
     const slower = await stack.call('POST', '/v1/simulations/staffing', lead, { ...request, whatIf: { effortScale: { triage: 2.2 } } });
     expect(slower.body.levels[0].compliance.byStage.triage, 'triage at 66 minutes misses a one-hour SLA').toBe(0);
@@ -76,7 +76,7 @@ describe('staffing simulations', () => {
   });
 
   it('answers 404 for a simulation it does not hold, and 400 for staffing out of range', async () => {
-    expect((await stack.call('GET', '/v1/simulations/00000000-0000-4000-8000-000000000000', lead)).status).toBe(404);
+    expect((await stack.call('GET', '/v1/simulations/runs/00000000-0000-4000-8000-000000000000', lead)).status).toBe(404);
     expect((await stack.call('POST', '/v1/simulations/staffing', lead, { analysts: [0] })).status).toBe(400);
     expect((await stack.call('POST', '/v1/simulations/staffing', lead, { analysts: [2], runs: 100_000 })).status).toBe(400);
   });

@@ -28,7 +28,7 @@ async function forecast(analysts: number[], runs: number): Promise<Forecast> {
   let answer = await api<Forecast>('/v1/simulations/staffing', { method: 'POST', body: { analysts, runs, horizonDays: 30, target: { P1: 0.95, P2: 0.9 } } });
   while (answer.status === 'running') {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    answer = await api<Forecast>(`/v1/simulations/${answer.id}`);
+    answer = await api<Forecast>(`/v1/simulations/runs/${answer.id}`);
   }
   if (answer.status === 'failed') throw new Error(`The forecast failed: ${answer.error ?? 'no reason given'}`);
   return answer;
