@@ -1,8 +1,8 @@
 /**
  * The staffing model fitted to the service's own history (machines/staffing.model.ts): arrivals
  * per hour of week and priority over the window; per priority the stages incidents went through,
- * the time each stage took (its effort: the assumption the README states), where incidents went
- * next, and the SLA target armed for the stage. With what was measured, counted, so nobody trusts
+ * each pass's hands-on effort (the work logged in it, else its whole time) and the rest of its
+ * time as waiting no analyst shortens, where incidents went next, and the SLA target armed for it. With what was measured, counted, so nobody trusts
  * a model built on twelve incidents without seeing it.
  */
 import { sql } from 'drizzle-orm';
@@ -21,7 +21,15 @@ export interface MeasuredModel {
   };
 }
 
-type StageRow = { incident: string; priority: Priority; stage: string; minutes: number | null; seq: number; open: boolean };
+type StageRow = { incident: string; priority: Priority; stage: string; minutes: number | null; worked: number | null; seq: number; open: boolean };
+
+/** A stage pass's work: the work logged in it when there is any (the rest of its time is waiting no analyst shortens), else its whole time. */
+function split(row: StageRow): { effort: number; waiting: number } | null {
+  if (row.minutes === null) return null;
+  if (!row.worked || row.worked <= 0) return { effort: row.minutes, waiting: 0 };
+  const effort = Math.min(row.worked, row.minutes);
+  return { effort, waiting: row.minutes - effort };
+}
 
 function transitions(rows: StageRow[]): { initial: Map<Priority, Map<string, number>>; next: Map<string, Map<string, number>> } {
   const initial = new Map<Priority, Map<string, number>>();
@@ -64,8 +72,11 @@ export async function measureStaffingModelBetween(db: Database, from: Date, now:
     ),
     selectRows<StageRow>(
       db,
-      sql`select t.incident_id as incident, m.priority, t.stage, extract(epoch from t.left_at - t.entered_at)::float8 / 60 as minutes, t.entered_seq as seq, m.open
-          from stage_timings t join incident_measures m on m.incident_id = t.incident_id where ${window} and m.priority is not null order by 1, 5`,
+      sql`select t.incident_id as incident, m.priority, t.stage, extract(epoch from t.left_at - t.entered_at)::float8 / 60 as minutes,
+            (select sum((w.data ->> 'minutes')::float8) from incident_events w where w.incident_id = t.incident_id and w.type = 'work_logged'
+              and w.at >= t.entered_at and (t.left_at is null or w.at < t.left_at)) as worked,
+            t.entered_seq as seq, m.open
+          from stage_timings t join incident_measures m on m.incident_id = t.incident_id where ${window} and m.priority is not null order by 1, 6`,
     ),
     selectRows<{ priority: Priority; stage: string; seconds: number }>(
       db,
@@ -90,10 +101,12 @@ export async function measureStaffingModelBetween(db: Database, from: Date, now:
       arrivalsPerHour: perHour,
       initial: mostCommon(flow.initial.get(priority)) ?? names[0] ?? 'new',
       stages: names.map((stage) => {
-        const minutes = stages.filter((s) => s.priority === priority && s.stage === stage && s.minutes !== null).map((s) => Math.round(s.minutes! * 100) / 100);
+        const passes = stages.filter((s) => s.priority === priority && s.stage === stage).flatMap((s) => split(s) ?? []);
+        const rounded = (values: number[]) => values.map((v) => Math.round(v * 100) / 100);
         const target = targets.find((t) => t.priority === priority && t.stage === stage)?.seconds;
         const next = shares(flow.next.get(`${priority}|${stage}`));
-        return { stage, effort: { kind: 'empirical' as const, minutes }, ...(target !== undefined ? { slaSeconds: Number(target) } : {}), ...(next ? { next } : {}) };
+        const waits = passes.some((p) => p.waiting > 0) ? { waiting: { kind: 'empirical' as const, minutes: rounded(passes.map((p) => p.waiting)) } } : {};
+        return { stage, effort: { kind: 'empirical' as const, minutes: rounded(passes.map((p) => p.effort)) }, ...waits, ...(target !== undefined ? { slaSeconds: Number(target) } : {}), ...(next ? { next } : {}) };
       }),
     };
     priorities[priority] = model;

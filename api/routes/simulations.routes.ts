@@ -62,7 +62,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
     async (request) => {
       const fitted = await measureStaffingModel(db, request.query.windowDays);
       const priorities = Object.fromEntries(
-        Object.entries(fitted.model.priorities).map(([p, m]) => [p, { arrivalsPerWeek: Math.round(m!.arrivalsPerHour.reduce((a, b) => a + b, 0) * 100) / 100, arrivalsPerHour: m!.arrivalsPerHour.map((r) => Math.round(r * 1e4) / 1e4), initial: m!.initial, stages: m!.stages.map((s) => ({ ...s, effort: summary(s.effort) })) }]),
+        Object.entries(fitted.model.priorities).map(([p, m]) => [p, { arrivalsPerWeek: Math.round(m!.arrivalsPerHour.reduce((a, b) => a + b, 0) * 100) / 100, arrivalsPerHour: m!.arrivalsPerHour.map((r) => Math.round(r * 1e4) / 1e4), initial: m!.initial, stages: m!.stages.map((s) => ({ ...s, effort: summary(s.effort), ...(s.waiting ? { waiting: summary(s.waiting) } : {}) })) }]),
       );
       return { window: fitted.window, measured: fitted.measured, priorities };
     },

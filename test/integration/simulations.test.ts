@@ -1,8 +1,9 @@
 /**
  * Staffing from a known history, through the HTTP API (the history recorded by the persistence
  * activity as the workflow would, with known times): P2 incidents every four hours for two weeks,
- * each half an hour in triage under a one-hour SLA. The model recovers the arrival rate and the
- * effort within 10 %; a forecast on it answers per staffing level, deterministic for a seed,
+ * each half an hour in triage under a one-hour SLA, and P1 incidents whose analysis logs 20 of its
+ * 50 minutes as work. The model recovers the arrival rate and the effort within 10 %, the logged
+ * work as effort and the rest as waiting; a forecast on it answers per staffing level, deterministic for a seed,
  * naming the smallest level that meets the target; a what-if changes what it should.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,14 @@ beforeAll(async () => {
       .step('sla_armed', at(0), { data: { clock: 'stage', stage: 'triage', basis: 'P2', targetSeconds: 3600, elapsedSeconds: 0 } })
       .move(at(EFFORT_MINUTES * 60_000), 'close', 'closed', { closed: true, marks: ['resolved'] });
   });
-  await recordScripts(stack.database.db, scripts);
+  // P1 incidents, one a day: 50 minutes in analysis of which 20 logged as work, the rest waiting.
+  const analyses = Array.from({ length: 14 }, (_, i) => {
+    const at = (offset: number) => new Date(start + i * 24 * HOUR + 2 * HOUR + offset).toISOString();
+    return new IncidentScript(`SIM-P1-${i}`, { at: at(0), openedBy: 'source:generic', severity: 'critical', priority: 'P1', stage: 'analysis' })
+      .work(at(10 * 60_000), 20)
+      .move(at(50 * 60_000), 'close', 'closed', { closed: true, marks: ['resolved'] });
+  });
+  await recordScripts(stack.database.db, [...scripts, ...analyses]);
 });
 afterAll(async () => stack?.close());
 
@@ -34,13 +42,17 @@ describe('staffing simulations', () => {
   it('shows the model it measured: arrivals and effort recovered within 10 %, with counts', async () => {
     const model = await stack.call('GET', '/v1/simulations/model?windowDays=14', lead);
     expect(model.status, JSON.stringify(model.body).slice(0, 500)).toBe(200);
-    expect(model.body.measured).toMatchObject({ incidents: 84, byPriority: { P2: 84 }, stagePasses: { P2: { triage: 84 } } });
+    expect(model.body.measured).toMatchObject({ incidents: 98, byPriority: { P1: 14, P2: 84 }, stagePasses: { P1: { analysis: 14 }, P2: { triage: 84 } } });
     const p2 = model.body.priorities.P2;
     expect(Math.abs(p2.arrivalsPerWeek - PER_WEEK) / PER_WEEK).toBeLessThan(0.1);
     expect(p2.initial).toBe('triage');
     const triage = p2.stages.find((s: { stage: string }) => s.stage === 'triage');
     expect(Math.abs(triage.effort.meanMinutes - EFFORT_MINUTES) / EFFORT_MINUTES).toBeLessThan(0.1);
     expect(triage).toMatchObject({ slaSeconds: 3600, next: { closed: 1 } });
+    expect(triage.waiting, 'no work logged: the stage time is the work').toBeUndefined();
+    // Work logged: it is the effort, the rest of the stage's time waiting no analyst shortens.
+    const analysis = model.body.priorities.P1.stages.find((s: { stage: string }) => s.stage === 'analysis');
+    expect([analysis.effort.meanMinutes, analysis.waiting.meanMinutes]).toEqual([20, 30]);
   });
 
   it('forecasts per staffing level, the same for the same seed, with the smallest level meeting the target', async () => {
@@ -69,7 +81,7 @@ describe('staffing simulations', () => {
     const backtest = await stack.call('POST', '/v1/simulations/backtest', lead, { windowDays: 14, splitShare: 0.5, runs: 20, seed: 5 });
     expect(backtest.status, JSON.stringify(backtest.body).slice(0, 400)).toBe(200);
     expect(backtest.body.analysts).toEqual({ count: 1, derived: true });
-    expect(backtest.body.fit.measured.incidents + backtest.body.test.measured.incidents).toBe(84);
+    expect(backtest.body.fit.measured.incidents + backtest.body.test.measured.incidents).toBe(98);
     expect(backtest.body.measured.overall).toBe(1); // every triage took 30 minutes of a 60-minute SLA
     expect(Math.abs(backtest.body.error.overall)).toBeLessThan(0.1);
     expect(backtest.body.statement).toMatch(/^predicted 0\.\d+ against 1 measured: an error of -?0\.\d+ in compliance$/);
