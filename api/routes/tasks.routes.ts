@@ -18,9 +18,18 @@ import { normalisedField } from '../input-hygiene.js';
 import { problems } from '../problem.js';
 import { newRecordId } from '../record-ids.js';
 import { authProblems, idempotencyHeader, incidentIdParams, problem } from '../schemas.js';
+import { utcInstant } from '../time.schemas.js';
 
 type TaskBody = { title: string; description?: string; assignee?: string | null; dueAt?: string | null; stage?: string };
 type TaskPatch = { status?: TaskStatus; assignee?: string | null; dueAt?: string | null };
+
+/** A due time kept in UTC; 400 for one that names no instant Postgres can read back. */
+function dueInstant(dueAt: string | null | undefined): string | null {
+  if (dueAt === null || dueAt === undefined) return null;
+  const utc = utcInstant(dueAt);
+  if (!utc) throw problems.badRequest(`dueAt ${dueAt.slice(0, 64)} is not an instant in the years 1000-9999`, [{ path: 'dueAt', message: 'is not a valid instant' }]);
+  return utc;
+}
 
 /** The task in the answer; none when the answer was another request's (its Idempotency-Key sent again). */
 function taskOf(view: IncidentView, taskId: string) {
@@ -52,8 +61,9 @@ export function taskRoutes(app: FastifyInstance, commands: IncidentCommands, db:
     async (request, reply) => {
       const principal = principalOf(request);
       const taskId = `T-${newRecordId(principal.name, request.headers['idempotency-key'])}`;
-      const { title, description, assignee, dueAt, stage } = request.body;
-      const task: TaskRequest = { op: 'add', taskId, title, ...(description ? { description } : {}), assignee: assignee ?? null, dueAt: dueAt ?? null, ...(stage ? { stage } : {}), ...actorOf(principal), ...normalisedField(request) };
+      const { title, description, assignee, stage } = request.body;
+      const dueAt = dueInstant(request.body.dueAt);
+      const task: TaskRequest = { op: 'add', taskId, title, ...(description ? { description } : {}), assignee: assignee ?? null, dueAt, ...(stage ? { stage } : {}), ...actorOf(principal), ...normalisedField(request) };
       const { incident } = await commands.task(request.params.id, task, request.headers['idempotency-key']);
       return reply.code(201).header('location', `/v1/incidents/${request.params.id}/tasks/${taskId}`).send(taskOf(incident, taskId));
     },
@@ -87,7 +97,8 @@ export function taskRoutes(app: FastifyInstance, commands: IncidentCommands, db:
     },
     async (request) => {
       const { id, taskId } = request.params;
-      const change: TaskRequest = { op: 'update', taskId, ...request.body, ...actorOf(principalOf(request)), ...normalisedField(request) };
+      const body = request.body.dueAt === undefined ? request.body : { ...request.body, dueAt: dueInstant(request.body.dueAt) };
+      const change: TaskRequest = { op: 'update', taskId, ...body, ...actorOf(principalOf(request)), ...normalisedField(request) };
       const { incident } = await commands.task(id, change, request.headers['idempotency-key']);
       return taskOf(incident, taskId);
     },

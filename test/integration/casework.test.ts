@@ -193,6 +193,18 @@ describe('tasks', () => {
     await stack.call('PATCH', `/v1/incidents/${first}/tasks/${overdue.body.id}`, alice, { status: 'done' });
     expect((await stack.call('GET', '/v1/tasks?assignee=dora&overdue=true', paul)).body.tasks).toEqual([]);
   });
+
+  it('keeps due times in UTC, so an offset Postgres cannot read back never breaks the task lists (Schemathesis found a 500)', async () => {
+    const id = await newIncident('Offsets');
+    const farOffset = await stack.call('POST', `/v1/incidents/${id}/tasks`, alice, { title: 'Far east', assignee: 'erin', dueAt: '8147-03-01T10:00:00+20:30' });
+    expect(farOffset.status, JSON.stringify(farOffset.body)).toBe(201);
+    expect(farOffset.body.dueAt).toBe('8147-02-28T13:30:00.000Z');
+    const moved = await stack.call('PATCH', `/v1/incidents/${id}/tasks/${farOffset.body.id}`, alice, { dueAt: '2030-01-01T00:00:00-19:00' });
+    expect(moved.body.dueAt).toBe('2030-01-01T19:00:00.000Z');
+    const listed = await stack.call('GET', '/v1/tasks?assignee=erin', paul);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.tasks.map((t: { task: { dueAt: string } }) => t.task.dueAt)).toEqual(['2030-01-01T19:00:00.000Z']);
+  });
 });
 
 describe('timeline', () => {
