@@ -20,10 +20,10 @@ export interface Started {
  * it bound them (other test files start servers meanwhile): the ports are the test's choice, not
  * what is tested. Any other failure fails the test.
  */
-export async function npmStart(env: Record<string, string>): Promise<Started> {
+export async function npmStart(env: Record<string, string>): Promise<Started & { attempts: number }> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await npmStartOnce(env);
+      return { ...(await npmStartOnce(env)), attempts: attempt };
     } catch (error) {
       if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
       for (const key of ['PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT']) env[key] = String(await freePort());
