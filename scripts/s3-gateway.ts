@@ -5,7 +5,7 @@
  * else `go install …@v1.8.0` into that cache. Run directly (`npm run s3:install`) it prints the path.
  */
 import { pathToFileURL } from 'node:url';
-import { locateGoTool, type LocateOptions } from './temporal-cli.js';
+import { locateGoTool, printLocated, type LocateOptions } from './temporal-cli.js';
 
 export const S3_GATEWAY_MODULE = 'github.com/versity/versitygw/cmd/versitygw@v1.8.0';
 
@@ -14,14 +14,4 @@ export function locateS3Gateway(options: LocateOptions = {}): Promise<string | u
   return locateGoTool({ envVar: 'IRFLOW_S3_GATEWAY', binary: 'versitygw', module: S3_GATEWAY_MODULE, what: 'the Versity S3 Gateway' }, options);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  locateS3Gateway()
-    .then((path) => {
-      if (!path) process.exitCode = 1;
-      console.log(path ?? 'not found');
-    })
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    });
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) printLocated(() => locateS3Gateway());

@@ -94,8 +94,9 @@ export async function locateTemporalCli(options: LocateOptions = {}): Promise<st
   return undefined;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  locateTemporalCli()
+/** Run as a script: prints the tool's path, or fails saying why. */
+export function printLocated(locate: () => Promise<string | undefined>): void {
+  locate()
     .then((path) => {
       if (!path) process.exitCode = 1;
       console.log(path ?? 'not found');
@@ -105,3 +106,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       process.exitCode = 1;
     });
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) printLocated(locateTemporalCli);
