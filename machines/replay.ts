@@ -83,11 +83,12 @@ function foldTask(done: Set<string>, data: unknown): void {
 }
 
 /** The replay report, the same from the API and the command line. */
-export function replayReport(incidentId: string, determinism: { deterministic: boolean; error?: string }, machine: MachineReplay) {
+export function replayReport(incidentId: string, determinism: { deterministic: boolean; error?: string; note?: string }, machine: MachineReplay) {
   return {
     incidentId,
     deterministic: determinism.deterministic,
     ...(determinism.error ? { determinismError: determinism.error } : {}),
+    ...(determinism.note ? { determinismNote: determinism.note } : {}),
     ...machine,
   };
 }

@@ -18,6 +18,8 @@ export interface DeterminismVerdict {
   deterministic: boolean;
   /** The failure replay met, e.g. a DeterminismViolationError's message. */
   error?: string;
+  /** What the verdict rests on when it is not a replay (a run whose first task has not completed). */
+  note?: string;
 }
 
 export type Replayer = ((historyJson: unknown, workflowId: string) => Promise<DeterminismVerdict>) & {
@@ -115,6 +117,11 @@ export function createReplayer(options: ReplayerOptions = {}): Replayer {
     }
     const refusal = unreplayable(history);
     if (refusal) return Promise.resolve({ deterministic: false, error: refusal });
+    // A run just continued as new has no completed task yet: no workflow code ran, no command can
+    // differ (and core's replay worker, given such a history, never ends).
+    if (!history.events?.some((event) => event.workflowTaskCompletedEventAttributes)) {
+      return Promise.resolve({ deterministic: true, note: 'no workflow task of this run has completed yet: nothing to replay' });
+    }
     const result = turn.then(() => replayOne(history, workflowId));
     turn = result.catch(() => undefined);
     return result;

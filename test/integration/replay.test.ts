@@ -105,6 +105,9 @@ describe('replay', () => {
       expect(unreadable.deterministic).toBe(false);
       const truncated = { events: (history as { events: unknown[] }).events.slice(1) };
       expect((await replayer(truncated, incidentId)).deterministic).toBe(false);
+      // A run just continued as new, before its first task: nothing ran, so nothing to replay (core's replay worker would never end).
+      const unstarted = { events: (history as { events: unknown[] }).events.slice(0, 1) };
+      expect(await replayer(unstarted, incidentId)).toEqual({ deterministic: true, note: expect.stringContaining('nothing to replay') });
       const [again, beside] = await Promise.all([replayer(history, incidentId), replayer(history, incidentId)]);
       expect([again, beside]).toEqual([{ deterministic: true }, { deterministic: true }]);
     } finally {
