@@ -29,8 +29,8 @@ export interface GatherContextsInput {
   lookups: Array<GatherContextInput & { policy: LookupPolicy }>;
 }
 
-/** One kind's outcome: its findings, or why it could not be gathered. */
-export type LookupOutcome = { kind: ContextKind; findings: Finding[] } | { kind: ContextKind; reason: string };
+/** One kind's outcome: its findings, or why it could not be gathered (`final`: the source refused for good, no retry helps). */
+export type LookupOutcome = { kind: ContextKind; findings: Finding[] } | { kind: ContextKind; reason: string; final?: true };
 
 class LookupTimeout extends Error {
   override name = 'LookupTimeout';
@@ -61,7 +61,8 @@ export function createContextActivities(connectors: ConnectorSet, observe: Looku
         return { kind, findings: await attempt(kind, facts, policy.timeoutMs) };
       } catch (error) {
         const final = error instanceof ApplicationFailure && error.nonRetryable;
-        if (final || tried >= policy.attempts) return { kind, reason: describe(error) };
+        if (final) return { kind, reason: describe(error), final };
+        if (tried >= policy.attempts) return { kind, reason: describe(error) };
         await delay(Math.min(5_000, 500 * 2 ** (tried - 1)));
       }
     }

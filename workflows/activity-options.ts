@@ -11,6 +11,9 @@ export const ENRICHMENT_POLICY: Record<ContextKind, { timeoutMs: number; attempt
   intel: { timeoutMs: 15_000, attempts: 3 },
 };
 
+/** How long a lookup may take in its quick local try before it goes on to an activity. */
+export const QUICK_LOOKUP_MS = 1_000;
+
 const lookup = ({ timeoutMs, attempts }: { timeoutMs: number; attempts: number }): ActivityOptions => ({
   startToCloseTimeout: `${timeoutMs / 1000} seconds`,
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: attempts },
@@ -47,6 +50,14 @@ export const ACTIVITY = {
     startToCloseTimeout: '70 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 2 },
   } satisfies ActivityOptions,
+  /**
+   * The quick local try of a lookup (workflows/incident.lookups.ts): each kind bounded by
+   * QUICK_LOOKUP_MS inside the activity, tried once; this timeout only covers a worker that hangs.
+   */
+  enrichmentLocal: {
+    startToCloseTimeout: '5 seconds',
+    retry: { maximumAttempts: 1 },
+  } satisfies LocalActivityOptions,
   /** Each context source has its own timeout and retry policy (runs recorded before one-activity lookups). */
   enrichment: Object.fromEntries(Object.entries(ENRICHMENT_POLICY).map(([kind, policy]) => [kind, lookup(policy)])) as Record<ContextKind, ActivityOptions>,
 } as const;

@@ -4,7 +4,6 @@
  * persistence activity. Deterministic: no I/O, no clock but Temporal's.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -25,6 +24,7 @@ import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY, ENRICHMENT_POLICY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import { forwardAlerts } from './incident.forwarding.js';
+import { gatherInActivity, gatherLocallyFirst, reasonOf, type Beside } from './incident.lookups.js';
 import { AnsweredRequests } from './incident.idempotency.js';
 import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
 import { recordPending } from './incident.recording.js';
@@ -52,7 +52,6 @@ import {
 } from './incident.messages.js';
 
 const { deliverNotification } = proxyActivities<NotifyActivities>(ACTIVITY.notify);
-const { gatherContexts } = proxyActivities<ContextActivities>(ACTIVITY.enrichmentAll);
 /** Runs recorded before lookups were gathered in one activity: one activity per kind. */
 const gatherers = Object.fromEntries(
   Object.entries(ACTIVITY.enrichment).map(([kind, options]) => [kind, proxyActivities<ContextActivities>(options).gatherContext]),
@@ -60,12 +59,6 @@ const gatherers = Object.fromEntries(
 
 /** Continuing as new at RUN_HISTORY_LIMIT is behind a patch, so runs recorded before it replay as they ran. */
 const runIsLong = (limit = RUN_HISTORY_LIMIT) => workflowInfo().historyLength >= limit && patched('continue-as-new-at-run-history-limit');
-
-/** The reason a lookup failed, from the activity failure's cause (timeout, connector error). */
-function reasonOf(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-}
 
 function now(): string {
   return new Date().toISOString();
@@ -152,19 +145,15 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
   // Lookups, notifications and forwarded alerts run beside the lifecycle: they never block a
   // transition, each outcome is recorded, and a run continues as new only when none is in flight.
   let inFlight = 0;
-  const beside = <T>(work: Promise<T>, done: (value: T) => void, failed: (error: unknown) => void) => {
+  const beside: Beside = (work, done, failed) => {
     inFlight += 1;
     void work.then(done, failed).finally(() => (inFlight -= 1));
   };
   const startSideWork = () => {
     const lookups = incident.takeEnrichment();
     if (lookups.length > 0 && patched('gather-context-in-one-activity')) {
-      const asked = lookups.map(({ kind, facts }) => ({ kind, facts, policy: ENRICHMENT_POLICY[kind] }));
-      beside(
-        gatherContexts({ lookups: asked }),
-        (outcomes) => outcomes.forEach((o) => ('findings' in o ? incident.contextGathered(o.kind, o.findings, now()) : incident.enrichmentFailed(o.kind, o.reason, now()))),
-        (error) => lookups.forEach(({ kind }) => incident.enrichmentFailed(kind, reasonOf(error), now())),
-      );
+      if (patched('gather-context-locally-first')) gatherLocallyFirst(lookups, incident, beside);
+      else gatherInActivity(lookups.map(({ kind, facts }) => ({ kind, facts, policy: ENRICHMENT_POLICY[kind] })), incident, beside);
     } else {
       for (const { kind, facts } of lookups) {
         beside(gatherers[kind]({ kind, facts }), (findings) => incident.contextGathered(kind, findings, now()), (error) => incident.enrichmentFailed(kind, reasonOf(error), now()));
