@@ -1,5 +1,5 @@
 /**
- * Context lookups of a stage entry or a joining alert, beside the lifecycle. They are tried first
+ * Context lookups of a stage entry or a joining alert. They are tried first
  * as a local activity in the workflow task that asked for them, each kind bounded by
  * QUICK_LOOKUP_MS and tried once: the built-in connectors read this database and answer in
  * milliseconds, and the findings are then recorded in the same task, with no activity task and no
@@ -65,16 +65,22 @@ function handOver(asked: AskedLookup[], outcomes: LookupOutcome[], recorder: Loo
   return left;
 }
 
-/** A quick local try of every kind, then the activity for what it left. */
-export function gatherLocallyFirst(lookups: Lookup[], recorder: LookupRecorder, beside: Beside): void {
+/**
+ * A quick local try of every kind, then the activity for what it left. Awaited by the workflow's
+ * main loop, never run beside it: local activities running at once would resolve in an order of
+ * wall time, which replay does not reproduce (a command made on the quick try's outcome would
+ * land elsewhere in the history).
+ */
+export async function gatherLocallyFirst(lookups: Lookup[], recorder: LookupRecorder, beside: Beside): Promise<void> {
   const asked = lookups.map(({ kind, facts }) => ({ kind, facts, policy: ENRICHMENT_POLICY[kind] }));
   const quick = asked.map((lookup) => ({ ...lookup, policy: { timeoutMs: Math.min(QUICK_LOOKUP_MS, lookup.policy.timeoutMs), attempts: 1 } }));
-  beside(
-    gatherContextsLocally({ lookups: quick }),
-    (outcomes) => {
-      const left = handOver(asked, outcomes, recorder);
-      if (left.length > 0) gatherInActivity(left, recorder, beside);
-    },
-    () => gatherInActivity(asked, recorder, beside),
-  );
+  let outcomes: LookupOutcome[];
+  try {
+    outcomes = await gatherContextsLocally({ lookups: quick });
+  } catch {
+    gatherInActivity(asked, recorder, beside);
+    return;
+  }
+  const left = handOver(asked, outcomes, recorder);
+  if (left.length > 0) gatherInActivity(left, recorder, beside);
 }

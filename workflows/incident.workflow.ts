@@ -24,7 +24,7 @@ import type { ContextKind } from '../machines/playbook.types.js';
 import { ACTIVITY, ENRICHMENT_POLICY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import { forwardAlerts } from './incident.forwarding.js';
-import { gatherInActivity, gatherLocallyFirst, reasonOf, type Beside } from './incident.lookups.js';
+import { gatherInActivity, gatherLocallyFirst, reasonOf, type Beside, type Lookup } from './incident.lookups.js';
 import { AnsweredRequests } from './incident.idempotency.js';
 import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
 import { recordPending } from './incident.recording.js';
@@ -143,16 +143,19 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
   wireHandlers(incident, answered);
 
   // Lookups, notifications and forwarded alerts run beside the lifecycle: they never block a
-  // transition, each outcome is recorded, and a run continues as new only when none is in flight.
+  // transition (a lookup's quick local try holds the task at most QUICK_LOOKUP_MS), each outcome is
+  // recorded, and a run continues as new only when none is in flight.
   let inFlight = 0;
   const beside: Beside = (work, done, failed) => {
     inFlight += 1;
     void work.then(done, failed).finally(() => (inFlight -= 1));
   };
-  const startSideWork = () => {
+  /** Starts what runs beside the lifecycle; returns the lookups to try locally first (the main loop awaits them). */
+  const startSideWork = (): Lookup[] => {
     const lookups = incident.takeEnrichment();
+    let local: Lookup[] = [];
     if (lookups.length > 0 && patched('gather-context-in-one-activity')) {
-      if (patched('gather-context-locally-first')) gatherLocallyFirst(lookups, incident, beside);
+      if (patched('gather-context-locally-first')) local = lookups;
       else gatherInActivity(lookups.map(({ kind, facts }) => ({ kind, facts, policy: ENRICHMENT_POLICY[kind] })), incident, beside);
     } else {
       for (const { kind, facts } of lookups) {
@@ -171,6 +174,7 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
       const from = { incidentId: input.incidentId, correlationKey: input.opening.correlationKey ?? '' };
       beside(forwardAlerts(alerts, from), (to) => incident.forwarded(alerts, to, now()), (error) => incident.forwarded(alerts, null, now(), reasonOf(error)));
     }
+    return local;
   };
   const hasWork = () => incident.hasPending() || incident.hasEnrichment() || incident.hasReroutes();
 
@@ -182,8 +186,9 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     if (due === null) await condition(woke);
     else await condition(woke, Math.max(1, due));
     incident.tickClocks(now());
-    startSideWork();
+    const local = startSideWork();
     await recordPending(incident);
+    if (local.length > 0) await gatherLocallyFirst(local, incident, beside);
     indexed = indexSearchAttributes(incident, indexed);
     if (workflowInfo().continueAsNewSuggested || runIsLong(input.runHistoryLimit)) {
       const idle = () => allHandlersFinished() && inFlight === 0;

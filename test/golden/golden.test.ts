@@ -14,6 +14,7 @@ import { shippedPlaybook } from '../support/playbooks.js';
 import { startStack, workflowBundle } from '../support/stack.js';
 import { recordRichWalk } from './rich-walk.js';
 import { recordCaseworkWalk } from './casework-walk.js';
+import { recordLookupsWalk } from './lookups-walk.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const recording = process.env.IRFLOW_RECORD_GOLDEN === '1';
@@ -110,10 +111,20 @@ describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'casework')('recording the c
   });
 });
 
+/** Lookups tried locally first, one handed over to the activity (test/golden/lookups-walk.ts). */
+describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'lookups')('recording the lookups golden history', () => {
+  it('walks an incident with a slow and a quick source and writes its history', async () => {
+    const { workflowId, history } = await recordLookupsWalk();
+    const golden: Golden = { playbook: 'default', workflowId, history };
+    writeFileSync(`${here}lookups/incident.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
+  });
+});
+
 describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay against the workflow code of today', () => {
   const files = readdirSync(here).filter((f) => f.endsWith('.history.json'));
   const rich = readdirSync(`${here}rich`).filter((f) => f.endsWith('.history.json'));
   const casework = readdirSync(`${here}casework`).filter((f) => f.endsWith('.history.json'));
+  const lookups = readdirSync(`${here}lookups`).filter((f) => f.endsWith('.history.json'));
   const replayer = createReplayer({ workflowBundle });
   afterAll(() => replayer.close());
 
@@ -121,9 +132,10 @@ describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay again
     expect(files.map((f) => f.replace('.history.json', '')).sort()).toEqual(Object.keys(WALKS).sort());
     for (const { id } of RICH_WALKS) expect(rich.filter((f) => f.startsWith(`${id}.run`)).length, `rich runs of ${id}`).toBeGreaterThan(1);
     expect(casework).toHaveLength(2);
+    expect(lookups).toHaveLength(1);
   });
 
-  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`)]) {
+  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`), ...lookups.map((f) => `lookups/${f}`)]) {
     it(`replays ${file} deterministically`, async () => {
       const golden = JSON.parse(readFileSync(`${here}${file}`, 'utf8')) as Golden;
       const verdict = await replayer(golden.history, golden.workflowId);

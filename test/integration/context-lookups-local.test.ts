@@ -8,14 +8,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterLookups, alertBody, postAlert } from '../support/incidents.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { createReplayer } from '../../runtime/replayer.js';
+import { startStack, workflowBundle, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let server: Server;
 let token: string;
 const asked: string[] = [];
+const replayer = createReplayer({ workflowBundle });
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -35,6 +38,7 @@ beforeAll(async () => {
   token = await stack.token(['ingest', 'analyst']);
 });
 afterAll(async () => {
+  await replayer.close();
   await stack?.close();
   server?.close();
 });
@@ -48,9 +52,12 @@ async function lookupActivities(incidentId: string): Promise<Array<{ lookups: Ar
     .map((scheduled) => defaultPayloadConverter.fromPayload(scheduled!.input!.payloads![0]!));
 }
 
+/** Opens an incident whose intel lookup asks for `domain`; its history replays against today's code however the lookups were timed. */
 async function openWith(domain: string) {
   const { incidentId } = await postAlert(stack, token, alertBody({ assets: [{ hostname: `${domain}-host` }], observables: [{ type: 'domain', value: domain }] }));
   const events = await afterLookups(stack, token, incidentId, 5);
+  const history = JSON.parse(historyToJSON(await stack.client.workflow.getHandle(incidentId).fetchHistory()));
+  expect(await replayer(history, incidentId)).toEqual({ deterministic: true });
   return { incidentId, events, intel: events.filter((e) => e.data?.kind === 'intel') };
 }
 
