@@ -7,6 +7,13 @@ import { CORRELATION_PART_PATTERN } from './correlation.js';
 import { CONTEXT_KINDS, MILESTONES, PRIORITIES, SEVERITIES } from './playbook.types.js';
 
 const name = { type: 'string', pattern: '^[a-z][a-z0-9_-]*$', maxLength: 64 } as const;
+/** A business-hours calendar's properties (playbook calendars, staffing forecasts' shifts). */
+export const CALENDAR_PROPERTIES = {
+  timezone: { type: 'string', minLength: 1 },
+  days: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } },
+  from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+  to: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
+} as const;
 const duration = { type: 'string', pattern: '^[1-9][0-9]*(s|m|h|d|w)$', description: 'e.g. 30s, 15m, 4h, 1d, 2w' } as const;
 const stringList = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, uniqueItems: true } as const;
 
@@ -127,17 +134,7 @@ export const playbookJsonSchema = {
     calendars: {
       type: 'object',
       propertyNames: name,
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['timezone', 'days', 'from', 'to'],
-        properties: {
-          timezone: { type: 'string', minLength: 1 },
-          days: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } },
-          from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
-          to: { type: 'string', pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' },
-        },
-      },
+      additionalProperties: { type: 'object', additionalProperties: false, required: ['timezone', 'days', 'from', 'to'], properties: CALENDAR_PROPERTIES },
     },
     fields: {
       type: 'object',

@@ -16,6 +16,24 @@ export interface BacktestVerdict {
   measured: Compliance;
   /** predicted − measured: positive when the model was too hopeful. */
   error: Compliance;
+  /** Mean minutes in each stage (queue, work, waiting): predicted, measured, and predicted − measured. */
+  timeInStage: { predicted: Record<string, number | null>; measured: Record<string, number | null>; error: Record<string, number | null> };
+}
+
+/** What a period measured: the mean minutes of a stage's passes (work and waiting), by stage over every priority. */
+export function measuredTimeInStage(model: StaffingModel): Record<string, number | null> {
+  const totals = new Map<string, { sum: number; count: number }>();
+  for (const pm of Object.values(model.priorities)) {
+    for (const stage of pm!.stages) {
+      if (stage.effort.kind !== 'empirical') continue;
+      const waiting = stage.waiting?.kind === 'empirical' ? stage.waiting.minutes : [];
+      const total = totals.get(stage.stage) ?? { sum: 0, count: 0 };
+      stage.effort.minutes.forEach((m, i) => (total.sum += m + (waiting[i] ?? 0)));
+      total.count += stage.effort.minutes.length;
+      totals.set(stage.stage, total);
+    }
+  }
+  return Object.fromEntries([...totals].sort().map(([stage, t]) => [stage, t.count === 0 ? null : Math.round((t.sum / t.count) * 100) / 100]));
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -42,7 +60,8 @@ export function measuredCompliance(model: StaffingModel): Compliance {
 
 const difference = (a: number | null | undefined, b: number | null | undefined) => (a === null || a === undefined || b === null || b === undefined ? null : round(a - b));
 
-export function backtestVerdict(predicted: LevelForecast, measured: Compliance): BacktestVerdict {
+export function backtestVerdict(predicted: LevelForecast, measured: Compliance, measuredTime: Record<string, number | null> = {}): BacktestVerdict {
+  const stages = [...new Set([...Object.keys(predicted.timeInStage), ...Object.keys(measuredTime)])].sort();
   const priorities = [...new Set([...Object.keys(predicted.compliance.byPriority), ...Object.keys(measured.byPriority)])].sort();
   const predictedCompliance: Compliance = { overall: predicted.compliance.overall, byPriority: predicted.compliance.byPriority };
   return {
@@ -51,6 +70,11 @@ export function backtestVerdict(predicted: LevelForecast, measured: Compliance):
     error: {
       overall: difference(predicted.compliance.overall, measured.overall),
       byPriority: Object.fromEntries(priorities.map((p) => [p, difference(predicted.compliance.byPriority[p], measured.byPriority[p])])),
+    },
+    timeInStage: {
+      predicted: predicted.timeInStage,
+      measured: measuredTime,
+      error: Object.fromEntries(stages.map((stage) => [stage, difference(predicted.timeInStage[stage], measuredTime[stage])])),
     },
   };
 }

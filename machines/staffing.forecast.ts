@@ -7,7 +7,7 @@
  */
 import type { Priority } from './playbook.types.js';
 import type { StaffingModel } from './staffing.model.js';
-import { simulateRun, WAIT_BIN_MINUTES, WAIT_BINS, type RunOutcome } from './staffing.sim.js';
+import { simulateRun, WAIT_BIN_MINUTES, WAIT_BINS, type OnDuty, type RunOutcome } from './staffing.sim.js';
 
 export interface ForecastRequest {
   analysts: number[];
@@ -16,6 +16,11 @@ export interface ForecastRequest {
   seed: number;
   /** Compliance each priority must reach (e.g. {P1: 0.95, P2: 0.9}). */
   target?: Partial<Record<Priority, number>>;
+  /**
+   * The share of a level on duty in each hour of the week (168 values, 0 = Monday 00:00 UTC; from
+   * a shift calendar, machines/staffing.shifts.ts); without, the whole level all the time.
+   */
+  dutyShares?: number[];
 }
 
 export interface LevelForecast {
@@ -24,7 +29,10 @@ export interface LevelForecast {
   /** The 5th and 95th percentile of overall compliance over the runs. */
   interval90: [number, number] | null;
   wait: { mean: number; p90: number };
+  /** Utilisation of the analyst-minutes on duty. */
   utilisation: number;
+  /** Mean minutes from entering a stage to leaving it (queue, work and waiting), by stage. */
+  timeInStage: Record<string, number | null>;
   backlog: number[];
 }
 
@@ -72,6 +80,27 @@ const meanOf = (values: Array<number | null>): number | null => {
   return known.length === 0 ? null : round(known.reduce((a, b) => a + b, 0) / known.length);
 };
 
+function timeInStage(runs: RunOutcome[], stages: string[]): Record<string, number | null> {
+  return Object.fromEntries(
+    stages.map((stage) => {
+      let sum = 0;
+      let count = 0;
+      for (const run of runs)
+        for (const [key, time] of Object.entries(run.stageTime)) {
+          if (key.split('|')[1] !== stage) continue;
+          sum += time.sum;
+          count += time.count;
+        }
+      return [stage, count === 0 ? null : round(sum / count, 2)];
+    }),
+  );
+}
+
+/** Analysts on duty each hour of the week: the level scaled by the hour's share, rounded. */
+export function onDutyOf(analysts: number, dutyShares: number[] | undefined): OnDuty {
+  return dutyShares ? dutyShares.map((share) => Math.round(analysts * share)) : analysts;
+}
+
 function level(analysts: number, runs: RunOutcome[]): LevelForecast {
   const keys = new Set(runs.flatMap((r) => Object.keys(r.met)));
   const priorities = [...new Set([...keys].map((k) => k.split('|')[0]!))].sort();
@@ -90,7 +119,8 @@ function level(analysts: number, runs: RunOutcome[]): LevelForecast {
     },
     interval90: known.length === 0 ? null : [round(quantile(known, 0.05)), round(quantile(known, 0.95))],
     wait: { mean: round(waitCount === 0 ? 0 : runs.reduce((a, r) => a + r.waitSum, 0) / waitCount, 2), p90: waitP90(runs) },
-    utilisation: round(runs.reduce((a, r) => a + r.busyMinutes / (analysts * r.horizonMinutes), 0) / runs.length),
+    utilisation: round(runs.reduce((a, r) => a + (r.capacityMinutes > 0 ? r.busyMinutes / r.capacityMinutes : 0), 0) / runs.length),
+    timeInStage: timeInStage(runs, stages),
     backlog: Array.from({ length: days }, (_, d) => round(runs.reduce((a, r) => a + (r.backlog[d] ?? 0), 0) / runs.length, 2)),
   };
 }
@@ -103,7 +133,8 @@ export function forecastStaffing(model: StaffingModel, request: ForecastRequest,
   const levels: LevelForecast[] = [];
   const total = request.analysts.length * request.runs;
   for (const [i, analysts] of request.analysts.entries()) {
-    const runs = Array.from({ length: request.runs }, (_, run) => simulateRun(model, analysts, request.horizonDays, request.seed + run));
+    const onDuty = onDutyOf(analysts, request.dutyShares);
+    const runs = Array.from({ length: request.runs }, (_, run) => simulateRun(model, onDuty, request.horizonDays, request.seed + run));
     levels.push(level(analysts, runs));
     progress?.((i + 1) * request.runs, total);
   }

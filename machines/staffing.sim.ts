@@ -2,7 +2,8 @@
  * A discrete-event simulation of the SOC as a queue: incidents arrive by hour of week and
  * priority, each stage is a piece of work one analyst does (no preemption) after waiting in one
  * queue ordered by ITIL priority, then by the stage's SLA deadline; waiting no analyst shortens
- * (approvals, holds) follows the work. Time is in minutes from the start of the horizon (a Monday
+ * (approvals, holds) follows the work. Analysts on duty are a number, or one per hour of the week
+ * (a shift calendar): when a shift ends, who holds work finishes it before leaving. Time is in minutes from the start of the horizon (a Monday
  * 00:00), the system starts empty, and incidents still open when the horizon ends are followed
  * for up to a week more. Seeded (pure-rand's xoroshiro128+): the same seed gives the same run.
  */
@@ -25,6 +26,10 @@ export interface RunOutcome {
   waitHistogram: Uint32Array;
   busyMinutes: number;
   horizonMinutes: number;
+  /** Analyst-minutes on duty over the horizon (analysts × horizon when they are a constant). */
+  capacityMinutes: number;
+  /** Time from entering a stage to leaving it (queue, work, waiting), by priority and stage: sum and count of minutes. */
+  stageTime: Record<string, { sum: number; count: number }>;
   /** Work waiting or in hand at the end of each day. */
   backlog: number[];
 }
@@ -105,16 +110,43 @@ function chooseNext(stage: CompiledPriority['stages'][number], uniform: () => nu
   return stage.nextIndex[n - 1]!;
 }
 
-/** One run: `analysts` on shift all the time over `horizonDays`; waits before `recordFrom` (minutes) are left out of the wait figures. */
-export function simulateRun(model: StaffingModel, analysts: number, horizonDays: number, seed: number, recordFrom = 0): RunOutcome {
+/** Analysts on duty: a constant, or one count per hour of the week (0 = Monday 00:00 UTC). */
+export type OnDuty = number | readonly number[];
+
+const dutyAt = (onDuty: OnDuty, hour: number): number => (typeof onDuty === 'number' ? onDuty : (onDuty[hour % HOURS_OF_WEEK] ?? 0));
+
+/** Where the count on duty changes, in time order (minutes), up to `until`. */
+function dutyChanges(onDuty: OnDuty, until: number): Array<{ at: number; analysts: number }> {
+  const changes: Array<{ at: number; analysts: number }> = [];
+  if (typeof onDuty === 'number') return changes;
+  for (let hour = 1, last = dutyAt(onDuty, 0); hour * 60 < until; hour++) {
+    const now = dutyAt(onDuty, hour);
+    if (now !== last) changes.push({ at: hour * 60, analysts: now });
+    last = now;
+  }
+  return changes;
+}
+
+function capacity(onDuty: OnDuty, horizon: number): number {
+  if (typeof onDuty === 'number') return onDuty * horizon;
+  let minutes = 0;
+  for (let hour = 0; hour * 60 < horizon; hour++) minutes += dutyAt(onDuty, hour) * Math.min(60, horizon - hour * 60);
+  return minutes;
+}
+
+/** One run: `analysts` on duty over `horizonDays`; waits before `recordFrom` (minutes) are left out of the wait figures. */
+export function simulateRun(model: StaffingModel, analysts: OnDuty, horizonDays: number, seed: number, recordFrom = 0): RunOutcome {
   const { uniform, draw } = sampler(seed);
   const priorities = compile(model);
   const horizon = horizonDays * DAY;
   const events = new MinHeap<Event>((a, b) => a.at - b.at || a.order - b.order);
   const ready = new MinHeap<Work>((a, b) => a.rank - b.rank || a.deadline - b.deadline || a.order - b.order);
-  const outcome: RunOutcome = { met: {}, waitSum: 0, waitCount: 0, waitHistogram: new Uint32Array(WAIT_BINS), busyMinutes: 0, horizonMinutes: horizon, backlog: [] };
+  const outcome: RunOutcome = { met: {}, waitSum: 0, waitCount: 0, waitHistogram: new Uint32Array(WAIT_BINS), busyMinutes: 0, horizonMinutes: horizon, capacityMinutes: capacity(analysts, horizon), stageTime: {}, backlog: [] };
   let order = 0;
-  let free = analysts;
+  // Negative while more analysts hold work than are on duty: they leave as they finish.
+  let free = dutyAt(analysts, 0);
+  let onDuty = free;
+  const changes = dutyChanges(analysts, horizon + FOLLOW_UP);
   let inHand = 0;
   const stageOf = (work: Work) => priorities[work.priority]!.stages[work.stage]!;
   // Each incident is one work item moving from stage to stage: in the queue, in hand or waiting, never two at once.
@@ -137,6 +169,9 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
   const finish = (work: Work, at: number) => {
     const stage = stageOf(work);
     if (stage.sla !== Infinity) count(work, at - work.enteredAt <= stage.sla);
+    const time = (outcome.stageTime[stage.key] ??= { sum: 0, count: 0 });
+    time.sum += at - work.enteredAt;
+    time.count += 1;
     enter(work, chooseNext(stage, uniform), at);
   };
   const dispatch = (at: number) => {
@@ -156,11 +191,22 @@ export function simulateRun(model: StaffingModel, analysts: number, horizonDays:
     }
   };
   let day = 1;
-  for (let next = 0; ; ) {
+  for (let next = 0, nextChange = 0; ; ) {
     const arrival = incoming[next];
     const top = events.peek();
-    if (!arrival && !top) break;
-    const at = arrival && (!top || arrival.at <= top.at) ? arrival.at : top!.at;
+    // Shift changes matter while anything can still happen: work queued for the next shift included.
+    const change = arrival || top || ready.size > 0 ? changes[nextChange] : undefined;
+    if (!arrival && !top && !change) break;
+    const at = Math.min(arrival?.at ?? Infinity, top?.at ?? Infinity);
+    // A shift change at or before the next arrival or event comes first.
+    if (change && change.at <= at) {
+      nextChange += 1;
+      for (; day * DAY <= Math.min(change.at, horizon); day++) outcome.backlog.push(ready.size + inHand);
+      free += change.analysts - onDuty;
+      onDuty = change.analysts;
+      dispatch(change.at);
+      continue;
+    }
     if (at > horizon + FOLLOW_UP) break;
     for (; day * DAY <= Math.min(at, horizon); day++) outcome.backlog.push(ready.size + inHand);
     if (arrival && at === arrival.at && (!top || arrival.at <= top.at)) {

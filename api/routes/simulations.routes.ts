@@ -8,11 +8,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
 import { measureStaffingModel, measureStaffingModelBetween, staffOnShift } from '../../db/staffing.reads.js';
-import { backtestVerdict, measuredCompliance } from '../../machines/staffing.backtest.js';
+import { backtestVerdict, measuredCompliance, measuredTimeInStage, type BacktestVerdict } from '../../machines/staffing.backtest.js';
 import type { ForecastRequest } from '../../machines/staffing.forecast.js';
 import { withWhatIf, type Duration, type StaffingWhatIf } from '../../machines/staffing.model.js';
 import { quantile } from '../../machines/staffing.forecast.js';
 import { PRIORITIES } from '../../machines/playbook.types.js';
+import { CALENDAR_PROPERTIES } from '../../machines/playbook.schema.js';
+import { dutySharesOf, nextWeekStart, shiftProblems, type Shift } from '../../machines/staffing.shifts.js';
 import { problems } from '../problem.js';
 import { authProblems, problem } from '../schemas.js';
 import type { SimulationRuns } from '../staffing-runs.js';
@@ -34,6 +36,13 @@ const staffingBody = {
     seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 1 },
     windowDays,
     target: { type: 'object', additionalProperties: false, properties: Object.fromEntries(PRIORITIES.map((p) => [p, { type: 'number', minimum: 0, maximum: 1 }])) },
+    shifts: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      description: 'the shift calendar: when each level is on duty (whole, or a share of it); hours no shift covers have nobody on duty',
+      items: { type: 'object', additionalProperties: false, required: ['timezone', 'days', 'from', 'to'], properties: { ...CALENDAR_PROPERTIES, share: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 } } },
+    },
     whatIf: {
       type: 'object',
       additionalProperties: false,
@@ -45,7 +54,25 @@ const staffingBody = {
   },
 } as const;
 
-type StaffingBody = Omit<ForecastRequest, 'horizonDays' | 'runs' | 'seed'> & { horizonDays: number; runs: number; seed: number; windowDays: number; whatIf?: StaffingWhatIf };
+type StaffingBody = Omit<ForecastRequest, 'horizonDays' | 'runs' | 'seed' | 'dutyShares'> & { horizonDays: number; runs: number; seed: number; windowDays: number; whatIf?: StaffingWhatIf; shifts?: Shift[] };
+
+/** The share on duty per hour of the coming week, from the request's shifts; a 422 for shifts that cannot be. */
+function dutyShares(shifts: Shift[] | undefined, now: Date): number[] | undefined {
+  if (!shifts) return undefined;
+  const wrong = shiftProblems(shifts);
+  if (wrong.length > 0) throw problems.unprocessable('invalid-shifts', 'Shifts that cannot be simulated', wrong.join('; '));
+  const shares = dutySharesOf(shifts, nextWeekStart(now));
+  if (shares.every((share) => share === 0)) throw problems.unprocessable('invalid-shifts', 'Shifts that cannot be simulated', 'the shifts leave every hour of the week without anyone on duty');
+  return shares;
+}
+
+/** The time-in-stage error as people read it: each stage's predicted against measured minutes. */
+function timeStatement(verdict: BacktestVerdict): string {
+  const { predicted, measured, error } = verdict.timeInStage;
+  const stages = Object.keys(error).filter((stage) => error[stage] !== null);
+  if (stages.length === 0) return 'no stage time to compare';
+  return `minutes in stage, predicted against measured: ${stages.map((stage) => `${stage} ${predicted[stage]} / ${measured[stage]}`).join(', ')}`;
+}
 
 /** A stage's measured effort as people read it: how many passes, and their minutes. */
 function summary(d: Duration) {
@@ -72,16 +99,17 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
     '/v1/simulations/staffing',
     { schema: { tags: ['reports'], summary: 'Forecast SLA compliance, waits, utilisation and backlog per staffing level, simulated on the measured model', body: staffingBody, response: { 200: anyObject, 202: anyObject, ...authProblems, 422: problem } } },
     async (request, reply) => {
-      const { windowDays: days, whatIf, ...forecastRequest } = request.body;
+      const { windowDays: days, whatIf, shifts, ...forecastRequest } = request.body;
+      const shares = dutyShares(shifts, new Date());
       const fitted = await measureStaffingModel(db, days);
       if (fitted.measured.incidents === 0) throw problems.unprocessable('nothing-measured', 'Nothing to simulate', `no incidents with a priority in the last ${days} days: the model has nothing to stand on`);
-      const { run, finished } = runs.start(withWhatIf(fitted.model, whatIf), forecastRequest);
+      const { run, finished } = runs.start(withWhatIf(fitted.model, whatIf), { ...forecastRequest, ...(shares ? { dutyShares: shares } : {}) });
       const timeout = delay(ANSWER_WITHIN_MS, undefined, { ref: false });
       const ended = await Promise.race([finished, timeout]);
       const location = `/v1/simulations/runs/${run.id}`;
       if (!ended) return reply.code(202).header('location', location).send({ id: run.id, status: run.status, progress: run.progress, location });
       if (ended.status === 'failed') throw new Error(`simulation ${run.id} failed: ${ended.error}`);
-      return { id: run.id, status: 'done', measured: fitted.measured, window: fitted.window, ...ended.forecast };
+      return { id: run.id, status: 'done', measured: fitted.measured, window: fitted.window, ...(shares ? { dutyShares: shares } : {}), ...ended.forecast };
     },
   );
 
@@ -119,8 +147,8 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
       const { finished } = runs.start(fit.model, { analysts: [analysts], horizonDays, runs: runCount, seed });
       const ended = await finished;
       if (ended.status !== 'done' || !ended.forecast) throw new Error(`backtest ${ended.id} failed: ${ended.error}`);
-      const verdict = backtestVerdict(ended.forecast.levels[0]!, measuredCompliance(rest.model));
-      const statement = `predicted ${verdict.predicted.overall} against ${verdict.measured.overall} measured: an error of ${verdict.error.overall} in compliance`;
+      const verdict = backtestVerdict(ended.forecast.levels[0]!, measuredCompliance(rest.model), measuredTimeInStage(rest.model));
+      const statement = `predicted ${verdict.predicted.overall} against ${verdict.measured.overall} measured: an error of ${verdict.error.overall} in compliance; ${timeStatement(verdict)}`;
       return { fit: { window: fit.window, measured: fit.measured }, test: { window: rest.window, measured: rest.measured }, analysts: { count: analysts, derived: request.body.analysts === undefined }, ...verdict, statement };
     },
   );

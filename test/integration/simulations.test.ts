@@ -84,7 +84,29 @@ describe('staffing simulations', () => {
     expect(backtest.body.fit.measured.incidents + backtest.body.test.measured.incidents).toBe(98);
     expect(backtest.body.measured.overall).toBe(1); // every triage took 30 minutes of a 60-minute SLA
     expect(Math.abs(backtest.body.error.overall)).toBeLessThan(0.1);
-    expect(backtest.body.statement).toMatch(/^predicted 0\.\d+ against 1 measured: an error of -?0\.\d+ in compliance$/);
+    expect(backtest.body.statement).toMatch(/^predicted 0\.\d+ against 1 measured: an error of -?0\.\d+ in compliance; minutes in stage, predicted against measured: /);
+    // Time in stage compared too: triage measured at its 30 minutes; predicted is that plus the queue's wait.
+    const { timeInStage } = backtest.body;
+    expect(timeInStage.measured).toMatchObject({ triage: 30, analysis: 50 });
+    expect(timeInStage.predicted.triage).toBeGreaterThanOrEqual(30);
+    expect(timeInStage.error.triage).toBeCloseTo(timeInStage.predicted.triage - 30, 1);
+  });
+
+  it('forecasts with a shift calendar: the share on duty per hour, fewer met out of hours, unknown zones a 422', async () => {
+    const request = { analysts: [1], horizonDays: 14, runs: 10, seed: 3, windowDays: 14 };
+    const allDay = await stack.call('POST', '/v1/simulations/staffing', lead, request);
+    const shift = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' };
+    const weekdays = await stack.call('POST', '/v1/simulations/staffing', lead, { ...request, shifts: [shift] });
+    expect(weekdays.status, JSON.stringify(weekdays.body).slice(0, 400)).toBe(200);
+    expect(weekdays.body.dutyShares).toHaveLength(168);
+    expect(weekdays.body.dutyShares.reduce((a: number, b: number) => a + b, 0)).toBe(40);
+    expect(weekdays.body.levels[0].compliance.byStage.triage).toBeLessThan(allDay.body.levels[0].compliance.byStage.triage);
+    expect(weekdays.body.levels[0].timeInStage.triage).toBeGreaterThan(allDay.body.levels[0].timeInStage.triage);
+
+    const mars = await stack.call('POST', '/v1/simulations/staffing', lead, { ...request, shifts: [{ ...shift, timezone: 'Mars/Olympus' }] });
+    expect(mars.status).toBe(422);
+    expect(mars.body.detail).toContain('shifts/0/timezone');
+    expect((await stack.call('POST', '/v1/simulations/staffing', lead, { ...request, shifts: [{ ...shift, from: '25:00' }] })).status).toBe(400);
   });
 
   it('answers 404 for a simulation it does not hold, and 400 for staffing out of range', async () => {
