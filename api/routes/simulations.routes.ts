@@ -16,12 +16,22 @@ import { PRIORITIES } from '../../machines/playbook.types.js';
 import { CALENDAR_PROPERTIES } from '../../machines/playbook.schema.js';
 import { dutySharesOf, nextWeekStart, shiftProblems, type Shift } from '../../machines/staffing.shifts.js';
 import { problems } from '../problem.js';
+import { isoTime, utcInstant } from '../time.schemas.js';
 import { authProblems, problem } from '../schemas.js';
 import type { SimulationRuns } from '../staffing-runs.js';
 
 /** How long a forecast request waits for its thread before answering 202. */
 const ANSWER_WITHIN_MS = 15_000;
 const windowDays = { type: 'integer', minimum: 7, maximum: 730, default: 90, description: 'days of history the model is fitted to' } as const;
+const windowTo = { ...isoTime, description: 'where the window ends (default now): the model as it stood then' } as const;
+
+/** The end of the window a request names (default now); a 400 for one that names no instant. */
+function windowEnd(to: string | undefined): Date {
+  if (to === undefined) return new Date();
+  const instant = utcInstant(to);
+  if (!instant) throw problems.badRequest(`to: ${JSON.stringify(to).slice(0, 40)} names no instant in the years 1000-9999`);
+  return new Date(instant);
+}
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const stageName = { type: 'string', maxLength: 64 } as const;
 
@@ -35,6 +45,7 @@ const staffingBody = {
     runs: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
     seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 1 },
     windowDays,
+    to: windowTo,
     target: { type: 'object', additionalProperties: false, properties: Object.fromEntries(PRIORITIES.map((p) => [p, { type: 'number', minimum: 0, maximum: 1 }])) },
     shifts: {
       type: 'array',
@@ -54,7 +65,7 @@ const staffingBody = {
   },
 } as const;
 
-type StaffingBody = Omit<ForecastRequest, 'horizonDays' | 'runs' | 'seed' | 'dutyShares'> & { horizonDays: number; runs: number; seed: number; windowDays: number; whatIf?: StaffingWhatIf; shifts?: Shift[] };
+type StaffingBody = Omit<ForecastRequest, 'horizonDays' | 'runs' | 'seed' | 'dutyShares'> & { horizonDays: number; runs: number; seed: number; windowDays: number; to?: string; whatIf?: StaffingWhatIf; shifts?: Shift[] };
 
 /** The share on duty per hour of the coming week, from the request's shifts; a 422 for shifts that cannot be. */
 function dutyShares(shifts: Shift[] | undefined, now: Date): number[] | undefined {
@@ -83,11 +94,11 @@ function summary(d: Duration) {
 }
 
 export function simulationRoutes(app: FastifyInstance, db: Database, runs: SimulationRuns): void {
-  app.get<{ Querystring: { windowDays: number } }>(
+  app.get<{ Querystring: { windowDays: number; to?: string } }>(
     '/v1/simulations/model',
-    { schema: { tags: ['reports'], summary: 'The staffing model fitted to the last windowDays of history, with what was measured', querystring: { type: 'object', additionalProperties: false, properties: { windowDays } }, response: { 200: anyObject, ...authProblems, 400: problem } } },
+    { schema: { tags: ['reports'], summary: 'The staffing model fitted to the last windowDays of history, with what was measured', querystring: { type: 'object', additionalProperties: false, properties: { windowDays, to: windowTo } }, response: { 200: anyObject, ...authProblems, 400: problem } } },
     async (request) => {
-      const fitted = await measureStaffingModel(db, request.query.windowDays);
+      const fitted = await measureStaffingModel(db, request.query.windowDays, windowEnd(request.query.to));
       const priorities = Object.fromEntries(
         Object.entries(fitted.model.priorities).map(([p, m]) => [p, { arrivalsPerWeek: Math.round(m!.arrivalsPerHour.reduce((a, b) => a + b, 0) * 100) / 100, arrivalsPerHour: m!.arrivalsPerHour.map((r) => Math.round(r * 1e4) / 1e4), initial: m!.initial, stages: m!.stages.map((s) => ({ ...s, effort: summary(s.effort), ...(s.waiting ? { waiting: summary(s.waiting) } : {}) })) }]),
       );
@@ -99,9 +110,10 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
     '/v1/simulations/staffing',
     { schema: { tags: ['reports'], summary: 'Forecast SLA compliance, waits, utilisation and backlog per staffing level, simulated on the measured model', body: staffingBody, response: { 200: anyObject, 202: anyObject, ...authProblems, 422: problem } } },
     async (request, reply) => {
-      const { windowDays: days, whatIf, shifts, ...forecastRequest } = request.body;
+      const { windowDays: days, to, whatIf, shifts, ...forecastRequest } = request.body;
+      const end = windowEnd(to);
       const shares = dutyShares(shifts, new Date());
-      const fitted = await measureStaffingModel(db, days);
+      const fitted = await measureStaffingModel(db, days, end);
       if (fitted.measured.incidents === 0) throw problems.unprocessable('nothing-measured', 'Nothing to simulate', `no incidents with a priority in the last ${days} days: the model has nothing to stand on`);
       const { run, finished } = runs.start(withWhatIf(fitted.model, whatIf), { ...forecastRequest, ...(shares ? { dutyShares: shares } : {}) });
       const timeout = delay(ANSWER_WITHIN_MS, undefined, { ref: false });
@@ -113,7 +125,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
     },
   );
 
-  app.post<{ Body: { windowDays: number; splitShare: number; analysts?: number; runs: number; seed: number } }>(
+  app.post<{ Body: { windowDays: number; to?: string; splitShare: number; analysts?: number; runs: number; seed: number } }>(
     '/v1/simulations/backtest',
     {
       schema: {
@@ -124,6 +136,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
           additionalProperties: false,
           properties: {
             windowDays,
+            to: windowTo,
             splitShare: { type: 'number', minimum: 0.2, maximum: 0.9, default: 0.5, description: 'the share of the window the model is fitted on' },
             analysts: { type: 'integer', minimum: 1, maximum: 500, description: 'on shift in the rest (default: the distinct people who worked incidents, per hour worked)' },
             runs: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
@@ -135,7 +148,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
     },
     async (request) => {
       const { windowDays: days, splitShare, runs: runCount, seed } = request.body;
-      const to = new Date();
+      const to = windowEnd(request.body.to);
       const from = new Date(to.getTime() - days * 86_400_000);
       const mid = new Date(from.getTime() + days * splitShare * 86_400_000);
       const [fit, rest] = await Promise.all([measureStaffingModelBetween(db, from, mid), measureStaffingModelBetween(db, mid, to)]);
