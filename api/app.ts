@@ -167,7 +167,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   changeRoutes(app, deps.db, exposures, digests);
   exposureRuleRoutes(app, deps.db, deps.playbooks);
   riskExceptionRoutes(app, deps.db, deps.temporal, deps.taskQueue);
-  simulationRoutes(app, deps.db, createSimulationRuns());
+  simulationRoutes(app, deps.db, createSimulationRuns(deps.db));
   channelRoutes(app, deps.db, deps.egress ?? egressPolicy());
   apiKeyRoutes(app, deps.db, secrets);
   kpiRoutes(app, deps.db, deps.hourlyRate);

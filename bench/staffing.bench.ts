@@ -7,7 +7,7 @@
  *
  *   npm run bench:staffing
  */
-import { createSimulationRuns } from '../api/staffing-runs.js';
+import { forecastOnThreads } from '../api/staffing-runs.js';
 import { HOURS_OF_WEEK, type StaffingModel, type StageModel } from '../machines/staffing.model.js';
 import { sampler } from '../machines/staffing.sim.js';
 import { reportFigure } from './report.js';
@@ -60,10 +60,8 @@ async function main(): Promise<void> {
   const m = model();
   const started = performance.now();
   // As the API runs it: the levels shared out over worker threads, one a core.
-  const run = await createSimulationRuns().start(m, { analysts: LEVELS, horizonDays: 30, runs: RUNS, seed: 1, target: { P1: 0.95, P2: 0.9 } }).finished;
+  const forecast = await forecastOnThreads(m, { analysts: LEVELS, horizonDays: 30, runs: RUNS, seed: 1, target: { P1: 0.95, P2: 0.9 } });
   const seconds = (performance.now() - started) / 1000;
-  if (!run.forecast) throw new Error(`the forecast failed: ${run.error}`);
-  const forecast = run.forecast;
   const floorStarted = performance.now();
   let arrivals = 0;
   for (let run = 0; run < RUNS * LEVELS.length; run++) arrivals = arrivalsOnly(m, run + 1);

@@ -233,3 +233,4 @@ export const playbookVersions = pgTable(
 export * from './context.schema.js';
 export * from './measures.schema.js';
 export * from './exposure.schema.js';
+export * from './simulations.schema.js';

@@ -115,7 +115,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
       const shares = dutyShares(shifts, new Date());
       const fitted = await measureStaffingModel(db, days, end);
       if (fitted.measured.incidents === 0) throw problems.unprocessable('nothing-measured', 'Nothing to simulate', `no incidents with a priority in the last ${days} days: the model has nothing to stand on`);
-      const { run, finished } = runs.start(withWhatIf(fitted.model, whatIf), { ...forecastRequest, ...(shares ? { dutyShares: shares } : {}) });
+      const { run, finished } = await runs.start(withWhatIf(fitted.model, whatIf), { ...forecastRequest, ...(shares ? { dutyShares: shares } : {}) });
       const timeout = delay(ANSWER_WITHIN_MS, undefined, { ref: false });
       const ended = await Promise.race([finished, timeout]);
       const location = `/v1/simulations/runs/${run.id}`;
@@ -157,7 +157,7 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
       }
       const analysts = request.body.analysts ?? (await staffOnShift(db, mid, to));
       const horizonDays = Math.max(1, Math.ceil(rest.window.days));
-      const { finished } = runs.start(fit.model, { analysts: [analysts], horizonDays, runs: runCount, seed });
+      const { finished } = await runs.start(fit.model, { analysts: [analysts], horizonDays, runs: runCount, seed });
       const ended = await finished;
       if (ended.status !== 'done' || !ended.forecast) throw new Error(`backtest ${ended.id} failed: ${ended.error}`);
       const verdict = backtestVerdict(ended.forecast.levels[0]!, measuredCompliance(rest.model), measuredTimeInStage(rest.model));
@@ -170,8 +170,8 @@ export function simulationRoutes(app: FastifyInstance, db: Database, runs: Simul
     '/v1/simulations/runs/:id',
     { schema: { tags: ['reports'], summary: 'A forecast: running (with its progress), done (with its answer) or failed', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }, response: { 200: anyObject, ...authProblems, 404: problem } } },
     async (request) => {
-      const run = runs.get(request.params.id);
-      if (!run) throw problems.notFound(`no simulation ${request.params.id} (runs are kept an hour, by the API process that started them)`);
+      const run = await runs.get(request.params.id);
+      if (!run) throw problems.notFound(`no simulation ${request.params.id} (runs are kept a day)`);
       const { forecast, ...rest } = run;
       return { ...rest, ...(forecast ?? {}) };
     },

@@ -6,7 +6,10 @@
  * work as effort and the rest as waiting; a forecast on it answers per staffing level, deterministic for a seed,
  * naming the smallest level that meets the target; a what-if changes what it should.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulationRuns } from '../../api/staffing-runs.js';
+import { insertRun } from '../../db/simulation-runs.repo.js';
 import { IncidentScript, recordScripts } from '../support/incident-script.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -107,6 +110,19 @@ describe('staffing simulations', () => {
     expect(mars.status).toBe(422);
     expect(mars.body.detail).toContain('shifts/0/timezone');
     expect((await stack.call('POST', '/v1/simulations/staffing', lead, { ...request, shifts: [{ ...shift, from: '25:00' }] })).status).toBe(400);
+  });
+
+  it('keeps runs in the database: another API process answers a poll, and a run whose process stopped is failed', async () => {
+    const started = await stack.call('POST', '/v1/simulations/staffing', lead, { analysts: [1], horizonDays: 7, runs: 5, seed: 9, windowDays: 14 });
+    expect(started.status).toBe(200);
+    // Another API process: nothing shared with this one but the database.
+    const elsewhere = createSimulationRuns(stack.database.db);
+    expect(await elsewhere.get(started.body.id)).toMatchObject({ id: started.body.id, status: 'done', progress: 1, forecast: { levels: started.body.levels } });
+    // A run left running by a process that stopped beating a while ago.
+    const orphan = randomUUID();
+    await insertRun(stack.database.db, orphan, new Date(Date.now() - 5 * 60_000));
+    const polled = await stack.call('GET', `/v1/simulations/runs/${orphan}`, lead);
+    expect(polled.body).toMatchObject({ id: orphan, status: 'failed', error: expect.stringContaining('stopped before it finished') });
   });
 
   it('answers 404 for a simulation it does not hold, and 400 for staffing out of range', async () => {
