@@ -21,14 +21,39 @@ export interface MeasuredModel {
   };
 }
 
-type StageRow = { incident: string; priority: Priority; stage: string; minutes: number | null; worked: number | null; seq: number; open: boolean };
+type StageRow = { incident: string; priority: Priority; stage: string; minutes: number | null; worked: number | null; approval: number | null; held: boolean; seq: number; open: boolean };
 
-/** A stage pass's work: the work logged in it when there is any (the rest of its time is waiting no analyst shortens), else its whole time. */
-function split(row: StageRow): { effort: number; waiting: number } | null {
+/** Why a stage pass waited without anyone working it: an approval decided by others, a hold, or the rest of a pass whose work was logged. */
+export type WaitingCause = 'approval' | 'hold' | 'other';
+type Pass = { effort: number; waiting: number; causes: Partial<Record<WaitingCause, number>> };
+
+/**
+ * A stage pass's work and waiting. On hold (a stage that pauses the SLA), only logged work is
+ * work. Elsewhere the time approvals took is waiting; the work is the work logged when there is
+ * any (the rest of the pass waiting too), else the pass's time but its approvals.
+ */
+function split(row: StageRow): Pass | null {
   if (row.minutes === null) return null;
-  if (!row.worked || row.worked <= 0) return { effort: row.minutes, waiting: 0 };
-  const effort = Math.min(row.worked, row.minutes);
-  return { effort, waiting: row.minutes - effort };
+  const worked = row.worked && row.worked > 0 ? row.worked : 0;
+  if (row.held) {
+    const effort = Math.min(worked, row.minutes);
+    return { effort, waiting: row.minutes - effort, causes: { hold: row.minutes - effort } };
+  }
+  const approval = Math.min(Math.max(row.approval ?? 0, 0), row.minutes);
+  if (worked === 0) return { effort: row.minutes - approval, waiting: approval, causes: approval > 0 ? { approval } : {} };
+  const effort = Math.min(worked, row.minutes - approval);
+  const other = row.minutes - effort - approval;
+  return { effort, waiting: row.minutes - effort, causes: { ...(approval > 0 ? { approval } : {}), ...(other > 0 ? { other } : {}) } };
+}
+
+/** Each cause's passes and mean minutes over the passes it held up. */
+function causesOf(passes: Pass[]): Partial<Record<WaitingCause, { passes: number; meanMinutes: number }>> {
+  const out: Partial<Record<WaitingCause, { passes: number; meanMinutes: number }>> = {};
+  for (const cause of ['approval', 'hold', 'other'] as const) {
+    const held = passes.flatMap((p) => (p.causes[cause] ? [p.causes[cause]] : []));
+    if (held.length > 0) out[cause] = { passes: held.length, meanMinutes: Math.round((held.reduce((a, b) => a + b, 0) / held.length) * 100) / 100 };
+  }
+  return out;
 }
 
 function transitions(rows: StageRow[]): { initial: Map<Priority, Map<string, number>>; next: Map<string, Map<string, number>> } {
@@ -56,6 +81,13 @@ const shares = (counts: Map<string, number> | undefined) => {
 };
 const mostCommon = (counts: Map<string, number> | undefined) => [...(counts ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 
+/** Minutes a stage pass waited on approvals: each request asked in it, until its decision (a rejection, or the last grant it needed). */
+const APPROVAL_MINUTES = sql`(select sum(extract(epoch from d.at - r.at)::float8) / 60 from incident_events r
+    cross join lateral (select min(x.at) as at from incident_events x where x.incident_id = r.incident_id and x.seq > r.seq
+      and x.data ->> 'event' = r.data ->> 'event'
+      and (x.type = 'approval_rejected' or (x.type = 'approval_granted' and (x.data ->> 'granted')::float8 >= (x.data ->> 'required')::float8))) d
+    where r.incident_id = t.incident_id and r.type = 'approval_requested' and r.at >= t.entered_at and (t.left_at is null or r.at < t.left_at) and d.at is not null)`;
+
 export async function measureStaffingModel(db: Database, windowDays: number, now = new Date()): Promise<MeasuredModel> {
   return measureStaffingModelBetween(db, new Date(now.getTime() - windowDays * 86_400_000), now);
 }
@@ -75,8 +107,13 @@ export async function measureStaffingModelBetween(db: Database, from: Date, now:
       sql`select t.incident_id as incident, m.priority, t.stage, extract(epoch from t.left_at - t.entered_at)::float8 / 60 as minutes,
             (select sum((w.data ->> 'minutes')::float8) from incident_events w where w.incident_id = t.incident_id and w.type = 'work_logged'
               and w.at >= t.entered_at and (t.left_at is null or w.at < t.left_at)) as worked,
+            ${APPROVAL_MINUTES} as approval,
+            coalesce(pv.document -> 'stages' -> t.stage ->> 'pausesSla' = 'true', false) as held,
             t.entered_seq as seq, m.open
-          from stage_timings t join incident_measures m on m.incident_id = t.incident_id where ${window} and m.priority is not null order by 1, 6`,
+          from stage_timings t join incident_measures m on m.incident_id = t.incident_id
+            left join incidents i on i.id = t.incident_id
+            left join playbook_versions pv on pv.playbook_id = i.playbook_id and pv.version = i.playbook_version
+          where ${window} and m.priority is not null order by 1, 8`,
     ),
     selectRows<{ priority: Priority; stage: string; seconds: number }>(
       db,
@@ -105,7 +142,7 @@ export async function measureStaffingModelBetween(db: Database, from: Date, now:
         const rounded = (values: number[]) => values.map((v) => Math.round(v * 100) / 100);
         const target = targets.find((t) => t.priority === priority && t.stage === stage)?.seconds;
         const next = shares(flow.next.get(`${priority}|${stage}`));
-        const waits = passes.some((p) => p.waiting > 0) ? { waiting: { kind: 'empirical' as const, minutes: rounded(passes.map((p) => p.waiting)) } } : {};
+        const waits = passes.some((p) => p.waiting > 0) ? { waiting: { kind: 'empirical' as const, minutes: rounded(passes.map((p) => p.waiting)) }, waitingCauses: causesOf(passes) } : {};
         return { stage, effort: { kind: 'empirical' as const, minutes: rounded(passes.map((p) => p.effort)) }, ...waits, ...(target !== undefined ? { slaSeconds: Number(target) } : {}), ...(next ? { next } : {}) };
       }),
     };

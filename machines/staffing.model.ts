@@ -17,6 +17,8 @@ export interface StageModel {
   effort: Duration;
   /** Waiting after the work, that no analyst shortens (default none). */
   waiting?: Duration;
+  /** What the measured waiting was, by cause (approval, hold, other): how many passes and their mean. For people; the simulation draws `waiting`. */
+  waitingCauses?: Record<string, { passes: number; meanMinutes: number }>;
   /** The stage's SLA target, seconds (none: not measured for compliance). */
   slaSeconds?: number;
   /** Where incidents go after it: stage name (or `closed`) → share; shares sum to 1 (default: closed). */
