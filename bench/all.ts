@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FIGURE_PREFIX, type Figure } from './report.js';
 
-const BENCHMARKS = ['enrichment', 'kpis', 'replay', 'ingest', 'storm', 'record', 'transitions', 'exposure-rules', 'staffing', 'evidence', 'console', 'worker'] as const;
+const BENCHMARKS = ['enrichment', 'kpis', 'replay', 'ingest', 'storm', 'record', 'transitions', 'exposure-rules', 'staffing', 'staffing-fit', 'evidence', 'console', 'worker'] as const;
 const NEEDS_POSTGRES = new Set(['worker']);
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -88,6 +88,10 @@ const APPROVAL_MINUTES = sql`(select sum(extract(epoch from d.at - r.at)::float8
       and (x.type = 'approval_rejected' or (x.type = 'approval_granted' and (x.data ->> 'granted')::float8 >= (x.data ->> 'required')::float8))) d
     where r.incident_id = t.incident_id and r.type = 'approval_requested' and r.at >= t.entered_at and (t.left_at is null or r.at < t.left_at) and d.at is not null)`;
 
+/** The stages that pause the SLA (holds) of every playbook version: each document read once, not once a pass. */
+const HOLD_STAGES = sql`(select pv.playbook_id, pv.version, s.key as stage from playbook_versions pv
+    cross join lateral json_each(pv.document -> 'stages') s where s.value ->> 'pausesSla' = 'true')`;
+
 export async function measureStaffingModel(db: Database, windowDays: number, now = new Date()): Promise<MeasuredModel> {
   return measureStaffingModelBetween(db, new Date(now.getTime() - windowDays * 86_400_000), now);
 }
@@ -108,11 +112,11 @@ export async function measureStaffingModelBetween(db: Database, from: Date, now:
             (select sum((w.data ->> 'minutes')::float8) from incident_events w where w.incident_id = t.incident_id and w.type = 'work_logged'
               and w.at >= t.entered_at and (t.left_at is null or w.at < t.left_at)) as worked,
             ${APPROVAL_MINUTES} as approval,
-            coalesce(pv.document -> 'stages' -> t.stage ->> 'pausesSla' = 'true', false) as held,
+            h.stage is not null as held,
             t.entered_seq as seq, m.open
           from stage_timings t join incident_measures m on m.incident_id = t.incident_id
             left join incidents i on i.id = t.incident_id
-            left join playbook_versions pv on pv.playbook_id = i.playbook_id and pv.version = i.playbook_version
+            left join ${HOLD_STAGES} h on h.playbook_id = i.playbook_id and h.version = i.playbook_version and h.stage = t.stage
           where ${window} and m.priority is not null order by 1, 8`,
     ),
     selectRows<{ priority: Priority; stage: string; seconds: number }>(
