@@ -52,7 +52,7 @@ const staffingBody = {
       minItems: 1,
       maxItems: 20,
       description: 'the shift calendar: when each level is on duty (whole, or a share of it); hours no shift covers have nobody on duty',
-      items: { type: 'object', additionalProperties: false, required: ['timezone', 'days', 'from', 'to'], properties: { ...CALENDAR_PROPERTIES, share: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 } } },
+      items: { type: 'object', additionalProperties: false, required: ['timezone', 'days', 'from', 'to'], properties: { ...CALENDAR_PROPERTIES, share: { type: 'number', minimum: 0, maximum: 1, default: 1 } } },
     },
     whatIf: {
       type: 'object',

@@ -188,6 +188,18 @@ describe('service endpoints', () => {
     for (const path of ['/v1/alerts/generic', '/v1/alerts/wazuh', '/v1/alerts/{alertId}', '/v1/incidents', '/v1/incidents/{id}', '/v1/incidents/{id}/transitions', '/v1/incidents/{id}/history', '/v1/incidents/{id}/history/verify', '/v1/api-keys']) {
       expect(spec.paths, path).toHaveProperty([path]);
     }
+    // OpenAPI 3.0 schemas are not JSON Schema 2020-12: exclusive bounds are booleans, and a numeric
+    // one makes tools (Schemathesis) refuse the whole operation.
+    const numericExclusive: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (!node || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if ((key === 'exclusiveMinimum' || key === 'exclusiveMaximum') && typeof value === 'number') numericExclusive.push(`${at}/${key}`);
+        walk(value, `${at}/${key}`);
+      }
+    };
+    walk(spec.paths, '#/paths');
+    expect(numericExclusive).toEqual([]);
     const docs = await stack.app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
