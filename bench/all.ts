@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FIGURE_PREFIX, type Figure } from './report.js';
 
-const BENCHMARKS = ['enrichment', 'kpis', 'replay', 'ingest', 'storm', 'record', 'transitions', 'exposure-rules', 'staffing', 'staffing-fit', 'evidence', 'console', 'worker'] as const;
-const NEEDS_POSTGRES = new Set(['worker']);
+const BENCHMARKS = ['enrichment', 'kpis', 'replay', 'intake', 'ingest', 'storm', 'record', 'transitions', 'exposure-rules', 'staffing', 'staffing-fit', 'evidence', 'console', 'worker', 'scale'] as const;
+const NEEDS_POSTGRES = new Set(['worker', 'scale']);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function run(name: string): Promise<{ figures: Figure[]; code: number | null }> {

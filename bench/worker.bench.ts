@@ -10,62 +10,29 @@
  *   npm run bench:worker              (PGlite cannot be shared: needs DATABASE_URL)
  *   BENCH_CPU_PROFILE=1 npm run bench:worker   writes the worker's CPU profiles to ./profiles
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
-import { buildApp } from '../api/app.js';
-import { createPlaybookCatalog } from '../api/playbook-catalog.js';
-import { seedAdminToken } from '../db/api-keys.repo.js';
 import { selectRows } from '../db/sql-rows.js';
-import { startDevServer } from '../runtime/dev-server.js';
-import { freePort } from '../runtime/ports.js';
-import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
-import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
 import { postAlerts } from './intake-client.js';
-import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
 import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
 import { reportFigure } from './report.js';
+import { rssMbOf, startWorkerStack } from './worker-stack.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const IN_FLIGHT = 16;
-const TOKEN = 'irf_bench_worker_admin';
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-if (!process.env.DATABASE_URL) throw new Error('bench:worker runs the worker in its own process: set DATABASE_URL to a Postgres server');
-Runtime.install({ logger: new DefaultLogger('ERROR') });
-const cliPath = await locateTemporalCli();
-if (!cliPath) throw new Error('the worker benchmark needs the Temporal CLI (npm run temporal:install)');
-const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false });
-const { handle: database, drop, url } = await openBenchDatabase();
-await loadShippedPlaybooks(database.db);
-await seedAdminToken(database.db, TOKEN);
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection });
-const app = await buildApp({ db: database.db, temporal: client, taskQueue: 'bench-worker', playbooks: createPlaybookCatalog(database.db), limits: BENCH_LIMITS });
-const port = await freePort();
-await app.listen({ port, host: '127.0.0.1' });
 
 const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : [];
-const worker = spawn(process.execPath, [...profile, '--import', 'tsx', 'runtime/worker.main.ts'], {
-  cwd: root,
-  env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url, IRFLOW_TASK_QUEUE: 'bench-worker', LOG_LEVEL: 'error' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const exited = new Promise((resolve) => worker.once('exit', resolve));
+const stack = await startWorkerStack('bench-worker', profile);
+const { api, token: TOKEN, client, database, worker } = stack;
 
 const recorded = async () =>
   Number((await selectRows<{ n: number }>(database.db, sql`select count(*)::int as n from incident_events where type = 'alert_received'`))[0]?.n ?? 0);
-const rssMb = async () => {
-  const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${worker.pid}/status`, 'utf8')).catch(() => '');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-};
+const rssMb = () => rssMbOf(worker.pid);
 
 async function irflowRun() {
-  const api = `http://127.0.0.1:${port}`;
   const post = async (i: number) => {
     const alert = { sourceId: `w-${i}`, title: 'Beacon', severity: 'high', rule: { id: 'c2' }, assets: [{ hostname: `host-${i}` }] };
     await postAlerts(api, TOKEN, { contentType: 'application/json', text: JSON.stringify(alert) });
@@ -74,7 +41,7 @@ async function irflowRun() {
 }
 
 async function bareRun() {
-  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const bare = await Worker.create({ connection: workerConnection, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare/bare-intake.workflow.ts', import.meta.url)) });
   const running = bare.run();
   let started = 0;
@@ -89,7 +56,7 @@ async function bareRun() {
   return result;
 }
 
-const processes = () => ({ worker: worker.pid!, 'API (this process)': process.pid, temporal: server.process.pid!, postgres: 'postgres' as const });
+const processes = () => ({ worker: worker.pid!, 'API (this process)': process.pid, temporal: stack.temporalPid, postgres: 'postgres' as const });
 
 try {
   const before = cpuSnapshot(processes());
@@ -112,10 +79,5 @@ try {
     met: mine.recordedPerSecond >= mine.acceptedPerSecond,
   });
 } finally {
-  worker.kill('SIGINT');
-  await exited;
-  await app.close();
-  await connection.close();
-  await drop();
-  await server.stop();
+  await stack.close();
 }
