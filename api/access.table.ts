@@ -93,6 +93,7 @@ export const ROUTE_ROLES: Readonly<Record<RouteKey, readonly Role[]>> = {
   'POST /v1/exposure-rules': ['engineer'],
   'GET /v1/exposure-rules': PLAYBOOK_READERS,
   'GET /v1/exposure-rules/:id': PLAYBOOK_READERS,
+  'GET /v1/exposure-rules/:id/matches': PLAYBOOK_READERS,
   'POST /v1/exposure-rules/test': ['engineer'],
   // Risk exceptions: analysts and engineers ask; the lifecycle judges who may approve (its roles, never the requester).
   'POST /v1/risk-exceptions': ['analyst', 'engineer'],

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ExposureRule } from '../machines/exposure-rule.js';
 import type { Database } from './client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { isUniqueViolation } from './errors.js';
 import { exposureMatches, exposureRuleVersions } from './exposure.schema.js';
 import { canonicalJson } from './ledger.js';
@@ -83,8 +84,25 @@ export async function claimExposureMatch(db: Database, match: Omit<ExposureMatch
   return { match: { ...row!, matchedAt: row!.matchedAt.toISOString() }, claimed: inserted.length > 0 };
 }
 
-/** The matches of a rule, newest first. */
-export async function matchesOfRule(db: Database, ruleId: string, limit = 100): Promise<ExposureMatch[]> {
-  const rows = await db.select().from(exposureMatches).where(eq(exposureMatches.ruleId, ruleId)).orderBy(desc(exposureMatches.matchedAt)).limit(limit);
-  return rows.map((row) => ({ ...row, matchedAt: row.matchedAt.toISOString() }));
+/** The matches of a rule, newest first, `limit` at a time; `nextCursor` reads on from the last one shown. */
+export async function matchesOfRule(db: Database, ruleId: string, page: { limit: number; cursor?: string }): Promise<{ matches: ExposureMatch[]; nextCursor: string | null }> {
+  // Postgres stamps matches to the microsecond, a cursor holds milliseconds: pages are ordered by the millisecond.
+  const matchedMs = sql`date_trunc('milliseconds', ${exposureMatches.matchedAt})`;
+  const conditions = [eq(exposureMatches.ruleId, ruleId)];
+  if (page.cursor) {
+    const { at, values } = decodeCursor(page.cursor, 2);
+    conditions.push(sql`(${matchedMs}, ${exposureMatches.changeId}) < (${at.toISOString()}::timestamptz, ${values[1]!})`);
+  }
+  const rows = await db
+    .select()
+    .from(exposureMatches)
+    .where(and(...conditions))
+    .orderBy(desc(matchedMs), desc(exposureMatches.changeId))
+    .limit(page.limit + 1);
+  const shown = rows.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    matches: shown.map((row) => ({ ...row, matchedAt: row.matchedAt.toISOString() })),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.matchedAt.toISOString(), last.changeId]) : null,
+  };
 }

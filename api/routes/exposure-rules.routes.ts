@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { InvalidCursorError } from '../../db/cursor.js';
 import { latestExposureRules, listExposureRuleVersions, matchesOfRule, registerExposureRule, type RegisteredRule } from '../../db/exposure-rules.repo.js';
 import type { ChangeRecord } from '../../machines/context.types.js';
 import { compileRule, DEFAULT_EXPOSURE_PLAYBOOK, exposureRuleJsonSchema, parseExposureRule, validateExposureRule, type ExposureRuleValidation } from '../../machines/exposure-rule.js';
@@ -28,6 +29,19 @@ const ruleSummary = {
     enabled: { type: 'boolean' },
     createdAt: { type: 'string', format: 'date-time' },
     createdBy: { type: 'string' },
+  },
+} as const;
+/** Matches GET /v1/exposure-rules/:id shows inline; the rest page at /matches. */
+const FIRST_MATCHES = 100;
+const matchView = {
+  type: 'object',
+  properties: {
+    ruleId: { type: 'string' },
+    changeId: { type: 'string' },
+    ruleVersion: { type: 'integer' },
+    incidentId: { type: 'string' },
+    changeKind: { type: ['string', 'null'] },
+    matchedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 64 } } } as const;
@@ -74,7 +88,7 @@ export function exposureRuleRoutes(app: FastifyInstance, db: Database, playbooks
     {
       schema: {
         tags: ['exposures'],
-        summary: 'A rule: its versions and the changes it matched, newest first (at most 100)',
+        summary: 'A rule: its versions and the first 100 changes it matched, newest first (matchesNextCursor reads on at /matches)',
         params: idParams,
         response: { 200: { type: 'object', additionalProperties: true }, ...authProblems, 404: problem },
       },
@@ -83,7 +97,33 @@ export function exposureRuleRoutes(app: FastifyInstance, db: Database, playbooks
       const versions = await listExposureRuleVersions(db, request.params.id);
       const latest = versions.at(-1);
       if (!latest) throw problems.notFound(`no exposure rule ${request.params.id}`);
-      return { ...describe(latest), versions: versions.map(describe), matches: await matchesOfRule(db, latest.id) };
+      const { matches, nextCursor } = await matchesOfRule(db, latest.id, { limit: FIRST_MATCHES });
+      return { ...describe(latest), versions: versions.map(describe), matches, matchesNextCursor: nextCursor };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
+    '/v1/exposure-rules/:id/matches',
+    {
+      schema: {
+        tags: ['exposures'],
+        summary: 'The changes a rule matched, newest first, page by page',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, cursor: { type: 'string', maxLength: 200 } },
+        },
+        response: { 200: { type: 'object', properties: { matches: { type: 'array', items: matchView }, nextCursor: { type: ['string', 'null'] } } }, ...authProblems, 400: problem, 404: problem },
+      },
+    },
+    async (request) => {
+      if ((await listExposureRuleVersions(db, request.params.id)).length === 0) throw problems.notFound(`no exposure rule ${request.params.id}`);
+      try {
+        return await matchesOfRule(db, request.params.id, request.query);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw problems.badRequest(error.message);
+        throw error;
+      }
     },
   );
 

@@ -5,6 +5,7 @@
  * change, the rule and the asset as context, once per (rule, change) even when posted twice; the
  * rule tested against a change without opening anything.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -109,6 +110,33 @@ describe('exposure rules', () => {
     expect(refused.body.errors).toEqual([{ path: 'after', message: expect.stringContaining('bytes') }]);
     expect((await stack.call('POST', '/v1/exposure-rules/test', engineer, { ruleId: 'open-ingress', change: firewallChange('CHG-300', '0.0.0.0/0') })).body.matches).toBe(true);
     expect((await stack.call('GET', '/v1/exposure-rules/open-ingress', engineer)).body.matches.map((m: { changeId: string }) => m.changeId).sort()).toEqual(['CHG-100', 'CHG-200']);
+  });
+
+  it('pages through every match of a rule, newest first, ties in one millisecond included; a foreign cursor is a 400', async () => {
+    // 250 more matches of another rule, stored as the claim stores them, 50 in each of five instants (microseconds apart within a millisecond too).
+    await stack.call('POST', '/v1/exposure-rules', engineer, { ...openIngress, id: 'paged-rule' });
+    const base = Date.parse('2026-11-01T00:00:00.000Z');
+    const rows = Array.from({ length: 250 }, (_, i) => ({ ruleId: 'paged-rule', changeId: `CHG-P${String(i).padStart(3, '0')}`, ruleVersion: 1, incidentId: `inc-p${i}`, changeKind: 'firewall' }));
+    for (const [i, row] of rows.entries()) {
+      const at = new Date(base + Math.floor(i / 50) * 60_000).toISOString().replace('Z', `${String(i % 7).padStart(3, '0')}Z`);
+      await stack.database.db.execute(sql`insert into exposure_matches (rule_id, change_id, rule_version, incident_id, change_kind, matched_at) values (${row.ruleId}, ${row.changeId}, 1, ${row.incidentId}, 'firewall', ${at}::timestamptz)`);
+    }
+    const first = await stack.call('GET', '/v1/exposure-rules/paged-rule', engineer);
+    expect(first.body.matches).toHaveLength(100);
+    expect(first.body.matchesNextCursor).toEqual(expect.any(String));
+    const seen: string[] = first.body.matches.map((m: { changeId: string }) => m.changeId);
+    for (let cursor = first.body.matchesNextCursor as string | null; cursor; ) {
+      const page = await stack.call('GET', `/v1/exposure-rules/paged-rule/matches?limit=70&cursor=${encodeURIComponent(cursor)}`, engineer);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      seen.push(...page.body.matches.map((m: { changeId: string }) => m.changeId));
+      cursor = page.body.nextCursor;
+    }
+    // Newest instant first; within one, change ids descending.
+    const instant = (changeId: string) => Math.floor(Number(changeId.slice('CHG-P'.length)) / 50);
+    const expected = rows.map((r) => r.changeId).sort((a, b) => instant(b) - instant(a) || (a < b ? 1 : -1));
+    expect(seen).toEqual(expected);
+    expect((await stack.call('GET', '/v1/exposure-rules/paged-rule/matches?cursor=bm9wZQ', engineer)).status).toBe(400);
+    expect((await stack.call('GET', '/v1/exposure-rules/no-such-rule/matches', engineer)).status).toBe(404);
   });
 
   it('trends the changes that result in exposures by change kind and month (change-correlation)', async () => {
