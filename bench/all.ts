@@ -35,7 +35,9 @@ const rows: Figure[] = [];
 const failed: string[] = [];
 for (const name of chosen) {
   console.log(`\n== bench:${name}`);
+  const started = performance.now();
   const { figures, code } = await run(name);
+  console.log(`  (bench:${name} took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
   rows.push(...figures);
   if (code !== 0) failed.push(`${name} (exit ${code})`);
 }

@@ -7,6 +7,7 @@
  * second. Goal: irflow at >= 0.8x the baseline's alerts/s.
  *
  *   npm run bench:intake
+ *   BENCH_INTAKE_SHAPES=joining node --cpu-prof --import tsx bench/intake.bench.ts
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
@@ -17,6 +18,8 @@ import { reportFigure, times } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PER_RUN = Number(process.env.BENCH_INTAKE_ALERTS ?? 640);
+/** BENCH_INTAKE_SHAPES=joining (or opening) measures one shape only, e.g. under the CPU profiler. */
+const SHAPES = (process.env.BENCH_INTAKE_SHAPES ?? 'opening,joining').split(',') as Array<'opening' | 'joining'>;
 const stack = await startBenchStack({ name: 'intake', bareWorkflows: new URL('./bare/bare-intake.workflow.ts', import.meta.url) });
 
 /** Alerts/s of `count` sends, `inFlight` at a time. */
@@ -50,7 +53,7 @@ try {
   await rate(32, 16, warm.opening.bare);
   console.log(`database: ${stack.database.kind}; ${PER_RUN} alerts a run, ${RUNS} runs a figure, median`);
   for (const inFlight of [16, 64]) {
-    for (const shape of ['opening', 'joining'] as const) {
+    for (const shape of SHAPES) {
       const irflow: number[] = [];
       const bare: number[] = [];
       for (let r = 0; r < RUNS; r++) {
