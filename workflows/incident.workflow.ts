@@ -25,6 +25,7 @@ import { ACTIVITY, ENRICHMENT_POLICY } from './activity-options.js';
 import { IncidentLifecycle, type RequestOutcome, type Verdict } from './incident.lifecycle.js';
 import { forwardAlerts } from './incident.forwarding.js';
 import { gatherInActivity, gatherLocallyFirst, reasonOf, type Beside, type Lookup } from './incident.lookups.js';
+import { ClockAlarm } from './incident.alarm.js';
 import { AnsweredRequests } from './incident.idempotency.js';
 import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
 import { recordPending } from './incident.recording.js';
@@ -179,11 +180,16 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
   const hasWork = () => incident.hasPending() || incident.hasEnrichment() || incident.hasReroutes();
 
   let indexed = '';
+  const alarm = new ClockAlarm();
   for (;;) {
     // SLA clocks are durable timers: the wait ends when the next ladder step or breach is due.
     const due = incident.msUntilClockDue(now());
     const woke = () => hasWork() || workflowInfo().continueAsNewSuggested;
-    if (due === null) await condition(woke);
+    if (patched('keep-clock-timer')) {
+      const at = Date.parse(now());
+      alarm.set(due === null ? null : at + due, at);
+      await condition(() => woke() || alarm.rang);
+    } else if (due === null) await condition(woke);
     else await condition(woke, Math.max(1, due));
     incident.tickClocks(now());
     const local = startSideWork();

@@ -120,11 +120,34 @@ describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'lookups')('recording the lo
   });
 });
 
+/**
+ * The quantitative rich walk again with one kept SLA timer (patch keep-clock-timer): its ladder
+ * fires, hold pauses the clock and resume re-arms it, work and alerts wake the run between.
+ * Recorded with IRFLOW_RECORD_GOLDEN=alarm; the rich walks above keep the timer's older path.
+ */
+describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'alarm')('recording the kept-timer golden histories', () => {
+  it('walks quantitative the rich way and writes each run of its history', async () => {
+    const stack = await startStack({ timeSkipping: true, connectorEnv: {} });
+    try {
+      const people = { analyst: await stack.token(['analyst'], 'alice'), approvers: [await stack.token(['approver'], 'bob'), await stack.token(['approver'], 'carol')] };
+      const walk = RICH_WALKS.find((w) => w.id === 'quantitative')!;
+      const runs = await recordRichWalk(stack, walk, people);
+      runs.forEach((history, index) => {
+        const golden: Golden = { playbook: walk.id, workflowId: `INC-GOLDEN-RICH-${walk.id.toUpperCase()}`, history };
+        writeFileSync(`${here}alarm/${walk.id}.run${index + 1}.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
+      });
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay against the workflow code of today', () => {
   const files = readdirSync(here).filter((f) => f.endsWith('.history.json'));
   const rich = readdirSync(`${here}rich`).filter((f) => f.endsWith('.history.json'));
   const casework = readdirSync(`${here}casework`).filter((f) => f.endsWith('.history.json'));
   const lookups = readdirSync(`${here}lookups`).filter((f) => f.endsWith('.history.json'));
+  const alarm = readdirSync(`${here}alarm`).filter((f) => f.endsWith('.history.json'));
   const replayer = createReplayer({ workflowBundle });
   afterAll(() => replayer.close());
 
@@ -133,9 +156,10 @@ describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay again
     for (const { id } of RICH_WALKS) expect(rich.filter((f) => f.startsWith(`${id}.run`)).length, `rich runs of ${id}`).toBeGreaterThan(1);
     expect(casework).toHaveLength(2);
     expect(lookups).toHaveLength(1);
+    expect(alarm.length, 'runs of the kept-timer walk').toBeGreaterThan(1);
   });
 
-  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`), ...lookups.map((f) => `lookups/${f}`)]) {
+  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`), ...lookups.map((f) => `lookups/${f}`), ...alarm.map((f) => `alarm/${f}`)]) {
     it(`replays ${file} deterministically`, async () => {
       const golden = JSON.parse(readFileSync(`${here}${file}`, 'utf8')) as Golden;
       const verdict = await replayer(golden.history, golden.workflowId);
