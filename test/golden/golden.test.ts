@@ -77,22 +77,25 @@ describe.runIf(recording)('recording golden histories', () => {
  */
 const RICH_WALKS = Object.entries(WALKS).map(([id, walk]) => ({ id, walk }));
 
-describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'rich')('recording rich golden histories', () => {
-  it('walks every shipped playbook the rich way and writes each run of its history', async () => {
-    const stack = await startStack({ timeSkipping: true, connectorEnv: {} });
-    try {
-      const people = { analyst: await stack.token(['analyst'], 'alice'), approvers: [await stack.token(['approver'], 'bob'), await stack.token(['approver'], 'carol')] };
-      for (const walk of RICH_WALKS) {
-        const runs = await recordRichWalk(stack, walk, people);
-        runs.forEach((history, index) => {
-          const golden: Golden = { playbook: walk.id, workflowId: `INC-GOLDEN-RICH-${walk.id.toUpperCase()}`, history };
-          writeFileSync(`${here}rich/${walk.id}.run${index + 1}.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
-        });
-      }
-    } finally {
-      await stack.close();
+/** Walks each playbook the rich way on the time-skipping server; writes each run of its history into `folder`. */
+async function recordRichWalks(walks: typeof RICH_WALKS, folder: string): Promise<void> {
+  const stack = await startStack({ timeSkipping: true, connectorEnv: {} });
+  try {
+    const people = { analyst: await stack.token(['analyst'], 'alice'), approvers: [await stack.token(['approver'], 'bob'), await stack.token(['approver'], 'carol')] };
+    for (const walk of walks) {
+      const runs = await recordRichWalk(stack, walk, people);
+      runs.forEach((history, index) => {
+        const golden: Golden = { playbook: walk.id, workflowId: `INC-GOLDEN-RICH-${walk.id.toUpperCase()}`, history };
+        writeFileSync(`${here}${folder}/${walk.id}.run${index + 1}.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
+      });
     }
-  });
+  } finally {
+    await stack.close();
+  }
+}
+
+describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'rich')('recording rich golden histories', () => {
+  it('walks every shipped playbook the rich way and writes each run of its history', () => recordRichWalks(RICH_WALKS, 'rich'));
 });
 
 /** Case work (test/golden/casework-walk.ts): notes, tasks and a task gate, evidence, an IOC, a link, a merge. */
@@ -126,20 +129,11 @@ describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'lookups')('recording the lo
  * Recorded with IRFLOW_RECORD_GOLDEN=alarm; the rich walks above keep the timer's older path.
  */
 describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'alarm')('recording the kept-timer golden histories', () => {
-  it('walks quantitative the rich way and writes each run of its history', async () => {
-    const stack = await startStack({ timeSkipping: true, connectorEnv: {} });
-    try {
-      const people = { analyst: await stack.token(['analyst'], 'alice'), approvers: [await stack.token(['approver'], 'bob'), await stack.token(['approver'], 'carol')] };
-      const walk = RICH_WALKS.find((w) => w.id === 'quantitative')!;
-      const runs = await recordRichWalk(stack, walk, people);
-      runs.forEach((history, index) => {
-        const golden: Golden = { playbook: walk.id, workflowId: `INC-GOLDEN-RICH-${walk.id.toUpperCase()}`, history };
-        writeFileSync(`${here}alarm/${walk.id}.run${index + 1}.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
-      });
-    } finally {
-      await stack.close();
-    }
-  });
+  it('walks quantitative the rich way and writes each run of its history', () =>
+    recordRichWalks(
+      RICH_WALKS.filter((w) => w.id === 'quantitative'),
+      'alarm',
+    ));
 });
 
 describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay against the workflow code of today', () => {
