@@ -58,6 +58,22 @@ describe('tamper evidence (direct SQL on the audit log)', () => {
     expect(await verify(id)).toMatchObject({ valid: false, brokenAt: 3 });
   });
 
+  it('says valid while the incident is being worked: steps recorded between its reads of the ledger and the history are no break', async () => {
+    const created = await stack.call('POST', '/v1/incidents', analyst, { title: 'Worked while verified', severity: 'high' });
+    const id = created.body.id as string;
+    let working = true;
+    const work = (async () => {
+      for (let i = 0; working && i < 60; i += 1) await stack.call('POST', `/v1/incidents/${id}/work-log`, analyst, { minutes: 1, note: `step ${i}` });
+    })();
+    const verdicts = [];
+    for (let i = 0; i < 15; i += 1) verdicts.push(await verify(id));
+    working = false;
+    await work;
+    verdicts.push(await verify(id));
+    expect(verdicts.filter((v) => !v.valid).map((v) => v.reason)).toEqual([]);
+    expect(verdicts.at(-1).history).toMatchObject({ consistent: true });
+  });
+
   it('finds a truncated tail', async () => {
     const id = await closedIncident();
     const { events } = await verify(id);
