@@ -16,12 +16,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../runtime/ports.js';
 import { killStarted, npmStart } from '../support/npm-start.js';
+import { optionalPart } from '../support/optional-part.js';
 import { temporalCli } from '../support/temporal.js';
 
 const CHROMIUM = process.env.IRFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'console');
-const present = existsSync(CHROMIUM);
-if (!present) console.warn(`console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+const present = optionalPart(existsSync(CHROMIUM), `console browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 const dataDir = mkdtempSync(join(tmpdir(), 'irflow-console-'));

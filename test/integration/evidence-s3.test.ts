@@ -15,11 +15,12 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3EvidenceStore } from '../../runtime/s3-evidence-store.js';
 import { bigFile, MB, uploadEvidence } from '../support/evidence-files.js';
+import { optionalPart } from '../support/optional-part.js';
 import { s3GatewayBinary, startS3Gateway, type S3Gateway } from '../support/s3-gateway.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const binary = await s3GatewayBinary();
-if (!binary) console.warn('evidence in S3 not tested: no S3 gateway (npm run s3:install needs Go)');
+optionalPart(Boolean(binary), 'evidence in S3: no S3 gateway (npm run s3:install needs Go)');
 
 let gateway: S3Gateway;
 let stack: Stack;
