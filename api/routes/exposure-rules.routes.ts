@@ -117,9 +117,13 @@ export function exposureRuleRoutes(app: FastifyInstance, db: Database, playbooks
       },
     },
     async (request) => {
-      if ((await listExposureRuleVersions(db, request.params.id)).length === 0) throw problems.notFound(`no exposure rule ${request.params.id}`);
       try {
-        return await matchesOfRule(db, request.params.id, request.query);
+        const page = await matchesOfRule(db, request.params.id, request.query);
+        // Only an empty first page asks whether the rule exists at all.
+        if (page.matches.length === 0 && !request.query.cursor && (await listExposureRuleVersions(db, request.params.id)).length === 0) {
+          throw problems.notFound(`no exposure rule ${request.params.id}`);
+        }
+        return page;
       } catch (error) {
         if (error instanceof InvalidCursorError) throw problems.badRequest(error.message);
         throw error;

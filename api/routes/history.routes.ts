@@ -61,9 +61,9 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
    * so a history ahead of the ledger's last seq has both read again (twice at most; a ledger that
    * really lost a step the workflow recorded stays so).
    */
-  async function verifyAgainstHistory(id: string) {
+  async function verifyAgainstHistory(id: string, read: Awaited<ReturnType<typeof mustExist>>) {
     for (let attempt = 0; ; attempt += 1) {
-      const incident = await mustExist(id);
+      const incident = attempt === 0 ? read : await mustExist(id);
       const head = incident ? { incidentId: incident.id, lastSeq: incident.lastSeq, lastHash: incident.lastHash, headKeyId: incident.headKeyId, headSignature: incident.headSignature } : undefined;
       const events = await incidentHistory(db, id);
       const chain = verifySignedChain(events, head, keyRing?.publicKeys);
@@ -106,9 +106,9 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
       },
     },
     async (request) => {
-      await mustExist(request.params.id);
+      const incident = await mustExist(request.params.id);
       await app.auditTrail.access(principalOf(request).name, 'verify', request.params.id);
-      const { chain, history } = await verifyAgainstHistory(request.params.id);
+      const { chain, history } = await verifyAgainstHistory(request.params.id, incident);
       if (!chain.valid || !('consistent' in history) || history.consistent) return { ...chain, history };
       return { ...chain, valid: false, brokenAt: history.seq, reason: history.reason, history };
     },
