@@ -4,13 +4,14 @@
  * (refused attempts, suppressed duplicates) are columns this never writes, so neither overwrites
  * the other.
  */
-import { eq } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import { alerts, incidentMeasures } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
-import { DIMENSIONS, alertFactsOf, measureOfRow, rebuildMeasure, writeMeasure } from '../db/measures.rows.js';
+import { DIMENSIONS, alertFactsOf, measureOfRow, measureWrites, rebuildMeasure, writeMeasure } from '../db/measures.rows.js';
 import { emptyMeasure, foldEvent, withProjection, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 
 import type { Transaction } from '../db/transaction.js';
+import { rowFromJson } from '../db/upsert.js';
 
 export type { Transaction };
 
@@ -36,27 +37,28 @@ export interface MeasuresRead {
   rebuild?: boolean;
 }
 
-/** Reads what `recordMeasures` needs, sent with the caller's other reads: the measures row, locked. */
-export async function readForMeasures(tx: Transaction, incidentId: string): Promise<MeasuresRead> {
-  const [row] = await tx.select().from(incidentMeasures).where(eq(incidentMeasures.incidentId, incidentId)).for('update');
-  return { row };
+/** The measures row as read with the batch's other reads (as `to_jsonb`, db/upsert.ts rowFromJson). */
+export function measuresReadOf(json: Record<string, unknown> | null): MeasuresRead {
+  return { row: json ? rowFromJson(incidentMeasures, json) : undefined };
+}
+
+/** Rebuilds the incident's measure from its audit log (its steps' events written first) and writes it. */
+export async function rebuildMeasures(tx: Transaction, last: IncidentStep): Promise<void> {
+  const rebuilt = await rebuildMeasure(tx, last.projection);
+  if (rebuilt) await writeMeasure(tx, rebuilt);
 }
 
 /**
  * Folds newly recorded steps, in seq order, into the incident's measures (read beforehand with
- * `readForMeasures`): one write. Runs after the steps' events are written (a rebuild reads them).
+ * `readForMeasures`): the writes to send with the steps' other writes. Null when the measure is
+ * rebuilt from the ledger instead (`rebuildMeasures`, once the steps' events are written): an
+ * incident recorded before measures existed, or whose lost steps were superseded.
  */
-export async function recordMeasures(tx: Transaction, steps: IncidentStep[], read: MeasuresRead): Promise<void> {
+export async function measureWritesFor(tx: Transaction, steps: IncidentStep[], read: MeasuresRead): Promise<SQL[] | null> {
   const first = steps[0];
-  if (!first) return;
-  const last = steps.at(-1)!;
+  if (!first) return [];
   const recorded = read.row?.createdAt ? measureOfRow(read.row) : undefined;
-  if (read.rebuild || (!recorded && first.seq > 1)) {
-    // An incident recorded before measures existed, or whose lost steps were superseded: rebuild from its audit log, these steps included.
-    const rebuilt = await rebuildMeasure(tx, last.projection);
-    if (rebuilt) await writeMeasure(tx, rebuilt);
-    return;
-  }
+  if (read.rebuild || (!recorded && first.seq > 1)) return null;
   let measure = recorded;
   for (const step of steps) {
     const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
@@ -65,5 +67,5 @@ export async function recordMeasures(tx: Transaction, steps: IncidentStep[], rea
     const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
     measure = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
   }
-  await writeMeasure(tx, measure!, { stageTimes: stageTimesChanged(recorded, measure!) });
+  return measureWrites(measure!, { stageTimes: stageTimesChanged(recorded, measure!) });
 }

@@ -3,13 +3,17 @@
  * event with its hash link, the stage timings its effects move, the measures, and once the
  * projection after the last step. Idempotent: a step whose seq is recorded with the same content
  * is skipped; one recorded with other content is a LedgerConflictError, never silently dropped.
+ * A batch is two statements between BEGIN and COMMIT: one read (what is recorded, the measures
+ * row), one write (every table, each row written by one part of it).
  */
-import { and, desc, eq, gte, inArray, isNull, lt, lte } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { GENESIS_HASH, eventHash } from '../db/ledger.js';
-import { insertSql, setProperties } from '../db/upsert.js';
-import { incidentEvents, incidents, openCorrelations, recordingFailures, stageTimings } from '../db/schema.js';
+import { insertSql, oneStatement, setProperties } from '../db/upsert.js';
+import { incidentEvents, incidentMeasures, incidents, openCorrelations, recordingFailures } from '../db/schema.js';
+import { selectRows } from '../db/sql-rows.js';
 import type { IncidentStep } from '../machines/incident.types.js';
-import { readForMeasures, recordMeasures, type Transaction } from './incident.measures.js';
+import { measureWritesFor, measuresReadOf, rebuildMeasures, type Transaction } from './incident.measures.js';
+import { stageTimingWrites } from './incident.stage-timings.js';
 import { supersede, supersedes } from './incident.supersede.js';
 import { signHead, type SigningKey } from '../db/chain-signing.js';
 
@@ -26,6 +30,14 @@ export class LedgerConflictError extends Error {
 function nextDeadline(clocks: IncidentStep['projection']['sla']): Date | null {
   const deadlines = clocks.map((c) => c.deadline).filter((d): d is string => d !== null).sort();
   return deadlines[0] ? new Date(deadlines[0]) : null;
+}
+
+/** A recorded event as the batch's read gives it. */
+interface RecordedEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  task: number | null;
 }
 
 const chained = (step: IncidentStep, prevHash: string) => {
@@ -58,21 +70,8 @@ async function chainHead(tx: Transaction, step: IncidentStep, before?: { seq: nu
   return previous?.hash ?? GENESIS_HASH;
 }
 
-async function moveStageTimings(tx: Transaction, step: IncidentStep, when: Date): Promise<void> {
-  for (const effect of step.effects) {
-    if (effect.type === 'stageLeft') {
-      await tx
-        .update(stageTimings)
-        .set({ leftSeq: step.seq, leftAt: when })
-        .where(and(eq(stageTimings.incidentId, step.incidentId), eq(stageTimings.stage, effect.params.stage), isNull(stageTimings.leftAt)));
-    } else {
-      await tx.insert(stageTimings).values({ incidentId: step.incidentId, stage: effect.params.stage, enteredSeq: step.seq, enteredAt: when }).onConflictDoNothing();
-    }
-  }
-}
-
-/** Writes the projection after `step`; the correlation claim only when the batch moved a stage (open/closed). */
-async function project(tx: Transaction, step: IncidentStep, hash: string, stageMoved: boolean, superseding: boolean, signer?: SigningKey): Promise<void> {
+/** The writes of the projection after `step`; the correlation claim only when the batch moved a stage (open/closed). */
+function projectionWrites(step: IncidentStep, hash: string, stageMoved: boolean, superseding: boolean, signer?: SigningKey): SQL[] {
   const p = step.projection;
   const head = signer ? signHead(signer, { incidentId: p.id, lastSeq: step.seq, lastHash: hash }) : undefined;
   const row = {
@@ -112,17 +111,17 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
     headKeyId: head?.keyId ?? null,
     headSignature: head?.signature ?? null,
   };
-  await tx.execute(
-    insertSql(incidents, [row], {
-      target: ['id'],
-      update: setProperties(row, ['id', 'createdAt']),
-      // A newer projection only; superseding steps replace one a lost task wrote at the same or a later seq.
-      ...(superseding ? {} : { onlyIfGreater: 'lastSeq' }),
-    }),
-  );
-  if (!p.correlationKey || !stageMoved) return;
-  if (p.open) await tx.insert(openCorrelations).values({ key: p.correlationKey, incidentId: p.id }).onConflictDoNothing();
-  else await tx.delete(openCorrelations).where(and(eq(openCorrelations.key, p.correlationKey), eq(openCorrelations.incidentId, p.id)));
+  const projection = insertSql(incidents, [row], {
+    target: ['id'],
+    update: setProperties(row, ['id', 'createdAt']),
+    // A newer projection only; superseding steps replace one a lost task wrote at the same or a later seq.
+    ...(superseding ? {} : { onlyIfGreater: 'lastSeq' }),
+  });
+  if (!p.correlationKey || !stageMoved) return [projection];
+  const claim = p.open
+    ? sql`${insertSql(openCorrelations, [{ key: p.correlationKey, incidentId: p.id }])} on conflict do nothing`
+    : sql`delete from ${openCorrelations} where ${and(eq(openCorrelations.key, p.correlationKey), eq(openCorrelations.incidentId, p.id))}`;
+  return [projection, claim];
 }
 
 /**
@@ -132,15 +131,16 @@ async function project(tx: Transaction, step: IncidentStep, hash: string, stageM
 export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: number, signer?: SigningKey): Promise<{ hashes: string[]; written: number }> {
   const first = steps[0];
   if (!first) return { hashes: [], written: 0 };
-  // Everything the batch reads, sent together: its seqs and the one before it (what is recorded
-  // already, and the link), and what the measures fold needs.
-  const [rows, measuresRead] = await Promise.all([
-    tx
-      .select({ seq: incidentEvents.seq, prevHash: incidentEvents.prevHash, hash: incidentEvents.hash, task: incidentEvents.recordedByTask })
-      .from(incidentEvents)
-      .where(and(eq(incidentEvents.incidentId, first.incidentId), gte(incidentEvents.seq, first.seq - 1), lte(incidentEvents.seq, steps.at(-1)!.seq))),
-    readForMeasures(tx, first.incidentId),
-  ]);
+  // Everything the batch reads, in one statement: its seqs and the one before it (what is
+  // recorded already, and the link), and the measures row the fold needs, locked.
+  const [read] = await selectRows<{ events: RecordedEvent[] | null; measures: Record<string, unknown> | null }>(
+    tx,
+    sql`select (select jsonb_agg(jsonb_build_object('seq', seq, 'prevHash', prev_hash, 'hash', hash, 'task', recorded_by_task))
+                  from ${incidentEvents} where incident_id = ${first.incidentId} and seq between ${first.seq - 1} and ${steps.at(-1)!.seq}) as events,
+               (select to_jsonb(m) from ${incidentMeasures} m where m.incident_id = ${first.incidentId} for update) as measures`,
+  );
+  const rows = read?.events ?? [];
+  const measuresRead = measuresReadOf(read?.measures ?? null);
   const existing = new Map(rows.map((row) => [row.seq, row]));
   const before = existing.get(first.seq - 1);
   existing.delete(first.seq - 1);
@@ -173,37 +173,19 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: 
   }
   if (fresh.length === 0) return { hashes, written: 0 };
   const last = fresh.at(-1)!;
-  // Three independent chains of writes, sent together on the transaction's connection (each
-  // keeps its own order): the events then the measures (a rebuild reads the events), the stage
-  // timings in step order, and the projection. One round trip's wait instead of one per statement.
-  await Promise.all([
-    (async () => {
-      await tx.execute(
-        insertSql(
-          incidentEvents,
-          fresh.map(({ step, prevHash: prev, hash }) => {
-            const { incidentId, seq, at, type, actor, from, to, data } = step;
-            return { incidentId, seq, at: new Date(at), type, actor, from, to, data, prevHash: prev, hash, recordedByTask: task ?? null };
-          }),
-        ),
-      );
-      await recordMeasures(
-        tx,
-        fresh.map((f) => f.step),
-        superseded ? { ...measuresRead, rebuild: true } : measuresRead,
-      );
-    })(),
-    (async () => {
-      for (const { step } of fresh) await moveStageTimings(tx, step, new Date(step.at));
-    })(),
-    project(
-      tx,
-      last.step,
-      last.hash,
-      fresh.some((f) => f.step.effects.length > 0),
-      superseded,
-      signer,
-    ),
-  ]);
+  const freshSteps = fresh.map((f) => f.step);
+  const measures = await measureWritesFor(tx, freshSteps, superseded ? { ...measuresRead, rebuild: true } : measuresRead);
+  // Every write of the batch touches rows no other part touches: one statement, one round trip.
+  const events = insertSql(
+    incidentEvents,
+    fresh.map(({ step, prevHash: prev, hash }) => {
+      const { incidentId, seq, at, type, actor, from, to, data } = step;
+      return { incidentId, seq, at: new Date(at), type, actor, from, to, data, prevHash: prev, hash, recordedByTask: task ?? null };
+    }),
+  );
+  const stageMoved = freshSteps.some((step) => step.effects.length > 0);
+  await tx.execute(oneStatement([events, ...stageTimingWrites(freshSteps), ...projectionWrites(last.step, last.hash, stageMoved, superseded, signer), ...(measures ?? [])]));
+  // A rebuilt measure reads the events just written.
+  if (!measures) await rebuildMeasures(tx, last.step);
   return { hashes, written: fresh.length };
 }

@@ -3,11 +3,11 @@
  * incident_measures and incident_stage_times rows, and the backfill of measures from the audit
  * log for incidents recorded before measures existed.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { IncidentProjection } from '../machines/incident.types.js';
 import { measureFromLedger, type AlertFacts, type IncidentMeasure } from '../machines/measures.js';
 import type { Database } from './client.js';
-import { insertSql, setProperties } from './upsert.js';
+import { insertSql, oneStatement, setProperties } from './upsert.js';
 import { incidentHistory, toIncidentProjection } from './incidents.reads.js';
 import { playbookVersion } from './playbooks.repo.js';
 import { alerts, incidentMeasures, incidentStageTimes, incidents } from './schema.js';
@@ -90,20 +90,30 @@ export async function rebuildMeasure(db: Database, projection: IncidentProjectio
   return measureFromLedger(await incidentHistory(db, projection.id), projection, closedStages, first && alertFactsOf(first));
 }
 
-/** Writes a measure and, unless told they are unchanged, its stage-time rows (the API's counters are kept). */
-export async function writeMeasure(db: Database, measure: IncidentMeasure, options: { stageTimes: boolean } = { stageTimes: true }): Promise<void> {
+/**
+ * The statements that write a measure and, unless told they are unchanged, its stage-time rows
+ * (upserted, and the rows of stages it no longer has removed); the API's counters are kept. Rows
+ * apart from each other, so they may run as parts of one statement (db/upsert.ts, oneStatement).
+ */
+export function measureWrites(measure: IncidentMeasure, options: { stageTimes: boolean } = { stageTimes: true }): SQL[] {
   const values = rowOfMeasure(measure);
   const { incidentId: _id, ...changes } = values;
-  const replaceStageTimes = async () => {
-    await db.delete(incidentStageTimes).where(eq(incidentStageTimes.incidentId, measure.incidentId));
-    const stages = stageTimeRows(measure);
-    if (stages.length > 0) await db.insert(incidentStageTimes).values(stages);
-  };
-  // Two tables: sent together (postgres.js pipelines them on the transaction's connection).
-  await Promise.all([
-    db.execute(insertSql(incidentMeasures, [values], { target: ['incidentId'], update: setProperties(changes, []) })),
-    options.stageTimes ? replaceStageTimes() : undefined,
-  ]);
+  const writes = [insertSql(incidentMeasures, [values], { target: ['incidentId'], update: setProperties(changes, []) })];
+  if (!options.stageTimes) return writes;
+  const stages = stageTimeRows(measure);
+  const gone = sql`delete from ${incidentStageTimes} where ${incidentStageTimes.incidentId} = ${measure.incidentId}`;
+  if (stages.length === 0) return [...writes, gone];
+  const kept = sql.join(stages.map((row) => sql`${row.stage}`), sql`, `);
+  return [
+    ...writes,
+    sql`${gone} and ${incidentStageTimes.stage} not in (${kept})`,
+    insertSql(incidentStageTimes, stages, { target: ['incidentId', 'stage'], update: setProperties(stages[0]!, ['incidentId', 'stage']) }),
+  ];
+}
+
+/** Writes a measure and, unless told they are unchanged, its stage-time rows (the API's counters are kept): one statement. */
+export async function writeMeasure(db: Database, measure: IncidentMeasure, options: { stageTimes: boolean } = { stageTimes: true }): Promise<void> {
+  await db.execute(oneStatement(measureWrites(measure, options)));
 }
 
 /**

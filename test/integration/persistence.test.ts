@@ -63,6 +63,53 @@ describe('recording incident steps', () => {
     expect((await incidentHistory(database.db, 'INC-P-CONFLICT')).length, 'nothing of the batch was written').toBe(2);
   });
 
+  it('moves stage timings, time in stage and the measures as step by step when one batch leaves, re-enters and leaves stages', async () => {
+    const id = 'INC-P-STAGES';
+    const steps = script(id)
+      .move(T(4), 'escalate', 'analysis')
+      .move(T(5), 'return', 'triage')
+      .move(T(6), 'escalate', 'analysis')
+      .move(T(7), 'contain', 'containment', { marks: ['contained'] }).steps;
+    // The first four as they come, then the stage moves in one batch: triage (entered before the
+    // batch) left, analysis entered and left, triage entered again and left, analysis again, left.
+    const oneByOne = script(`${id}-1`).move(T(4), 'escalate', 'analysis').move(T(5), 'return', 'triage').move(T(6), 'escalate', 'analysis').move(T(7), 'contain', 'containment', { marks: ['contained'] }).steps;
+    await activities.recordIncidentSteps({ steps: steps.slice(0, 4) });
+    await activities.recordIncidentSteps({ steps: steps.slice(4) });
+    for (const step of oneByOne) await activities.recordIncidentSteps({ steps: [step] });
+
+    const timingsOf = async (incidentId: string) =>
+      (await database.db.query.stageTimings.findMany({ where: (t, { eq }) => eq(t.incidentId, incidentId), orderBy: (t, { asc }) => asc(t.enteredSeq) })).map((t) => [
+        t.stage,
+        t.enteredSeq,
+        t.leftSeq,
+        t.enteredAt.toISOString(),
+        t.leftAt?.toISOString() ?? null,
+      ]);
+    expect(await timingsOf(id)).toEqual([
+      ['new', 1, 3, T(0), T(2)],
+      ['triage', 3, 5, T(2), T(4)],
+      ['analysis', 5, 6, T(4), T(5)],
+      ['triage', 6, 7, T(5), T(6)],
+      ['analysis', 7, 8, T(6), T(7)],
+      ['containment', 8, null, T(7), null],
+    ]);
+    expect(await timingsOf(`${id}-1`), 'the same as recorded one step at a time').toEqual(await timingsOf(id));
+    const measureOf = async (incidentId: string) => {
+      const row = await database.db.query.incidentMeasures.findFirst({ where: (t, { eq }) => eq(t.incidentId, incidentId) });
+      const { incidentId: _id, ...measure } = row!;
+      return measure;
+    };
+    expect(await measureOf(id)).toEqual(await measureOf(`${id}-1`));
+    expect((await measureOf(id)).stageSeconds).toMatchObject({ triage: 180, analysis: 120 });
+    const stageTimes = await database.db.execute(sql`select stage, seconds from incident_stage_times where incident_id = ${id} order by stage`);
+    const rows = (Array.isArray(stageTimes) ? stageTimes : (stageTimes as unknown as { rows: unknown[] }).rows) as Array<{ stage: string; seconds: number }>;
+    expect(rows.map((r) => [r.stage, Number(r.seconds)])).toEqual([
+      ['analysis', 120],
+      ['new', 120],
+      ['triage', 180],
+    ]);
+  });
+
   it('lets a later workflow task supersede what a lost task recorded, and never an earlier task', async () => {
     const id = 'INC-P-LOST';
     const lost = script(id).steps;
