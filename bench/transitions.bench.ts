@@ -9,6 +9,7 @@
  * share from the worker's. Goal (issue 13): p50 within 2x of the bare Update.
  *
  *   npm run bench:transitions      BENCH_TRANSITIONS (default 200) per figure
+ *   BENCH_TRANSITION_CASES=1 node --cpu-prof --cpu-prof-dir=profiles --import tsx bench/transitions.bench.ts
  */
 import { randomUUID } from 'node:crypto';
 import { applyEventUpdate, incidentWorkflowId } from '../workflows/incident.messages.js';
@@ -18,7 +19,8 @@ import { median } from './bench-database.js';
 import { ms, reportFigure, times } from './report.js';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
-const CONCURRENT = 16;
+/** Which figures: incidents at once, e.g. BENCH_TRANSITION_CASES=1 under the profiler. */
+const CASES = (process.env.BENCH_TRANSITION_CASES ?? '1,16').split(',').map(Number);
 const CYCLE_PLAYBOOK = {
   id: 'bench-cycle',
   name: 'Benchmark cycle',
@@ -100,7 +102,7 @@ function printHistograms(before: Map<string, { sum: number; count: number }>, af
 try {
   await call('POST', '/v1/playbooks', CYCLE_PLAYBOOK);
   console.log(`database: ${stack.database.kind}; ${TRANSITIONS}+ transitions a figure`);
-  for (const cases of [1, CONCURRENT]) {
+  for (const cases of CASES) {
     const bare = await measure(bareOpen, bareUpdate, cases);
     const http = await measure(irflowOpen, overHttp, cases);
     const metricsBefore = await stack.temporalHistograms();
