@@ -9,6 +9,7 @@ import type { Database } from './client.js';
 import { newIncidentId } from './ids.js';
 import { alerts, openCorrelations } from './schema.js';
 import { selectRows } from './sql-rows.js';
+import { insertSql, rowFromJson } from './upsert.js';
 import type { Transaction } from './transaction.js';
 
 export type AlertRecord = typeof alerts.$inferSelect;
@@ -101,8 +102,19 @@ function alertRow(input: NewAlert, incidentId: string, receivedAt: Date): typeof
 export async function storeAlerts(db: Database, source: string, inputs: NewAlert[], receivedAt: Date): Promise<StoredAlert[]> {
   return db.transaction(async (tx) => {
     const sourceIds = inputs.map((i) => i.alert.sourceId);
+    // Rows as JSON, one parameter for all the ids: a batch of 500 is one short statement, not 500 bound values.
     const known = async () =>
-      new Map((await tx.select().from(alerts).where(and(eq(alerts.source, source), inArray(alerts.sourceId, sourceIds)))).map((r) => [r.sourceId, r]));
+      new Map(
+        (
+          await selectRows<{ row: Record<string, unknown> }>(
+            tx,
+            sql`select to_jsonb(a) as row from ${alerts} a where a.source = ${source} and a.source_id in (select jsonb_array_elements_text(${JSON.stringify(sourceIds)}::jsonb))`,
+          )
+        ).map(({ row }) => {
+          const record = rowFromJson(alerts, row);
+          return [record.sourceId, record];
+        }),
+      );
     const before = await known();
     const fresh = inputs.filter((i) => !before.has(i.alert.sourceId)).sort((a, b) => (a.alert.sourceId < b.alert.sourceId ? -1 : 1));
     const holders = await claimKeys(
@@ -113,11 +125,15 @@ export async function storeAlerts(db: Database, source: string, inputs: NewAlert
     const inserted =
       fresh.length === 0
         ? []
-        : await tx
-            .insert(alerts)
-            .values(fresh.map((i) => alertRow(i, holders.get(i.correlationKey)!, receivedAt)))
-            .onConflictDoNothing()
-            .returning();
+        : (
+            await selectRows<{ row: Record<string, unknown> }>(
+              tx,
+              sql`${insertSql(
+                alerts,
+                fresh.map((i) => alertRow(i, holders.get(i.correlationKey)!, receivedAt)),
+              )} on conflict do nothing returning to_jsonb(${alerts}.*) as row`,
+            )
+          ).map(({ row }) => rowFromJson(alerts, row));
     const storedHere = new Set(inserted.map((r) => r.sourceId));
     // A concurrent batch may have stored some of them between the first read and the insert.
     const all = inserted.length === fresh.length ? new Map([...before, ...inserted.map((r) => [r.sourceId, r] as const)]) : await known();
