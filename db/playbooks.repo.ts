@@ -1,6 +1,6 @@
 /** Immutable, versioned playbooks: same id and content is the same version; new content is version + 1. */
 import { createHash } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import type { NormalisedAlert } from '../machines/alert.js';
 import { routeAlert } from '../machines/playbook.routing.js';
 import type { PinnedPlaybook, PlaybookDocument } from '../machines/playbook.types.js';
@@ -95,12 +95,47 @@ export function pinPlaybook({ id, version, hash, document }: PinnedPlaybook): Pi
   return { id, version, hash, document };
 }
 
+function deepFrozen<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFrozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Playbook versions by `id@version`: immutable once stored, so a copy read once stays true. */
+export type PlaybookVersionCache = Map<string, RegisteredPlaybook>;
+
+/**
+ * The latest version of every playbook, its documents from `cache` where read before: only which
+ * version is the latest is read each time (no documents), and the documents of versions not seen yet.
+ */
+async function latestPlaybooksCached(db: Database, cache: PlaybookVersionCache): Promise<RegisteredPlaybook[]> {
+  const latest = await selectRows<{ id: string; version: number }>(
+    db,
+    sql`select distinct on (${playbookVersions.playbookId}) ${playbookVersions.playbookId} as id, ${playbookVersions.version} as version
+        from ${playbookVersions} order by ${playbookVersions.playbookId}, ${playbookVersions.version} desc`,
+  );
+  const key = (id: string, version: number) => `${id}@${version}`;
+  const unseen = latest.filter((v) => !cache.has(key(v.id, Number(v.version))));
+  if (unseen.length > 0) {
+    const rows = await db
+      .select()
+      .from(playbookVersions)
+      .where(or(...unseen.map((v) => and(eq(playbookVersions.playbookId, v.id), eq(playbookVersions.version, Number(v.version))))));
+    // Frozen: every request shares the copy, none may change it.
+    for (const row of rows) cache.set(key(row.playbookId, row.version), deepFrozen(pinned(row, false)));
+  }
+  return latest.map((v) => cache.get(key(v.id, Number(v.version)))).filter((p): p is RegisteredPlaybook => p !== undefined);
+}
+
 /**
  * Routes alerts with the latest playbook versions, read once (a batch routes all its alerts with
- * one read); undefined when not even the default playbook is registered.
+ * one read); undefined when not even the default playbook is registered. With a cache (one per API
+ * process) a read fetches no document it has read before.
  */
-export async function playbookRouter(db: Database): Promise<(alert: NormalisedAlert) => PinnedPlaybook | undefined> {
-  const playbooks = await latestPlaybooks(db);
+export async function playbookRouter(db: Database, cache?: PlaybookVersionCache): Promise<(alert: NormalisedAlert) => PinnedPlaybook | undefined> {
+  const playbooks = cache ? await latestPlaybooksCached(db, cache) : await latestPlaybooks(db);
   const documents = playbooks.map((p) => p.document);
   return (alert) => {
     const chosen = playbooks.find((p) => p.id === routeAlert(documents, alert));
