@@ -7,7 +7,8 @@
  * multi-row INSERT and upserts the incident's row, in raw SQL. Printed: incidents/s and CPU
  * milliseconds of this process per incident, each way, and the ratio. Then what signing the chain
  * head costs an append (the same recording with and without the signer, same run, and a bare
- * Ed25519 signature), and the time to verify a 1,000-event incident (read, chain, signature).
+ * Ed25519 signature), what one transition appended to an open incident waits for (p50, CPU of
+ * this process and of a local Postgres server), and the time to verify a 1,000-event incident.
  *
  *   npm run bench:record        (Postgres with DATABASE_URL, else PGlite; BENCH_IN_FLIGHT=1 for latency)
  */
@@ -19,6 +20,7 @@ import { newSigningKey, signHead, signingKeyOf } from '../db/chain-signing.js';
 import { verifySignedChain } from '../db/chain-verify.js';
 import { findIncident, incidentHistory } from '../db/incidents.reads.js';
 import { reportFigure } from './report.js';
+import { cpuSnapshot } from './process-cpu.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { IncidentScript } from '../test/support/incident-script.js';
 import { median, openBenchDatabase } from './bench-database.js';
@@ -89,6 +91,30 @@ function reportSigning(signedCpuMs: number, unsignedCpuMs: number, signedRate: n
   reportFigure({ figure: 'signing the chain head, per append', irflow: `${addedUs.toFixed(0)} µs CPU difference; a bare signature ${bareUs.toFixed(0)} µs`, baseline: `append unsigned ${(unsignedCpuMs * 1000).toFixed(0)} µs CPU`, ratio: `${(signedCpuMs / unsignedCpuMs).toFixed(2)}x the CPU`, goal: '≤ 1.1x', met: signedCpuMs <= unsignedCpuMs * 1.1 });
 }
 
+/**
+ * What a transition waits for: one step (a stage move) appended to an open incident, one at a
+ * time, 400 times: p50 latency, this process's CPU and (Postgres on this machine) the server's.
+ */
+async function reportOneTransition(): Promise<void> {
+  const TRANSITIONS = 400;
+  const at = (i: number) => new Date(Date.UTC(2026, 10, 30, 11, 0, i)).toISOString();
+  const script = new IncidentScript(`INC-one-${Date.now()}`, { at: at(0), openedBy: 'source:generic' }).move(at(1), 'acknowledge', 'triage', { marks: ['acknowledged'] });
+  await activities.recordIncidentSteps({ steps: script.steps, task: 3 });
+  const latencies: number[] = [];
+  const cpu = process.cpuUsage();
+  const server = cpuSnapshot({ postgres: 'postgres' });
+  for (let i = 0; i < TRANSITIONS; i += 1) {
+    script.move(at(2 + i), i % 2 ? 'return' : 'escalate', i % 2 ? 'triage' : 'analysis');
+    const start = performance.now();
+    await activities.recordIncidentSteps({ steps: script.steps.slice(-1), task: 10 + i });
+    latencies.push(performance.now() - start);
+  }
+  const used = process.cpuUsage(cpu);
+  const serverMs = ((cpuSnapshot({ postgres: 'postgres' }).postgres! - server.postgres!) * 1000) / TRANSITIONS;
+  const serverPart = database.kind === 'postgres' ? `, the Postgres server's ${serverMs.toFixed(2)} ms` : '';
+  console.log(`one transition appended to an open incident, one at a time: p50 ${median(latencies).toFixed(2)} ms; CPU ${((used.user + used.system) / 1000 / TRANSITIONS).toFixed(2)} ms of this process${serverPart}`);
+}
+
 /** A 1,000-event incident recorded with signing, then verified as the route does: read, chain, head signature. */
 async function reportVerify(): Promise<void> {
   let script = new IncidentScript('INC-verify-1000', { at: T(0), openedBy: 'source:generic' });
@@ -128,6 +154,7 @@ try {
   console.log(`plain raw-SQL append + upsert: ${rate(results.plain).toFixed(0)} incidents/s, ${cpu(results.plain).toFixed(2)} ms CPU each`);
   console.log(`ratio: ${(rate(results.irflow) / rate(results.plain)).toFixed(2)}× the throughput, ${(cpu(results.irflow) / cpu(results.plain)).toFixed(1)}× the CPU`);
   reportSigning(cpu(results.signed), cpu(results.irflow), rate(results.signed), rate(results.irflow));
+  await reportOneTransition();
   await reportVerify();
 } finally {
   await drop();
