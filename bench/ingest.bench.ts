@@ -9,7 +9,8 @@
  * 2. Each SIEM adapter against the generic route (bench/ingest.adapters.ts): alerts/s for the
  *    same 500 alerts as each source sends them, same run.
  * 3. The read side after a burst of 2,000 alerts (40 requests of 50, 4 at a time, 200 hosts): how
- *    long after the last 202 the incident list and the audit log hold every alert. Goal: 5 s.
+ *    long after the last 202 the incident list and the audit log hold every alert, BENCH_RUNS
+ *    bursts, the median in the table with each run beside it. Goal: 5 s.
  *
  *   npm run bench:ingest
  *   BENCH_INGEST_PARTS=burst node --cpu-prof --cpu-prof-dir=profiles --import tsx bench/ingest.bench.ts
@@ -169,13 +170,19 @@ async function adapterFigures(): Promise<void> {
   }
 }
 
+/** The burst BENCH_RUNS times (each run one): how far the read side trails varies from run to run with how acceptance and recording interleave. */
 async function burstFigure(): Promise<void> {
-  queued = 0;
-  const lag = await readSideLag();
-  const after = (t: number) => ((t - lag.lastAccepted) / 1000).toFixed(1);
-  console.log(`burst of 2,000 alerts (200 incidents) accepted in ${lag.acceptSeconds.toFixed(1)} s (${queued} queued); after the last 202 the incident list was current in ${after(lag.incidentsCurrent)} s, the audit log in ${after(lag.auditCurrent)} s (goal 5 s)`);
-  const current = (Math.max(lag.incidentsCurrent, lag.auditCurrent) - lag.lastAccepted) / 1000;
-  reportFigure({ figure: 'read side current after a 2,000-alert burst', irflow: `${current.toFixed(1)} s after the last 202`, baseline: '-', ratio: '-', goal: '≤ 5 s', met: current <= 5 });
+  const lags: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    queued = 0;
+    const lag = await readSideLag();
+    const after = (t: number) => ((t - lag.lastAccepted) / 1000).toFixed(1);
+    console.log(`burst of 2,000 alerts (200 incidents) accepted in ${lag.acceptSeconds.toFixed(1)} s (${queued} queued); after the last 202 the incident list was current in ${after(lag.incidentsCurrent)} s, the audit log in ${after(lag.auditCurrent)} s (goal 5 s)`);
+    lags.push((Math.max(lag.incidentsCurrent, lag.auditCurrent) - lag.lastAccepted) / 1000);
+  }
+  const current = median(lags);
+  const spread = lags.length > 1 ? ` (runs: ${lags.map((l) => l.toFixed(1)).join(', ')} s)` : '';
+  reportFigure({ figure: 'read side current after a 2,000-alert burst', irflow: `${current.toFixed(1)} s after the last 202${spread}`, baseline: '-', ratio: '-', goal: '≤ 5 s', met: current <= 5 });
 }
 
 try {
