@@ -49,8 +49,8 @@ export async function rebuildMeasures(tx: Transaction, last: IncidentStep): Prom
 }
 
 /**
- * Folds newly recorded steps, in seq order, into the incident's measures (read beforehand with
- * `readForMeasures`): the writes to send with the steps' other writes. Null when the measure is
+ * Folds newly recorded steps, in seq order, into the incident's measures (read with the batch,
+ * `measuresReadOf`): the writes to send with the steps' other writes. Null when the measure is
  * rebuilt from the ledger instead (`rebuildMeasures`, once the steps' events are written): an
  * incident recorded before measures existed, or whose lost steps were superseded.
  */
