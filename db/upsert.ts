@@ -40,10 +40,13 @@ export interface OnConflict {
   onlyIfGreater?: string;
 }
 
+/** Columns whose values are JSON themselves inside a JSON row (json, jsonb, arrays): neither encoded nor decoded. */
+const JSON_NATIVE = new Set(['PgJsonb', 'PgJson', 'PgArray']);
+
 /** A value as its column takes it inside a JSON row: json and arrays as they are, the rest as drizzle binds them. */
 function encoded(column: PgColumn, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  return column.columnType === 'PgJsonb' || column.columnType === 'PgJson' || column.columnType === 'PgArray' ? value : column.mapToDriverValue(value);
+  return JSON_NATIVE.has(column.columnType) ? value : column.mapToDriverValue(value);
 }
 
 /**
@@ -105,7 +108,7 @@ export function rowFromJson<T extends PgTable>(table: T, json: Record<string, un
   const row: Record<string, unknown> = {};
   for (const [property, column] of shapeOf(table).byProperty) {
     const value = json[column.name];
-    row[property] = value === null || value === undefined ? null : column.columnType === 'PgJsonb' || column.columnType === 'PgArray' ? value : column.mapFromDriverValue(value);
+    row[property] = value === null || value === undefined ? null : JSON_NATIVE.has(column.columnType) ? value : column.mapFromDriverValue(value);
   }
   return row as T['$inferSelect'];
 }
