@@ -82,10 +82,15 @@ describe('deadlines', () => {
     const locker = postgres(stack.database.url!, { max: 1, onnotice: () => undefined });
     let release = () => undefined as void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => undefined as void;
+    const lockHeld = new Promise<void>((resolve) => (locked = resolve));
     const held = locker.begin(async (tx) => {
       await tx.unsafe('lock table incident_events in access exclusive mode');
+      locked();
       await released;
     });
+    // The transition goes only once the lock is held: sent at once, it could be recorded before the locker connected.
+    await Promise.race([lockHeld, held]);
     try {
       const refused = await keyed(incidentId, 'acknowledge', 'locked-1');
       expect(refused.status, JSON.stringify(refused.body)).toBe(503);
