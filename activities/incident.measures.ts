@@ -4,7 +4,7 @@
  * (refused attempts, suppressed duplicates) are columns this never writes, so neither overwrites
  * the other.
  */
-import { eq, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { alerts, incidentMeasures } from '../db/schema.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { DIMENSIONS, alertFactsOf, measureOfRow, measureWrites, rebuildMeasure, writeMeasure } from '../db/measures.rows.js';
@@ -30,16 +30,46 @@ async function alertFacts(tx: Transaction, alertId: unknown): Promise<AlertFacts
   return row ? alertFactsOf(row) : undefined;
 }
 
+/** An alert's facts: those read with the batch when it is that alert, else read now. */
+function factsOf(tx: Transaction, alertId: unknown, read: MeasuresRead): Promise<AlertFacts | undefined> | AlertFacts | undefined {
+  return read.firstAlert && read.firstAlert.alertId === alertId ? read.firstAlert.facts : alertFacts(tx, alertId);
+}
+
 /** What folding steps into the measures reads first: the incident's measures row, locked. */
 export interface MeasuresRead {
   row: typeof incidentMeasures.$inferSelect | undefined;
+  /** The facts of the batch's first alert, read with it (`firstAlertFacts`): the one that sets a new incident's source. */
+  firstAlert?: { alertId: string; facts: AlertFacts | undefined };
   /** Rebuild from the ledger instead of folding (steps a lost task recorded were superseded). */
   rebuild?: boolean;
 }
 
-/** The measures row as read with the batch's other reads (as `to_jsonb`, db/upsert.ts rowFromJson). */
-export function measuresReadOf(json: Record<string, unknown> | null): MeasuresRead {
-  return { row: json ? rowFromJson(incidentMeasures, json) : undefined };
+/** The first alert the steps receive, whose facts the batch's read fetches (`firstAlertFacts`). */
+export function firstAlertOf(steps: IncidentStep[]): string | undefined {
+  const alertId = steps.find((step) => step.type === 'alert_received')?.data.alertId;
+  return typeof alertId === 'string' ? alertId : undefined;
+}
+
+/** The select, for the batch's read, of an alert's facts as one jsonb value (null when there is none). */
+export function firstAlertFacts(alertId: string | undefined): SQL {
+  if (alertId === undefined) return sql`null::jsonb`;
+  return sql`(select jsonb_build_object('source', a.source, 'ruleId', a.rule_id, 'detectedAt', a.detected_at, 'firstEventAt', a.first_event_at)
+                from ${alerts} a where a.id = ${alertId})`;
+}
+
+const instant = (value: unknown) => (typeof value === 'string' ? new Date(value).toISOString() : null);
+
+/**
+ * The measures row and the first alert's facts as read with the batch's other reads (as jsonb,
+ * the row by `to_jsonb`: db/upsert.ts rowFromJson).
+ */
+export function measuresReadOf(json: Record<string, unknown> | null, alertId?: string, facts?: Record<string, unknown> | null): MeasuresRead {
+  const row = json ? rowFromJson(incidentMeasures, json) : undefined;
+  if (alertId === undefined) return { row };
+  const alert = facts
+    ? { source: String(facts.source), ruleId: typeof facts.ruleId === 'string' ? facts.ruleId : null, detectedAt: instant(facts.detectedAt), firstEventAt: instant(facts.firstEventAt) }
+    : undefined;
+  return { row, firstAlert: { alertId, facts: alert } };
 }
 
 /** Rebuilds the incident's measure from its audit log (its steps' events written first) and writes it. */
@@ -64,7 +94,7 @@ export async function measureWritesFor(tx: Transaction, steps: IncidentStep[], r
     const event = { seq: step.seq, at: step.at, type: step.type, actor: step.actor, from: step.from, to: step.to, data: step.data };
     const before = measure ?? emptyMeasure(step.incidentId, event);
     // Only the first alert sets the source: read its facts then, not for every alert that joins.
-    const alert = step.type === 'alert_received' && before.source === null ? await alertFacts(tx, step.data.alertId) : undefined;
+    const alert = step.type === 'alert_received' && before.source === null ? await factsOf(tx, step.data.alertId, read) : undefined;
     measure = withProjection(foldEvent(before, event, step.projection.open, alert), step.projection);
   }
   return measureWrites(measure!, { stageTimes: stageTimesChanged(recorded, measure!) });

@@ -4,7 +4,8 @@
  * projection after the last step. Idempotent: a step whose seq is recorded with the same content
  * is skipped; one recorded with other content is a LedgerConflictError, never silently dropped.
  * A batch is two statements between BEGIN and COMMIT: one read (what is recorded, the measures
- * row), one write (every table, each row written by one part of it).
+ * row, the facts of the first alert it receives), one write (every table, each row written by one
+ * part of it).
  */
 import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { GENESIS_HASH, eventHash } from '../db/ledger.js';
@@ -12,7 +13,7 @@ import { insertSql, oneStatement, setProperties } from '../db/upsert.js';
 import { incidentEvents, incidentMeasures, incidents, openCorrelations, recordingFailures } from '../db/schema.js';
 import { selectRows } from '../db/sql-rows.js';
 import type { IncidentStep } from '../machines/incident.types.js';
-import { measureWritesFor, measuresReadOf, rebuildMeasures, type Transaction } from './incident.measures.js';
+import { firstAlertFacts, firstAlertOf, measureWritesFor, measuresReadOf, rebuildMeasures, type Transaction } from './incident.measures.js';
 import { stageTimingWrites } from './incident.stage-timings.js';
 import { supersede, supersedes } from './incident.supersede.js';
 import { signHead, type SigningKey } from '../db/chain-signing.js';
@@ -133,14 +134,16 @@ export async function writeSteps(tx: Transaction, steps: IncidentStep[], task?: 
   if (!first) return { hashes: [], written: 0 };
   // Everything the batch reads, in one statement: its seqs and the one before it (what is
   // recorded already, and the link), and the measures row the fold needs, locked.
-  const [read] = await selectRows<{ events: RecordedEvent[] | null; measures: Record<string, unknown> | null }>(
+  const firstAlert = firstAlertOf(steps);
+  const [read] = await selectRows<{ events: RecordedEvent[] | null; measures: Record<string, unknown> | null; alert: Record<string, unknown> | null }>(
     tx,
     sql`select (select jsonb_agg(jsonb_build_object('seq', seq, 'prevHash', prev_hash, 'hash', hash, 'task', recorded_by_task))
                   from ${incidentEvents} where incident_id = ${first.incidentId} and seq between ${first.seq - 1} and ${steps.at(-1)!.seq}) as events,
-               (select to_jsonb(m) from ${incidentMeasures} m where m.incident_id = ${first.incidentId} for update) as measures`,
+               (select to_jsonb(m) from ${incidentMeasures} m where m.incident_id = ${first.incidentId} for update) as measures,
+               ${firstAlertFacts(firstAlert)} as alert`,
   );
   const rows = read?.events ?? [];
-  const measuresRead = measuresReadOf(read?.measures ?? null);
+  const measuresRead = measuresReadOf(read?.measures ?? null, firstAlert, read?.alert);
   const existing = new Map(rows.map((row) => [row.seq, row]));
   const before = existing.get(first.seq - 1);
   existing.delete(first.seq - 1);
