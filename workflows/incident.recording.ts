@@ -5,7 +5,8 @@
  * the incident carries on: one poisoned step never blocks an incident or its later alerts.
  * Workflow code: deterministic.
  */
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { since } from './incident.patched.js';
 import type { IncidentActivities } from '../activities/incident.activities.js';
 import type { IncidentStep } from '../machines/incident.types.js';
 import { storableJson, storableText } from '../machines/storable.js';
@@ -82,7 +83,7 @@ async function recordAlone(step: IncidentStep): Promise<void> {
 /** Records everything waiting, until nothing is. */
 export async function recordPending(source: StepSource): Promise<void> {
   if (!source.nextPending()) return;
-  if (!patched('record-steps-locally-in-batches')) {
+  if (!since('record-steps-locally-in-batches')) {
     for (let step = source.nextPending(); step; step = source.nextPending()) {
       await recordIncidentStep(step);
       source.markRecorded(step.seq);

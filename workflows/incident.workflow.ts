@@ -9,7 +9,6 @@ import {
   condition,
   currentUpdateInfo,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -29,6 +28,7 @@ import { ClockAlarm } from './incident.alarm.js';
 import { AnsweredRequests } from './incident.idempotency.js';
 import { PATCH_IDS, type IncidentPatches } from './incident.patches.js';
 import { recordPending } from './incident.recording.js';
+import { since, sinceBaseline } from './incident.patched.js';
 import {
   REJECTION,
   RUN_HISTORY_LIMIT,
@@ -59,7 +59,7 @@ const gatherers = Object.fromEntries(
 ) as unknown as Record<ContextKind, ContextActivities['gatherContext']>;
 
 /** Continuing as new at RUN_HISTORY_LIMIT is behind a patch, so runs recorded before it replay as they ran. */
-const runIsLong = (limit = RUN_HISTORY_LIMIT) => workflowInfo().historyLength >= limit && patched('continue-as-new-at-run-history-limit');
+const runIsLong = (limit = RUN_HISTORY_LIMIT) => workflowInfo().historyLength >= limit && since('continue-as-new-at-run-history-limit');
 
 function now(): string {
   return new Date().toISOString();
@@ -138,7 +138,7 @@ function wireHandlers(incident: IncidentLifecycle, answered: AnsweredRequests): 
 }
 
 export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflow(input: IncidentWorkflowInput): Promise<void> {
-  const patches = Object.fromEntries(Object.entries(PATCH_IDS).map(([name, id]) => [name, () => patched(id)])) as unknown as IncidentPatches;
+  const patches = Object.fromEntries(Object.entries(PATCH_IDS).map(([name, id]) => [name, () => since(id)])) as unknown as IncidentPatches;
   const incident = new IncidentLifecycle(input, now(), patches);
   const answered = new AnsweredRequests(input.carried?.answered);
   wireHandlers(incident, answered);
@@ -155,8 +155,8 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
   const startSideWork = (): Lookup[] => {
     const lookups = incident.takeEnrichment();
     let local: Lookup[] = [];
-    if (lookups.length > 0 && patched('gather-context-in-one-activity')) {
-      if (patched('gather-context-locally-first')) local = lookups;
+    if (lookups.length > 0 && since('gather-context-in-one-activity')) {
+      if (since('gather-context-locally-first')) local = lookups;
       else gatherInActivity(lookups.map(({ kind, facts }) => ({ kind, facts, policy: ENRICHMENT_POLICY[kind] })), incident, beside);
     } else {
       for (const { kind, facts } of lookups) {
@@ -185,7 +185,7 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     // SLA clocks are durable timers: the wait ends when the next ladder step or breach is due.
     const due = incident.msUntilClockDue(now());
     const woke = () => hasWork() || workflowInfo().continueAsNewSuggested;
-    if (patched('keep-clock-timer')) {
+    if (since('keep-clock-timer')) {
       const at = Date.parse(now());
       alarm.set(due === null ? null : at + due, at);
       await condition(() => woke() || alarm.rang);
@@ -193,8 +193,16 @@ export const incidentWorkflow: IncidentWorkflow = async function incidentWorkflo
     else await condition(woke, Math.max(1, due));
     incident.tickClocks(now());
     const local = startSideWork();
-    await recordPending(incident);
-    if (local.length > 0) await gatherLocallyFirst(local, incident, beside);
+    // The quick lookups first, then one recording of the task's steps and their findings: the
+    // task ends only when its local activities have, so recording before them saved no wait and
+    // cost a second recording (and the activation it resolves in).
+    if (local.length > 0 && sinceBaseline()) {
+      await gatherLocallyFirst(local, incident, beside);
+      await recordPending(incident);
+    } else {
+      await recordPending(incident);
+      if (local.length > 0) await gatherLocallyFirst(local, incident, beside);
+    }
     indexed = indexSearchAttributes(incident, indexed);
     if (workflowInfo().continueAsNewSuggested || runIsLong(input.runHistoryLimit)) {
       const idle = () => allHandlersFinished() && inFlight === 0;

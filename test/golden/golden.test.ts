@@ -136,12 +136,30 @@ describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'alarm')('recording the kept
     ));
 });
 
+/**
+ * Runs recorded under the baseline patch (workflows/incident.patched.ts): one marker for every
+ * older patch, the opening steps recorded after the quick lookups. The lookups walk and the
+ * quantitative rich walk again. Recorded with IRFLOW_RECORD_GOLDEN=baseline.
+ */
+describe.runIf(process.env.IRFLOW_RECORD_GOLDEN === 'baseline')('recording the baseline golden histories', () => {
+  it('walks the lookups incident and quantitative the rich way and writes each history', async () => {
+    const { workflowId, history } = await recordLookupsWalk();
+    const golden: Golden = { playbook: 'default', workflowId, history };
+    writeFileSync(`${here}baseline/lookups.history.json`, `${JSON.stringify(golden, null, 1)}\n`);
+    await recordRichWalks(
+      RICH_WALKS.filter((w) => w.id === 'quantitative'),
+      'baseline',
+    );
+  });
+});
+
 describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay against the workflow code of today', () => {
   const files = readdirSync(here).filter((f) => f.endsWith('.history.json'));
   const rich = readdirSync(`${here}rich`).filter((f) => f.endsWith('.history.json'));
   const casework = readdirSync(`${here}casework`).filter((f) => f.endsWith('.history.json'));
   const lookups = readdirSync(`${here}lookups`).filter((f) => f.endsWith('.history.json'));
   const alarm = readdirSync(`${here}alarm`).filter((f) => f.endsWith('.history.json'));
+  const baseline = readdirSync(`${here}baseline`).filter((f) => f.endsWith('.history.json'));
   const replayer = createReplayer({ workflowBundle });
   afterAll(() => replayer.close());
 
@@ -151,9 +169,10 @@ describe.runIf(!process.env.IRFLOW_RECORD_GOLDEN)('golden histories replay again
     expect(casework).toHaveLength(2);
     expect(lookups).toHaveLength(1);
     expect(alarm.length, 'runs of the kept-timer walk').toBeGreaterThan(1);
+    expect(baseline.length, 'the lookups walk and runs of the rich walk under the baseline patch').toBeGreaterThan(2);
   });
 
-  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`), ...lookups.map((f) => `lookups/${f}`), ...alarm.map((f) => `alarm/${f}`)]) {
+  for (const file of [...files, ...rich.map((f) => `rich/${f}`), ...casework.map((f) => `casework/${f}`), ...lookups.map((f) => `lookups/${f}`), ...alarm.map((f) => `alarm/${f}`), ...baseline.map((f) => `baseline/${f}`)]) {
     it(`replays ${file} deterministically`, async () => {
       const golden = JSON.parse(readFileSync(`${here}${file}`, 'utf8')) as Golden;
       const verdict = await replayer(golden.history, golden.workflowId);

@@ -52,6 +52,17 @@ async function lookupActivities(incidentId: string): Promise<Array<{ lookups: Ar
     .map((scheduled) => defaultPayloadConverter.fromPayload(scheduled!.input!.payloads![0]!));
 }
 
+/** The markers of the incident's run: local activities by type, patches by id, in the order they ran. */
+async function markers(incidentId: string): Promise<{ localActivities: string[]; patches: string[] }> {
+  const history = await stack.client.workflow.getHandle(incidentId).fetchHistory();
+  const recorded = (history.events ?? []).map((event) => event.markerRecordedEventAttributes).filter((marker) => marker !== null && marker !== undefined);
+  const detail = (marker: (typeof recorded)[number], key: string) => defaultPayloadConverter.fromPayload(marker.details![key]!.payloads![0]!) as Record<string, string>;
+  return {
+    localActivities: recorded.filter((m) => m.markerName === 'core_local_activity').map((m) => detail(m, 'data').activity_type!),
+    patches: recorded.filter((m) => m.markerName === 'core_patch').map((m) => detail(m, 'patch-data').id!),
+  };
+}
+
 /** Opens an incident whose intel lookup asks for `domain`; its history replays against today's code however the lookups were timed. */
 async function openWith(domain: string) {
   const { incidentId } = await postAlert(stack, token, alertBody({ assets: [{ hostname: `${domain}-host` }], observables: [{ type: 'domain', value: domain }] }));
@@ -67,6 +78,9 @@ describe('lookups tried locally first', () => {
     expect(events.filter((e) => e.type === 'context_gathered')).toHaveLength(5);
     expect(intel).toMatchObject([{ type: 'context_gathered' }]);
     expect(await lookupActivities(incidentId)).toEqual([]);
+    // The opening steps wait for the quick lookups and are recorded with their findings, once;
+    // one patch marker stands for every behaviour a new run has.
+    expect(await markers(incidentId)).toEqual({ localActivities: ['gatherContexts', 'recordIncidentSteps'], patches: ['incident-baseline-2026-12-06'] });
   });
 
   it('hands a slow source to the activity with the attempts it has left', async () => {
