@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
+import { getTableName, type Table } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextActivities } from '../../activities/context.activities.js';
 import { builtinConnectors } from '../../activities/context/builtin.connectors.js';
@@ -82,6 +83,39 @@ describe('built-in connectors (Postgres)', () => {
     expect(await connectors['risk-exception'].lookup(facts({ hostnames: ['web01'] }), new Date()), 'RX-EXPIRED has expired').toEqual([]);
     const intel = await connectors.intel.lookup(facts({ ips: ['203.0.113.9'], observables: [{ type: 'domain', value: 'Evil.Example' }] }), new Date());
     expect(intel.map((i) => i.indicator).sort()).toEqual(['203.0.113.9', 'evil.example']);
+  });
+
+  it('read the assets once for the kinds asked at once, and again for the next lookup', async () => {
+    // The database as it is, with the tables each select reads from written down.
+    const tables: string[] = [];
+    const counted = new Proxy(database.db, {
+      get(target, property) {
+        const value = Reflect.get(target, property) as unknown;
+        if (property !== 'select') return typeof value === 'function' ? value.bind(target) : value;
+        return (...args: unknown[]) => {
+          const builder = (value as (...a: unknown[]) => { from(table: Table): unknown }).apply(target, args);
+          const from = builder.from.bind(builder);
+          builder.from = (table: Table) => (tables.push(getTableName(table)), from(table));
+          return builder;
+        };
+      },
+    });
+    const { gatherContexts } = createContextActivities(builtinConnectors(counted));
+    const kinds = ['asset', 'business-unit', 'change', 'risk-exception'] as const;
+    const subject = facts({ hostnames: ['cms01'] });
+    const ask = () => gatherContexts({ lookups: kinds.map((kind) => ({ kind, facts: subject, policy: { timeoutMs: 5_000, attempts: 1 } })) });
+    const found = (outcomes: Awaited<ReturnType<typeof ask>>) => outcomes.map((o) => ('findings' in o ? [o.kind, o.findings.map((f) => f.key)] : [o.kind, o.reason]));
+    const together = await ask();
+    expect(tables.filter((t) => t === 'context_assets')).toHaveLength(1);
+    // The same findings as each kind asked alone.
+    const alone = createContextActivities(builtinConnectors(database.db));
+    for (const outcome of found(together)) {
+      const [kind] = outcome as [(typeof kinds)[number]];
+      expect(found(await alone.gatherContexts({ lookups: [{ kind, facts: subject, policy: { timeoutMs: 5_000, attempts: 1 } }] }))).toEqual([outcome]);
+    }
+    expect(found(together).find(([kind]) => kind === 'risk-exception')).toEqual(['risk-exception', ['RX-CMS']]);
+    await ask();
+    expect(tables.filter((t) => t === 'context_assets'), 'a read is shared only while it is in flight').toHaveLength(2);
   });
 
   it('answer the same findings when the activity is retried', async () => {
