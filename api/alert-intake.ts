@@ -25,6 +25,12 @@ const DELIVERY_CONCURRENCY = 16;
 export const DEFAULT_DELIVERY_BUDGET_MS = 3_000;
 /** Beyond this many undelivered alerts (Temporal down for long), intake answers 503. */
 export const MAX_QUEUED_ALERTS = 50_000;
+/**
+ * How long a count of undelivered alerts under the cap stands for later requests: the cap guards
+ * against an outage of minutes, so a second-old count is as good, and a busy intake counts once a
+ * second instead of once a request. A count at the cap is never reused: the next request counts again.
+ */
+const QUEUED_COUNT_TTL_MS = 1_000;
 /** The redelivery loop takes alerts undelivered this long (the request that stored them had its turn). */
 const REDELIVER_AFTER_MS = 10_000;
 
@@ -34,6 +40,8 @@ export interface AlertIntakeDeps {
   /** Routes the alerts of a batch to playbook versions (one read of the playbooks). */
   router(): Promise<PlaybookRoute>;
   deliveryBudgetMs?: number;
+  /** Undelivered alerts beyond which intake answers 503 (MAX_QUEUED_ALERTS). */
+  maxQueuedAlerts?: number;
   log?: FastifyBaseLogger;
 }
 
@@ -48,6 +56,15 @@ export interface AlertAccepted {
 export function createAlertIntake(deps: AlertIntakeDeps) {
   const { db, delivery } = deps;
   const budgetMs = deps.deliveryBudgetMs ?? DEFAULT_DELIVERY_BUDGET_MS;
+  const maxQueued = deps.maxQueuedAlerts ?? MAX_QUEUED_ALERTS;
+  let counted: { at: number; queued: number } | undefined;
+
+  /** Are too many alerts waiting for delivery to store more (a count under the cap is reused for a second)? */
+  async function queueFull(): Promise<boolean> {
+    const now = Date.now();
+    if (!counted || counted.queued >= maxQueued || now - counted.at >= QUEUED_COUNT_TTL_MS) counted = { at: now, queued: await queuedAlerts(db, maxQueued) };
+    return counted.queued >= maxQueued;
+  }
 
   /**
    * Starts delivering; resolves with each alert delivered so far, by id, when all are or the budget
@@ -78,8 +95,8 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
   }
 
   async function ingest(source: AlertSource, batch: NormalisedAlert[]): Promise<AlertAccepted[]> {
-    if ((await queuedAlerts(db, MAX_QUEUED_ALERTS)) >= MAX_QUEUED_ALERTS) {
-      throw problems.unavailable(`${MAX_QUEUED_ALERTS} alerts wait to reach their incidents (is Temporal down?); retry later`, 30);
+    if (await queueFull()) {
+      throw problems.unavailable(`${maxQueued} alerts wait to reach their incidents (is Temporal down?); retry later`, 30);
     }
     const route = await deps.router();
     const inputs = batch.map((alert) => {

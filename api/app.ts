@@ -128,7 +128,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   const delivery = createAlertDelivery({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  const intake = createAlertIntake({ db: deps.db, delivery, router: deps.playbooks.router, deliveryBudgetMs: deps.deliveryBudgetMs, log: app.log });
+  const intake = createAlertIntake({ db: deps.db, delivery, router: deps.playbooks.router, deliveryBudgetMs: deps.deliveryBudgetMs, maxQueuedAlerts: deps.maxQueuedAlerts, log: app.log });
   // Every API process delivers what a crash, an outage or a large batch left queued.
   const stopRedelivery = startRedelivery(intake, deps.redeliveryEveryMs, app.log);
   app.addHook('onClose', async () => stopRedelivery());

@@ -40,6 +40,8 @@ export interface ApiDeps {
   deliveryBudgetMs?: number;
   /** How often queued alerts are redelivered (2 s). */
   redeliveryEveryMs?: number;
+  /** Undelivered alerts beyond which intake answers 503 (50,000: Temporal down for long). */
+  maxQueuedAlerts?: number;
   /** How long a command waits for its incident before answering 503 (IRFLOW_UPDATE_DEADLINE_MS; 15 s). */
   updateDeadlineMs?: number;
   /** IRFLOW_HOURLY_RATE: cost of an hour of response work; without it no cost figures. */

@@ -3,18 +3,22 @@
  * queued, and every queued alert - and one a crash left behind after storing it - reaches its
  * incident by itself, once.
  */
+import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts } from '../../db/schema.js';
 import { alertBody } from '../support/incidents.js';
 import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from '../support/stack.js';
 
+/** Undelivered alerts beyond which this stack's intake answers 503 (50,000 by default). */
+const QUEUE_CAP = 200;
+
 let stack: Stack;
 let ingest: string;
 let analyst: string;
 
 beforeAll(async () => {
-  stack = await startStack({ deliveryBudgetMs: 1, redeliveryEveryMs: 200 });
+  stack = await startStack({ deliveryBudgetMs: 1, redeliveryEveryMs: 200, maxQueuedAlerts: QUEUE_CAP });
   ingest = await stack.token(['ingest'], 'siem');
   analyst = await stack.token(['analyst'], 'alice');
 });
@@ -63,5 +67,44 @@ describe('queued alerts', () => {
     expect(view).toMatchObject({ id: incidentId, title: body.title, severity: 'high' });
     const repeat = await stack.call('POST', '/v1/alerts/generic', ingest, body);
     expect(repeat.body).toMatchObject({ incidentId, deduplicated: true });
+  });
+
+  it('answers 503 with Retry-After while too many alerts wait for delivery, storing nothing, and takes alerts again once they are delivered', async () => {
+    // As a long Temporal outage leaves them: stored and routed, not delivered (received now, so redelivery waits its turn).
+    const now = new Date();
+    await stack.database.db.insert(alerts).values(
+      Array.from({ length: QUEUE_CAP }, (_, i) => ({
+        id: `cap-${i}-${now.getTime()}`,
+        source: 'generic',
+        sourceId: `cap-${i}-${now.getTime()}`,
+        incidentId: `INC-20261206-CAP${i}`,
+        title: 'waiting for Temporal',
+        severity: 'low',
+        correlationKey: `generic|cap-${i}`,
+        assets: [],
+        receivedAt: now,
+      })),
+    );
+    // A count under the cap stands for a second, so a request or two may still be taken; then every one is refused.
+    let body = alertBody();
+    const refused = await eventually(
+      async () => {
+        body = alertBody({ rule: { id: 'after-the-outage' }, assets: [{ hostname: 'cap-host' }] });
+        return stack.call('POST', '/v1/alerts/generic', ingest, body);
+      },
+      (answer) => answer.status !== 202,
+      'intake refuses once the queue is full',
+    );
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['retry-after']).toBe('30');
+    expect(refused.body.detail).toMatch(/200 alerts wait to reach their incidents/);
+    expect(await stack.database.db.query.alerts.findFirst({ where: (t, { eq }) => eq(t.sourceId, body.sourceId) })).toBeUndefined();
+
+    // Temporal is back and the queue drained: the very next request counts again and is taken.
+    await stack.database.db.update(alerts).set({ deliveredAt: new Date() }).where(like(alerts.sourceId, `cap-%-${now.getTime()}`));
+    const taken = await stack.call('POST', '/v1/alerts/generic', ingest, body);
+    expect(taken.status).toBe(202);
+    expect(taken.body).toMatchObject({ deduplicated: false });
   });
 });

@@ -99,6 +99,8 @@ export interface StackOptions {
   deliveryBudgetMs?: number;
   /** How often queued alerts are redelivered (default 2 s). */
   redeliveryEveryMs?: number;
+  /** Undelivered alerts beyond which intake answers 503 (default 50,000). */
+  maxQueuedAlerts?: number;
   /** The API's logger options (default: no log), e.g. `{ level: 'info', stream }` to read its lines. */
   logger?: object;
   /** Rate and in-flight limits (default: out of any test's reach). */
@@ -151,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     egress: egressPolicy(LOOPBACK_ALLOWED),
     deliveryBudgetMs: options.deliveryBudgetMs ?? 120_000,
     ...(options.redeliveryEveryMs !== undefined ? { redeliveryEveryMs: options.redeliveryEveryMs } : {}),
+    ...(options.maxQueuedAlerts !== undefined ? { maxQueuedAlerts: options.maxQueuedAlerts } : {}),
     ...(options.oidc ? { oidc: options.oidc } : {}),
     keyRing,
     evidence,
