@@ -1,7 +1,8 @@
 /**
  * Tables of the built-in context connectors, fed by bulk upserts (`PUT /v1/context/:kind`).
  * GIN indexes run without fastupdate: lookups are the hot path, and a pending list left by a
- * bulk import (until autovacuum, which embedded PGlite never runs) slows them tenfold.
+ * bulk import (until the next vacuum: a minute later at best, db/embedded-vacuum.ts on PGlite) slows
+ * them tenfold.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';

@@ -1,0 +1,64 @@
+/**
+ * Autovacuum for the embedded database. PGlite runs Postgres as one standalone backend, with no
+ * autovacuum launcher: without this, its tables would never lose their dead rows (every step
+ * rewrites an incident's projection and measures rows) nor get their visibility maps set (so
+ * index-only scans, the KPIs' time in stage among them, would read the heap for every row), and
+ * the planner would never see fresh statistics. Each round flushes the backend's table
+ * statistics, then vacuums, with analyze, every table past Postgres's own autovacuum thresholds
+ * at their defaults: dead rows over 50 + 20% of the table, rows inserted since its last vacuum over
+ * 1,000 + 20%, rows changed since its last analyze over 50 + 10%. A server's own autovacuum does
+ * this for Postgres; this is never started there.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from './client.js';
+import { selectRows } from './sql-rows.js';
+
+/** How often the embedded database is looked at (Postgres's autovacuum_naptime). */
+export const EMBEDDED_VACUUM_EVERY_MS = 60_000;
+
+export interface DueTable {
+  schema: string;
+  name: string;
+}
+
+/** The tables past a threshold, after flushing the statistics this backend holds back. */
+export async function tablesDueForVacuum(db: Database): Promise<DueTable[]> {
+  await db.execute(sql`select pg_stat_force_next_flush()`);
+  await db.execute(sql`select pg_stat_clear_snapshot()`);
+  return selectRows<DueTable>(
+    db,
+    sql`select s.schemaname as schema, s.relname as name
+          from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+         where s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
+            or s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0)
+            or s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+         order by s.n_dead_tup + s.n_ins_since_vacuum desc`,
+  );
+}
+
+/** Vacuums (with analyze) each table due, one at a time, yielding between them; returns them. */
+export async function vacuumDueTables(db: Database): Promise<DueTable[]> {
+  const due = await tablesDueForVacuum(db);
+  for (const table of due) {
+    await db.execute(sql`vacuum (analyze) ${sql.identifier(table.schema)}.${sql.identifier(table.name)}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return due;
+}
+
+/** Runs `vacuumDueTables` every `everyMs` until stopped; one round at a time. */
+export function startEmbeddedVacuum(db: Database, options: { everyMs?: number; log?: (line: string) => void } = {}): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    vacuumDueTables(db)
+      .then((done) => {
+        if (done.length > 0) options.log?.(`vacuumed ${done.map((t) => t.name).join(', ')}`);
+      })
+      .catch((error: unknown) => options.log?.(`vacuum failed, tried again in a minute: ${String(error)}`))
+      .finally(() => (running = false));
+  }, options.everyMs ?? EMBEDDED_VACUUM_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,63 @@
+/**
+ * The embedded database vacuums itself: PGlite has no autovacuum launcher, so `npm start` runs
+ * db/embedded-vacuum.ts. On a real PGlite, in memory: a re-imported asset inventory leaves dead
+ * rows and a stale visibility map; the table is found due, vacuumed with analyze, and not due after.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../db/client.js';
+import { upsertContext } from '../../db/context.repo.js';
+import { startEmbeddedVacuum, tablesDueForVacuum, vacuumDueTables } from '../../db/embedded-vacuum.js';
+import { selectRows } from '../../db/sql-rows.js';
+import { eventually } from '../support/eventually.js';
+
+let database: DatabaseHandle;
+
+beforeAll(async () => {
+  database = await openDatabase({});
+  await database.migrate();
+});
+afterAll(async () => database?.close());
+
+const assets = (round: number) =>
+  Array.from({ length: 2_000 }, (_, i) => ({ id: `A-${i}`, hostname: `host-${i}`, ips: [`10.1.${i >> 8}.${i & 255}`], owner: `team-${round}`, businessUnit: 'it', criticality: 'low' }));
+
+/** A table's statistics, those this backend holds back flushed first. */
+async function statsOf(table: string) {
+  await database.db.execute(sql`select pg_stat_force_next_flush()`);
+  await database.db.execute(sql`select pg_stat_clear_snapshot()`);
+  const [row] = await selectRows<{ dead: number; vacuumed: number | null; analyzed: number | null }>(
+    database.db,
+    sql`select n_dead_tup::int as dead, extract(epoch from last_vacuum)::float8 as vacuumed, extract(epoch from last_analyze)::float8 as analyzed
+          from pg_stat_user_tables where relname = ${table}`,
+  );
+  return row!;
+}
+
+describe('the embedded database vacuums itself', () => {
+  it('finds a table past autovacuum’s thresholds, vacuums and analyzes it, and then finds it due no more', async () => {
+    expect(database.kind).toBe('pglite');
+    await upsertContext(database.db, 'asset', assets(1) as never);
+    await upsertContext(database.db, 'asset', assets(2) as never); // every row rewritten: 2,000 dead
+    expect((await tablesDueForVacuum(database.db)).map((t) => t.name)).toContain('context_assets');
+    expect((await statsOf('context_assets')).dead).toBeGreaterThanOrEqual(2_000);
+
+    const vacuumed = await vacuumDueTables(database.db);
+    expect(vacuumed).toContainEqual({ schema: 'public', name: 'context_assets' });
+    const after = await statsOf('context_assets');
+    expect(after).toMatchObject({ dead: 0, vacuumed: expect.any(Number), analyzed: expect.any(Number) });
+    expect((await tablesDueForVacuum(database.db)).map((t) => t.name)).not.toContain('context_assets');
+  });
+
+  it('runs by itself once started, and stops when told', async () => {
+    const before = (await statsOf('context_assets')).vacuumed;
+    await upsertContext(database.db, 'asset', assets(3) as never);
+    const stop = startEmbeddedVacuum(database.db, { everyMs: 100 });
+    try {
+      const later = await eventually(() => statsOf('context_assets'), (s) => s.vacuumed !== null && s.vacuumed > (before ?? 0), 'a round vacuums the re-imported table');
+      expect(later.dead).toBe(0);
+    } finally {
+      stop();
+    }
+  });
+});
