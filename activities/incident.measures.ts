@@ -50,26 +50,21 @@ export function firstAlertOf(steps: IncidentStep[]): string | undefined {
   return typeof alertId === 'string' ? alertId : undefined;
 }
 
-/** The select, for the batch's read, of an alert's facts as one jsonb value (null when there is none). */
+/** The select, for the batch's read, of an alert's facts as one jsonb value by column name (null when there is none). */
 export function firstAlertFacts(alertId: string | undefined): SQL {
   if (alertId === undefined) return sql`null::jsonb`;
-  return sql`(select jsonb_build_object('source', a.source, 'ruleId', a.rule_id, 'detectedAt', a.detected_at, 'firstEventAt', a.first_event_at)
+  return sql`(select jsonb_build_object('source', a.source, 'rule_id', a.rule_id, 'detected_at', a.detected_at, 'first_event_at', a.first_event_at)
                 from ${alerts} a where a.id = ${alertId})`;
 }
 
-const instant = (value: unknown) => (typeof value === 'string' ? new Date(value).toISOString() : null);
-
 /**
- * The measures row and the first alert's facts as read with the batch's other reads (as jsonb,
- * the row by `to_jsonb`: db/upsert.ts rowFromJson).
+ * The measures row and the first alert's facts as read with the batch's other reads (as jsonb
+ * by column name, mapped as drizzle would: db/upsert.ts rowFromJson).
  */
 export function measuresReadOf(json: Record<string, unknown> | null, alertId?: string, facts?: Record<string, unknown> | null): MeasuresRead {
   const row = json ? rowFromJson(incidentMeasures, json) : undefined;
   if (alertId === undefined) return { row };
-  const alert = facts
-    ? { source: String(facts.source), ruleId: typeof facts.ruleId === 'string' ? facts.ruleId : null, detectedAt: instant(facts.detectedAt), firstEventAt: instant(facts.firstEventAt) }
-    : undefined;
-  return { row, firstAlert: { alertId, facts: alert } };
+  return { row, firstAlert: { alertId, facts: facts ? alertFactsOf(rowFromJson(alerts, facts)) : undefined } };
 }
 
 /** Rebuilds the incident's measure from its audit log (its steps' events written first) and writes it. */

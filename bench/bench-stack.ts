@@ -11,7 +11,6 @@ import { buildApp } from '../api/app.js';
 import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { seedAdminToken } from '../db/api-keys.repo.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { startEmbeddedVacuum } from '../db/embedded-vacuum.js';
 import { startDevServer } from '../runtime/dev-server.js';
 import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
@@ -67,8 +66,6 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
   await loadShippedPlaybooks(database.db);
   await seedAdminToken(database.db, token);
   const taskQueue = `bench-${options.name}`;
-  // As npm start: the embedded database vacuums itself (a server's autovacuum does it for Postgres).
-  const stopVacuum = database.kind === 'pglite' ? startEmbeddedVacuum(database.db) : () => undefined;
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const worker = await createIncidentWorker({ connection: workerConnection, namespace: 'default', taskQueue, db: database.db });
   const bareWorker = await Worker.create({ connection: workerConnection, taskQueue: BARE_TASK_QUEUE, workflowsPath: fileURLToPath(options.bareWorkflows) });
@@ -87,7 +84,6 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
     app,
     temporalHistograms: () => scrapeHistograms(metricsAddress),
     async close() {
-      stopVacuum();
       await app.close();
       worker.shutdown();
       bareWorker.shutdown();

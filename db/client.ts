@@ -1,11 +1,12 @@
 /**
  * One database factory: postgres.js when a URL is given (a real Postgres server, shared by many
  * processes), else PGlite, the embedded Postgres, in a folder under the data directory (one
- * process only). Nothing connects at import time.
+ * process only), which vacuums itself while open. Nothing connects at import time.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { startEmbeddedVacuum } from './embedded-vacuum.js';
 import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -24,6 +25,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Largest number of pooled connections (postgres.js only). */
   maxConnections?: number;
+  /** Where PGlite's own vacuum rounds are told (db/embedded-vacuum.ts); they run whether or not. */
+  log?: (line: string) => void;
 }
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -48,10 +51,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir ?? 'memory://');
   const db = drizzle(client, { schema });
+  // PGlite has no autovacuum of its own (one standalone backend): the handle runs one.
+  const stopVacuum = startEmbeddedVacuum(db as unknown as Database, options.log ? { log: options.log } : {});
   return {
     db: db as unknown as Database,
     kind: 'pglite',
     migrate: () => migrate(db, { migrationsFolder }),
-    close: () => client.close(),
+    async close() {
+      stopVacuum();
+      await client.close();
+    },
   };
 }

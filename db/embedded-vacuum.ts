@@ -6,8 +6,8 @@
  * the planner would never see fresh statistics. Each round flushes the backend's table
  * statistics, then vacuums, with analyze, every table past Postgres's own autovacuum thresholds
  * at their defaults: dead rows over 50 + 20% of the table, rows inserted since its last vacuum over
- * 1,000 + 20%, rows changed since its last analyze over 50 + 10%. A server's own autovacuum does
- * this for Postgres; this is never started there.
+ * 1,000 + 20%, rows changed since its last analyze over 50 + 10%. Every PGlite handle runs it
+ * while open (db/client.ts); a server's own autovacuum does this for Postgres.
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
@@ -21,10 +21,15 @@ export interface DueTable {
   name: string;
 }
 
-/** The tables past a threshold, after flushing the statistics this backend holds back. */
-export async function tablesDueForVacuum(db: Database): Promise<DueTable[]> {
+/** Makes the table statistics this backend holds back readable (PGlite's read zero until then). */
+export async function flushStatistics(db: Database): Promise<void> {
   await db.execute(sql`select pg_stat_force_next_flush()`);
   await db.execute(sql`select pg_stat_clear_snapshot()`);
+}
+
+/** The tables past a threshold, their statistics flushed first. */
+export async function tablesDueForVacuum(db: Database): Promise<DueTable[]> {
+  await flushStatistics(db);
   return selectRows<DueTable>(
     db,
     sql`select s.schemaname as schema, s.relname as name

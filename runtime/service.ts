@@ -10,7 +10,6 @@ import { buildApp } from '../api/app.js';
 import { createPlaybookCatalog } from '../api/playbook-catalog.js';
 import { seedAdminToken, type BootstrapOutcome } from '../db/api-keys.repo.js';
 import { openDatabase } from '../db/client.js';
-import { startEmbeddedVacuum } from '../db/embedded-vacuum.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { resolveAdminToken } from './admin-token.js';
 import { apiSettings, type Config } from './config.js';
@@ -60,14 +59,9 @@ export async function startService(config: Config, log: (line: string) => void):
       temporalAddress = devServer.address;
     }
 
-    const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+    const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), log: (line) => log(`[pglite] ${line}`) });
     closers.push(() => database.close());
     await database.migrate();
-    // The embedded database has no autovacuum of its own (db/embedded-vacuum.ts).
-    if (database.kind === 'pglite') {
-      const stopVacuum = startEmbeddedVacuum(database.db, { log: (line) => log(`[pglite] ${line}`) });
-      closers.push(async () => stopVacuum());
-    }
     const resolved = resolveAdminToken(config.dataDir, config.adminToken);
     const adminToken = { ...resolved, bootstrap: await seedAdminToken(database.db, resolved.token) };
     const playbooks = await loadShippedPlaybooks(database.db);

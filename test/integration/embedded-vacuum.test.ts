@@ -1,13 +1,14 @@
 /**
- * The embedded database vacuums itself: PGlite has no autovacuum launcher, so `npm start` runs
- * db/embedded-vacuum.ts. On a real PGlite, in memory: a re-imported asset inventory leaves dead
- * rows and a stale visibility map; the table is found due, vacuumed with analyze, and not due after.
+ * The embedded database vacuums itself: PGlite has no autovacuum launcher, so every PGlite handle
+ * runs db/embedded-vacuum.ts while open. On a real PGlite, in memory: a re-imported asset
+ * inventory leaves dead rows and a stale visibility map; the table is found due, vacuumed with
+ * analyze, and not due after.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../db/client.js';
 import { upsertContext } from '../../db/context.repo.js';
-import { startEmbeddedVacuum, tablesDueForVacuum, vacuumDueTables } from '../../db/embedded-vacuum.js';
+import { flushStatistics, startEmbeddedVacuum, tablesDueForVacuum, vacuumDueTables } from '../../db/embedded-vacuum.js';
 import { selectRows } from '../../db/sql-rows.js';
 import { eventually } from '../support/eventually.js';
 
@@ -24,8 +25,7 @@ const assets = (round: number) =>
 
 /** A table's statistics, those this backend holds back flushed first. */
 async function statsOf(table: string) {
-  await database.db.execute(sql`select pg_stat_force_next_flush()`);
-  await database.db.execute(sql`select pg_stat_clear_snapshot()`);
+  await flushStatistics(database.db);
   const [row] = await selectRows<{ dead: number; vacuumed: number | null; analyzed: number | null }>(
     database.db,
     sql`select n_dead_tup::int as dead, extract(epoch from last_vacuum)::float8 as vacuumed, extract(epoch from last_analyze)::float8 as analyzed
