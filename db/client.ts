@@ -27,6 +27,8 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** Where PGlite's own vacuum rounds are told (db/embedded-vacuum.ts); they run whether or not. */
   log?: (line: string) => void;
+  /** How often PGlite's vacuum rounds run (default: every minute, as Postgres's autovacuum). */
+  vacuumEveryMs?: number;
 }
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -52,7 +54,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const client = await PGlite.create(options.dataDir ?? 'memory://');
   const db = drizzle(client, { schema });
   // PGlite has no autovacuum of its own (one standalone backend): the handle runs one.
-  const stopVacuum = startEmbeddedVacuum(db as unknown as Database, options.log ? { log: options.log } : {});
+  const stopVacuum = startEmbeddedVacuum(db as unknown as Database, { ...(options.log ? { log: options.log } : {}), ...(options.vacuumEveryMs ? { everyMs: options.vacuumEveryMs } : {}) });
   return {
     db: db as unknown as Database,
     kind: 'pglite',

@@ -49,6 +49,19 @@ describe('the embedded database vacuums itself', () => {
     expect((await tablesDueForVacuum(database.db)).map((t) => t.name)).not.toContain('context_assets');
   });
 
+  it('runs in every PGlite handle, as npm start opens it, and says which tables it vacuumed', async () => {
+    const lines: string[] = [];
+    const handle = await openDatabase({ vacuumEveryMs: 100, log: (line) => lines.push(line) });
+    try {
+      await handle.migrate();
+      await upsertContext(handle.db, 'asset', assets(1) as never);
+      await upsertContext(handle.db, 'asset', assets(2) as never);
+      await eventually(async () => lines, (said) => said.some((line) => /^vacuumed .*context_assets/.test(line)), 'the handle vacuums the re-imported table by itself');
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('runs by itself once started, and stops when told', async () => {
     const before = (await statsOf('context_assets')).vacuumed;
     await upsertContext(database.db, 'asset', assets(3) as never);
