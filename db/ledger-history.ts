@@ -106,3 +106,15 @@ export function crossCheck(ledger: StoredEvent[], recorded: RecordedHash[]): His
   }
   return { consistent: true, recorded: recorded.length };
 }
+
+/**
+ * The ledger against two reads of the history: `before`, read before the ledger, and `latest`,
+ * read after it. A step is in the ledger before its hash is in the history, so every seq of the
+ * first read must be in the ledger - one it lacks is a real loss, however busy the incident. A
+ * seq past both the ledger read and the first history read was recorded after the ledger was
+ * read, and is not compared.
+ */
+export function crossCheckReads(ledger: StoredEvent[], before: RecordedHash[], latest: RecordedHash[]): HistoryCheck {
+  const compared = Math.max(ledger.at(-1)?.seq ?? 0, before.at(-1)?.seq ?? 0);
+  return crossCheck(ledger, latest.filter((step) => step.seq <= compared));
+}

@@ -6,7 +6,7 @@ import { incidentHistory } from '../../db/incidents.reads.js';
 import { existingIncident } from '../incident-exists.js';
 import type { KeyRing } from '../../db/chain-signing.js';
 import { verifySignedChain } from '../../db/chain-verify.js';
-import { crossCheck, recordedHashes, type HistoryCheck } from '../../db/ledger-history.js';
+import { crossCheckReads, recordedHashes, type HistoryCheck, type RecordedHash } from '../../db/ledger-history.js';
 import type { StoredEvent } from '../../db/ledger.js';
 import { redactedFor } from '../../db/casework.reads.js';
 import { principalOf } from '../auth.js';
@@ -34,42 +34,34 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     },
   );
 
-  /**
-   * The ledger against what the workflow recorded in its history. A step the ledger holds and the
-   * history not yet is looked at again each second, up to four times: the history gets it when
-   * the workflow task that recorded it completes.
-   */
-  async function againstHistory(id: string, events: StoredEvent[]): Promise<HistoryCheck | { checked: false; reason: string }> {
-    for (let attempt = 0; ; attempt += 1) {
-      let runs;
-      try {
-        runs = await commands.workflowRuns(id);
-      } catch (error) {
-        if (error instanceof ProblemError) return { checked: false, reason: 'the incident has no workflow history' };
-        return { checked: false, reason: 'Temporal did not answer: the ledger was not compared with the workflow history' };
-      }
-      const check = crossCheck(events, recordedHashes(runs as Parameters<typeof recordedHashes>[0]));
-      // A workflow task that recorded the step completes within moments; on a loaded machine, a few seconds.
-      if (check.consistent || check.historyHash !== null || attempt >= 4) return check;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+  /** The hashes the workflow recorded in its history, over every run, or why there are none. */
+  async function recordedInHistory(id: string): Promise<RecordedHash[] | { checked: false; reason: string }> {
+    try {
+      return recordedHashes((await commands.workflowRuns(id)) as Parameters<typeof recordedHashes>[0]);
+    } catch (error) {
+      if (error instanceof ProblemError) return { checked: false, reason: 'the incident has no workflow history' };
+      return { checked: false, reason: 'Temporal did not answer: the ledger was not compared with the workflow history' };
     }
   }
 
   /**
-   * The chain and the head, then the ledger against the history. The ledger is read before the
-   * history: a step the workflow recorded in between is in the history and not in what was read,
-   * so a history ahead of the ledger's last seq has both read again (twice at most; a ledger that
-   * really lost a step the workflow recorded stays so).
+   * The ledger against what the workflow recorded in its history, read before the ledger (see
+   * crossCheckReads). A step the ledger holds and the history not yet is looked at again each
+   * second, up to four times: the history gets it when the workflow task that recorded it completes.
    */
-  async function verifyAgainstHistory(id: string, read: Awaited<ReturnType<typeof mustExist>>) {
+  async function againstHistory(id: string): Promise<{ events: StoredEvent[]; history: HistoryCheck | { checked: false; reason: string } }> {
+    const before = await recordedInHistory(id);
+    const events = await incidentHistory(db, id);
+    if (!Array.isArray(before)) return { events, history: before };
+    let latest = before;
     for (let attempt = 0; ; attempt += 1) {
-      const incident = attempt === 0 ? read : await mustExist(id);
-      const head = incident ? { incidentId: incident.id, lastSeq: incident.lastSeq, lastHash: incident.lastHash, headKeyId: incident.headKeyId, headSignature: incident.headSignature } : undefined;
-      const events = await incidentHistory(db, id);
-      const chain = verifySignedChain(events, head, keyRing?.publicKeys);
-      const history = await againstHistory(id, events);
-      const ahead = 'consistent' in history && !history.consistent && history.ledgerHash === null && history.seq > (events.at(-1)?.seq ?? 0);
-      if (!ahead || attempt >= 2) return { chain, history };
+      const check = crossCheckReads(events, before, latest);
+      // A workflow task that recorded the step completes within moments; on a loaded machine, a few seconds.
+      if (check.consistent || check.historyHash !== null || attempt >= 4) return { events, history: check };
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const again = await recordedInHistory(id);
+      if (!Array.isArray(again)) return { events, history: again };
+      latest = again;
     }
   }
 
@@ -108,7 +100,9 @@ export function historyRoutes(app: FastifyInstance, db: Database, commands: Inci
     async (request) => {
       const incident = await mustExist(request.params.id);
       await app.auditTrail.access(principalOf(request).name, 'verify', request.params.id);
-      const { chain, history } = await verifyAgainstHistory(request.params.id, incident);
+      const { events, history } = await againstHistory(request.params.id);
+      const head = incident ? { incidentId: incident.id, lastSeq: incident.lastSeq, lastHash: incident.lastHash, headKeyId: incident.headKeyId, headSignature: incident.headSignature } : undefined;
+      const chain = verifySignedChain(events, head, keyRing?.publicKeys);
       if (!chain.valid || !('consistent' in history) || history.consistent) return { ...chain, history };
       return { ...chain, valid: false, brokenAt: history.seq, reason: history.reason, history };
     },
