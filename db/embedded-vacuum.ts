@@ -6,9 +6,11 @@
  * the planner would never see fresh statistics. Each round flushes the backend's table
  * statistics, then vacuums, with analyze, every table past Postgres's own autovacuum thresholds
  * at their defaults: dead rows over 50 + 20% of the table, rows inserted since its last vacuum over
- * 1,000 + 20%, rows changed since its last analyze over 50 + 10%. Every PGlite handle runs it
- * while open (db/client.ts); a server's own autovacuum does this for Postgres.
+ * 1,000 + 20%, rows changed since its last analyze over 50 + 10%. A round due waits for a quiet
+ * moment of the thread (vacuumRoundStarts). Every PGlite handle runs it while open
+ * (db/client.ts); a server's own autovacuum does this for Postgres.
  */
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { selectRows } from './sql-rows.js';
@@ -51,19 +53,51 @@ export async function vacuumDueTables(db: Database): Promise<DueTable[]> {
   return due;
 }
 
-/** Runs `vacuumDueTables` every `everyMs` until stopped; one round at a time. */
-export function startEmbeddedVacuum(db: Database, options: { everyMs?: number; log?: (line: string) => void } = {}): () => void {
+/** Above this share of its time busy (event-loop utilisation since the last look), the thread is not quiet. */
+export const QUIET_UTILIZATION = 0.5;
+
+export interface VacuumSchedule {
+  /** A round is due this long after the last one started (default: a minute). */
+  everyMs?: number;
+  /** A due round waits at most this long for a quiet moment, then runs anyway (default: five rounds' time). */
+  postponeAtMostMs?: number;
+}
+
+/**
+ * Whether a round starts now: once due, at the first quiet look, or when it has waited the most it
+ * may. PGlite runs in the process's own thread, so a round (a second or so of vacuum on tables of
+ * a few hundred thousand rows) stalls every request and step in flight; a burst of alerts is the
+ * worst time for it, and the moment after the burst the best.
+ */
+export function vacuumRoundStarts(sinceLastRoundMs: number, utilization: number, schedule: Required<VacuumSchedule>): boolean {
+  if (sinceLastRoundMs < schedule.everyMs) return false;
+  return utilization < QUIET_UTILIZATION || sinceLastRoundMs >= schedule.everyMs + schedule.postponeAtMostMs;
+}
+
+/**
+ * Runs `vacuumDueTables` while started, one round at a time: due every `everyMs`, started at the
+ * first look (each second, or each `everyMs` if shorter) that finds the thread quiet.
+ */
+export function startEmbeddedVacuum(db: Database, options: VacuumSchedule & { log?: (line: string) => void } = {}): () => void {
+  const everyMs = options.everyMs ?? EMBEDDED_VACUUM_EVERY_MS;
+  const schedule = { everyMs, postponeAtMostMs: options.postponeAtMostMs ?? 5 * everyMs };
+  let lastRound = performance.now();
+  let lastLook = performance.eventLoopUtilization();
   let running = false;
   const timer = setInterval(() => {
-    if (running) return;
+    const look = performance.eventLoopUtilization();
+    const utilization = performance.eventLoopUtilization(look, lastLook).utilization;
+    lastLook = look;
+    if (running || !vacuumRoundStarts(performance.now() - lastRound, utilization, schedule)) return;
     running = true;
+    lastRound = performance.now();
     vacuumDueTables(db)
       .then((done) => {
         if (done.length > 0) options.log?.(`vacuumed ${done.map((t) => t.name).join(', ')}`);
       })
       .catch((error: unknown) => options.log?.(`vacuum failed, tried again in a minute: ${String(error)}`))
       .finally(() => (running = false));
-  }, options.everyMs ?? EMBEDDED_VACUUM_EVERY_MS);
+  }, Math.min(1_000, everyMs));
   timer.unref();
   return () => clearInterval(timer);
 }

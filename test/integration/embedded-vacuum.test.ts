@@ -73,4 +73,24 @@ describe('the embedded database vacuums itself', () => {
       stop();
     }
   });
+
+  it('waits for a quiet moment: no round while the thread is kept busy, as under a burst, and one soon after', async () => {
+    await upsertContext(database.db, 'asset', assets(4) as never);
+    const lines: string[] = [];
+    const stop = startEmbeddedVacuum(database.db, { everyMs: 100, postponeAtMostMs: 600_000, log: (line) => lines.push(line) });
+    try {
+      // Busy 90 ms at a time, the timers let through between: each look finds the thread over 90% busy.
+      const until = performance.now() + 1_500;
+      while (performance.now() < until) {
+        const chunk = performance.now() + 90;
+        while (performance.now() < chunk);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(lines, 'no round while busy').toEqual([]);
+      await eventually(async () => lines, (seen) => seen.length > 0, 'a round once the thread is quiet');
+      expect(lines[0]).toContain('context_assets');
+    } finally {
+      stop();
+    }
+  });
 });
