@@ -60,7 +60,9 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
   });
   const cliPath = await locateTemporalCli();
   if (!cliPath) throw new Error(`the ${options.name} benchmark needs the Temporal CLI (npm run temporal:install)`);
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, fastUnsafe: false });
+  // BENCH_TEMPORAL_DYNAMIC_CONFIG (JSON): the dev server's settings over irflow's (runtime/dev-server.ts), to compare them.
+  const dynamic = process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG;
+  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, fastUnsafe: false, ...(dynamic ? { dynamicConfig: JSON.parse(dynamic) } : {}) });
   const { handle: database, drop } = await openBenchDatabase();
   const token = `irf_bench_${options.name}_admin`;
   await loadShippedPlaybooks(database.db);

@@ -14,6 +14,8 @@
  *
  *   npm run bench:ingest
  *   BENCH_INGEST_PARTS=burst node --cpu-prof --cpu-prof-dir=profiles --import tsx bench/ingest.bench.ts
+ *   BENCH_INGEST_PARTS=burst BENCH_TRACE=1 npm run bench:ingest     # the alerts recorded every 100 ms after the last 202
+ *   BENCH_TEMPORAL_DYNAMIC_CONFIG='{"matching.numTaskqueueWritePartitions":4}' npm run bench:ingest   # the dev server otherwise
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -28,6 +30,8 @@ import { reportFigure, times } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Which parts run: batches, adapters, burst (e.g. BENCH_INGEST_PARTS=burst under the profiler). */
+/** BENCH_TRACE=1: print the alerts recorded, every 100 ms after the burst's last 202. */
+const TRACE = process.env.BENCH_TRACE === '1';
 const PARTS = new Set((process.env.BENCH_INGEST_PARTS ?? 'batches,adapters,burst').split(','));
 const stack = await startBenchStack({ name: 'ingest', bareWorkflows: new URL('./bare/bare-intake.workflow.ts', import.meta.url) });
 const { api, client, database, token: TOKEN } = stack;
@@ -135,6 +139,7 @@ async function readSideLag(): Promise<{ lastAccepted: number; incidentsCurrent: 
   const ids = sql.join([...incidentIds].map((id) => sql`${id}`), sql`, `);
   let incidentsCurrent = 0;
   let auditCurrent = 0;
+  const trace: string[] = [];
   while (!incidentsCurrent || !auditCurrent) {
     const [row] = await selectRows<{ counted: number; audited: number }>(
       database.db,
@@ -142,10 +147,12 @@ async function readSideLag(): Promise<{ lastAccepted: number; incidentsCurrent: 
                  (select count(*)::int from incident_events where incident_id in (${ids}) and type = 'alert_received') as audited`,
     );
     const now = performance.now();
+    if (TRACE) trace.push(`${((now - lastAccepted) / 1000).toFixed(1)}:${row!.audited}`);
     if (!incidentsCurrent && row!.counted >= alerts.length) incidentsCurrent = now;
     if (!auditCurrent && row!.audited >= alerts.length) auditCurrent = now;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  if (TRACE) console.log(`recorded after the last 202 (s:alerts): ${trace.join(' ')}`);
   return { lastAccepted, incidentsCurrent, auditCurrent, acceptSeconds: (lastAccepted - started) / 1000 };
 }
 

@@ -5,7 +5,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident.messages.js';
-import { DevServerError, type DevServerOptions } from './dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG, DevServerError, type DevServerOptions } from './dev-server.js';
 
 export interface DownloadedDevServer {
   address: string;
@@ -23,7 +23,10 @@ export async function startDownloadedDevServer(options: Omit<DevServerOptions, '
         ...(options.uiPort === false ? { ui: false } : { ui: true, uiPort: options.uiPort }),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-        extraArgs: options.dbFile ? ['--sqlite-pragma', 'journal_mode=WAL'] : [],
+        extraArgs: [
+          ...(options.dbFile ? ['--sqlite-pragma', 'journal_mode=WAL'] : []),
+          ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+        ],
       },
     });
     return {
