@@ -35,3 +35,9 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Ma
 
 /** A benchmark measures throughput, not the abuse limits: out of its reach. */
 export const BENCH_LIMITS = { perWindow: 1_000_000_000, ingestPerWindow: 1_000_000_000, inFlightPerToken: 1_000_000 };
+
+/** BENCH_TEMPORAL_DYNAMIC_CONFIG (JSON): dev server settings over irflow's (runtime/dev-server.ts), to compare them. */
+export const benchDynamicConfig = (): { dynamicConfig?: Record<string, string | number | boolean> } => {
+  const dynamic = process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG;
+  return dynamic ? { dynamicConfig: JSON.parse(dynamic) as Record<string, string | number | boolean> } : {};
+};

@@ -16,7 +16,7 @@ import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { createIncidentWorker } from '../runtime/worker.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
-import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
+import { BENCH_LIMITS, benchDynamicConfig, openBenchDatabase } from './bench-database.js';
 import type { EvidenceStore } from '../runtime/evidence-store.js';
 
 export const BARE_TASK_QUEUE = 'bench-bare';
@@ -60,9 +60,7 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
   });
   const cliPath = await locateTemporalCli();
   if (!cliPath) throw new Error(`the ${options.name} benchmark needs the Temporal CLI (npm run temporal:install)`);
-  // BENCH_TEMPORAL_DYNAMIC_CONFIG (JSON): the dev server's settings over irflow's (runtime/dev-server.ts), to compare them.
-  const dynamic = process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG;
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, fastUnsafe: false, ...(dynamic ? { dynamicConfig: JSON.parse(dynamic) } : {}) });
+  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, fastUnsafe: false, ...benchDynamicConfig() });
   const { handle: database, drop } = await openBenchDatabase();
   const token = `irf_bench_${options.name}_admin`;
   await loadShippedPlaybooks(database.db);

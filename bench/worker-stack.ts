@@ -17,7 +17,7 @@ import { startDevServer } from '../runtime/dev-server.js';
 import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
-import { BENCH_LIMITS, openBenchDatabase } from './bench-database.js';
+import { BENCH_LIMITS, benchDynamicConfig, openBenchDatabase } from './bench-database.js';
 
 const TOKEN = 'irf_bench_worker_admin';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,7 +46,7 @@ export async function startWorkerStack(name: string, workerArgs: string[] = []):
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const cliPath = await locateTemporalCli();
   if (!cliPath) throw new Error(`bench:${name} needs the Temporal CLI (npm run temporal:install)`);
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false });
+  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: false, ...benchDynamicConfig() });
   const { handle: database, drop, url } = await openBenchDatabase();
   await loadShippedPlaybooks(database.db);
   await seedAdminToken(database.db, TOKEN);
