@@ -107,10 +107,15 @@ export async function listIncidents(db: Database, filter: IncidentFilter): Promi
   return { incidents: page.map((row) => toIncidentView(row)), nextCursor: rows.length > filter.limit ? cursorOf(page.at(-1)!) : null };
 }
 
-
-/** The audit log of an incident in seq order, as stored (for display and for verification). */
-export async function incidentHistory(db: Database, incidentId: string): Promise<StoredEvent[]> {
-  const rows = await db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, incidentId)).orderBy(asc(incidentEvents.seq));
+/**
+ * The audit log of an incident in seq order, as stored (for display and for verification); with
+ * `upToSeq`, up to that step: a step's events and its projection commit together, so the log up
+ * to the `lastSeq` of a projection read before is exactly the log that projection describes.
+ */
+export async function incidentHistory(db: Database, incidentId: string, options: { upToSeq?: number } = {}): Promise<StoredEvent[]> {
+  const ofIncident = eq(incidentEvents.incidentId, incidentId);
+  const where = options.upToSeq === undefined ? ofIncident : and(ofIncident, lte(incidentEvents.seq, options.upToSeq));
+  const rows = await db.select().from(incidentEvents).where(where).orderBy(asc(incidentEvents.seq));
   return rows.map((row) => ({
     incidentId: row.incidentId,
     seq: row.seq,

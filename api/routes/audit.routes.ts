@@ -37,7 +37,8 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
       if (!replayer) throw problems.unavailable('this API process was started without a replayer');
       const { row, playbook } = await pinnedIncident(request.params.id);
       await app.auditTrail.access(principalOf(request).name, 'replay', row.id);
-      const [events, history] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
+      // The log the projection read describes (its stage is what the machine's replay ends in), however busy the incident.
+      const [events, history] = await Promise.all([incidentHistory(db, row.id, { upToSeq: row.lastSeq }), commands.workflowHistory(row.id)]);
       const report = replayReport(row.id, await replayer(history, row.id), replayLifecycle(playbook.document, events, row.stage));
       return { ...report, playbook: { id: playbook.id, version: playbook.version } };
     },
@@ -55,8 +56,13 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
     },
     async (request) => {
       const principal = principalOf(request);
+      await pinnedIncident(request.params.id);
+      // A consistent dossier of a busy incident: the history first (a step is in the ledger before
+      // its hash reaches the history, so the ledger read after it holds every step it names), then
+      // the head, then the log up to that head - the signed head is the log's last event.
+      const temporalHistory = await commands.workflowHistory(request.params.id);
       const { row, playbook } = await pinnedIncident(request.params.id);
-      const [events, temporalHistory] = await Promise.all([incidentHistory(db, row.id), commands.workflowHistory(row.id)]);
+      const events = await incidentHistory(db, row.id, { upToSeq: row.lastSeq });
       await app.auditTrail.access(principal.name, 'export', row.id);
       return seal({
         format: DOSSIER_FORMAT,

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS_FOR, alertBody, closedIncident as closedIncidentOf, postAlert, walkTo } from '../support/incidents.js';
+import { verifyDossier } from '../../db/dossier.js';
 import { asForger } from '../support/forger.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -83,6 +84,25 @@ describe('tamper evidence (direct SQL on the audit log)', () => {
 });
 
 describe('export dossier', () => {
+  it('exports a consistent dossier of an incident being worked: the signed head is the last event of its log', async () => {
+    const created = await stack.call('POST', '/v1/incidents', analyst, { title: 'Worked while exported', severity: 'high' });
+    const id = created.body.id as string;
+    let working = true;
+    const work = (async () => {
+      for (let i = 0; working && i < 60; i += 1) await stack.call('POST', `/v1/incidents/${id}/work-log`, analyst, { minutes: 1, note: `step ${i}` });
+    })();
+    const dossiers = [];
+    for (let i = 0; i < 10; i += 1) dossiers.push((await stack.call('GET', `/v1/incidents/${id}/export`, auditor)).body);
+    working = false;
+    await work;
+    for (const dossier of dossiers) {
+      expect(dossier.events.length).toBe(dossier.chain.lastSeq);
+      expect(dossier.events.at(-1).hash).toBe(dossier.chain.lastHash);
+      expect(verifyDossier(dossier)).toMatchObject({ valid: true, digestValid: true });
+    }
+    expect(dossiers.at(-1).chain.lastSeq).toBeGreaterThan(dossiers[0].chain.lastSeq);
+  });
+
   it('exports a sealed dossier that verifies offline, and fails after one flipped byte', async () => {
     const id = await closedIncident();
     const exported = await stack.call('GET', `/v1/incidents/${id}/export`, auditor);
