@@ -74,13 +74,19 @@ export function vacuumRoundStarts(sinceLastRoundMs: number, utilization: number,
   return utilization < QUIET_UTILIZATION || sinceLastRoundMs >= schedule.everyMs + schedule.postponeAtMostMs;
 }
 
+/** A schedule with its defaults: a round due every minute, waiting at most five rounds' time for a quiet moment. */
+export function vacuumSchedule(options: VacuumSchedule = {}): Required<VacuumSchedule> {
+  const everyMs = options.everyMs ?? EMBEDDED_VACUUM_EVERY_MS;
+  return { everyMs, postponeAtMostMs: options.postponeAtMostMs ?? 5 * everyMs };
+}
+
 /**
  * Runs `vacuumDueTables` while started, one round at a time: due every `everyMs`, started at the
  * first look (each second, or each `everyMs` if shorter) that finds the thread quiet.
  */
 export function startEmbeddedVacuum(db: Database, options: VacuumSchedule & { log?: (line: string) => void } = {}): () => void {
-  const everyMs = options.everyMs ?? EMBEDDED_VACUUM_EVERY_MS;
-  const schedule = { everyMs, postponeAtMostMs: options.postponeAtMostMs ?? 5 * everyMs };
+  const schedule = vacuumSchedule(options);
+  const { everyMs } = schedule;
   let lastRound = performance.now();
   let lastLook = performance.eventLoopUtilization();
   let running = false;

@@ -1,6 +1,6 @@
 /** When the embedded database's vacuum round starts (db/embedded-vacuum.ts): once due, at a quiet moment. */
 import { describe, expect, it } from 'vitest';
-import { vacuumRoundStarts } from '../../db/embedded-vacuum.js';
+import { vacuumRoundStarts, vacuumSchedule } from '../../db/embedded-vacuum.js';
 
 const schedule = { everyMs: 60_000, postponeAtMostMs: 300_000 };
 
@@ -21,5 +21,13 @@ describe('an embedded vacuum round', () => {
 
   it('runs anyway once it has waited the most it may', () => {
     expect(vacuumRoundStarts(360_000, 1, schedule)).toBe(true);
+  });
+
+  it('is due every minute by default and waits at most five minutes for a quiet moment', () => {
+    expect(vacuumSchedule()).toEqual({ everyMs: 60_000, postponeAtMostMs: 300_000 });
+    expect(vacuumSchedule({ everyMs: 1_000 })).toEqual({ everyMs: 1_000, postponeAtMostMs: 5_000 });
+    expect(vacuumSchedule({ everyMs: 1_000, postponeAtMostMs: 0 })).toEqual({ everyMs: 1_000, postponeAtMostMs: 0 });
+    expect(vacuumRoundStarts(359_999, 1, vacuumSchedule())).toBe(false);
+    expect(vacuumRoundStarts(360_000, 1, vacuumSchedule())).toBe(true);
   });
 });
