@@ -43,7 +43,7 @@ import { riskExceptionRoutes } from './routes/risk-exceptions.routes.js';
 import { simulationRoutes } from './routes/simulations.routes.js';
 import { createSimulationRuns } from './staffing-runs.js';
 import { createExposureResponder } from './exposures.js';
-import { createDigestDesk } from './digests.js';
+import { createDigestDesk, startDigestsOnReady } from './digests.js';
 import { approvalRoutes, assignRoutes, workLogRoutes } from './routes/incident-actions.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
@@ -160,8 +160,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   checkpointRoutes(app, deps.db, deps.keyRing, deps.checkpoints);
   playbookRoutes(app, deps.db);
   const digests = createDigestDesk(deps.temporal, deps.taskQueue);
-  // The digests' workflow runs from the first start on; an API that cannot reach Temporal yet still starts (readiness says so).
-  app.addHook('onReady', async () => void digests.ensureRunning().catch((error: unknown) => app.log.warn({ err: error }, 'the business-unit digests workflow could not be started')));
+  startDigestsOnReady(app, digests);
   const exposures = createExposureResponder({ db: deps.db, commands, playbooks: deps.playbooks, digests, log: app.log });
   contextRoutes(app, deps.db, exposures);
   changeRoutes(app, deps.db, exposures, digests);
