@@ -146,17 +146,24 @@ export function createAlertIntake(deps: AlertIntakeDeps) {
 
 export type AlertIntake = ReturnType<typeof createAlertIntake>;
 
-/** Runs `redeliver` every few seconds until stopped; one run at a time. */
-export function startRedelivery(intake: AlertIntake, everyMs = 2_000, log?: FastifyBaseLogger): () => void {
-  let running = false;
+/**
+ * Runs `redeliver` every few seconds until stopped; one run at a time. Stopping waits for a run
+ * under way (at most `waitAtMostMs`): the Temporal connection closes after, and a signal cut off
+ * by its close would be retried by the client on the closed channel (an uncaught error).
+ */
+export function startRedelivery(intake: AlertIntake, everyMs = 2_000, log?: FastifyBaseLogger, waitAtMostMs = 10_000): () => Promise<void> {
+  let run: Promise<void> | undefined;
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    intake
+    if (run) return;
+    run = intake
       .redeliver()
+      .then(() => undefined)
       .catch((error: unknown) => log?.warn({ err: error }, 'redelivery failed; it runs again'))
-      .finally(() => (running = false));
+      .finally(() => (run = undefined));
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    if (run) await Promise.race([run, new Promise((resolve) => setTimeout(resolve, waitAtMostMs).unref())]);
+  };
 }
