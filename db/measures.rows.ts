@@ -13,12 +13,16 @@ import { playbookVersion } from './playbooks.repo.js';
 import { alerts, incidentMeasures, incidentStageTimes, incidents } from './schema.js';
 
 type MeasureRow = typeof incidentMeasures.$inferSelect;
+/** The columns Postgres computes (the KPI durations): never part of a measure, never written. */
+type ComputedColumn = 'mttdSeconds' | 'mttaSeconds' | 'mttcSeconds' | 'mtteSeconds' | 'mttrecSeconds' | 'mttrSeconds';
+/** The columns the API counts (refused attempts, suppressed duplicates), kept when a measure is written. */
+type ApiColumn = 'refusedAttempts' | 'duplicatesSuppressed';
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const date = (s: string | null) => (s ? new Date(s) : null);
 
 export function measureOfRow(row: MeasureRow): IncidentMeasure {
-  const { refusedAttempts: _r, duplicatesSuppressed: _d, ...rest } = row;
+  const { refusedAttempts: _r, duplicatesSuppressed: _d, mttdSeconds: _1, mttaSeconds: _2, mttcSeconds: _3, mtteSeconds: _4, mttrecSeconds: _5, mttrSeconds: _6, ...rest } = row;
   return {
     ...rest,
     createdAt: iso(row.createdAt) ?? '',
@@ -38,7 +42,7 @@ export function measureOfRow(row: MeasureRow): IncidentMeasure {
   };
 }
 
-export function rowOfMeasure(m: IncidentMeasure): Omit<MeasureRow, 'refusedAttempts' | 'duplicatesSuppressed'> {
+export function rowOfMeasure(m: IncidentMeasure): Omit<MeasureRow, ApiColumn | ComputedColumn> {
   return {
     ...m,
     createdAt: new Date(m.createdAt),
