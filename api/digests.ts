@@ -39,27 +39,32 @@ export function createDigestDesk(temporal: Client, taskQueue: string, input: Dig
   };
 }
 
-/** How long the API's start of the digests' workflow may take, its retries included. */
-export const DIGESTS_START_WITHIN_MS = 10_000;
+/** How long one attempt of the API's start of the digests' workflow may take (the client's retries included), and the wait before the next. */
+export const DIGESTS_START = { attemptMs: 3_000, againMs: 30_000 };
 
 /**
- * Starts the digests' workflow once the API is ready: it runs from the first start on, and an API
- * that cannot reach Temporal yet still starts (readiness says so; the first exposure or digest
- * asked for starts it then). Closing waits for a start still under way: cancelled if in flight,
- * else ended by its deadline. Cut off by the connection's close instead, the Temporal client would
- * retry it on the closed channel - an uncaught error that ends the process.
+ * Starts the digests' workflow once the API is ready, and again every `againMs` until it runs: it
+ * runs from the first start on, and an API that cannot reach Temporal yet still starts (readiness
+ * says so). Closing waits for an attempt under way: cancelled if in flight, else ended by its
+ * deadline. Cut off by the connection's close instead, the Temporal client would retry it on the
+ * closed channel - an uncaught error that ends the process.
  */
-export function startDigestsOnReady(app: FastifyInstance, digests: DigestDesk, withinMs = DIGESTS_START_WITHIN_MS): void {
+export function startDigestsOnReady(app: FastifyInstance, digests: DigestDesk, timing = DIGESTS_START): void {
   const closing = new AbortController();
-  let starting: Promise<void> = Promise.resolve();
-  app.addHook('onReady', async () => {
-    const deadline = new Date(Date.now() + withinMs);
-    starting = digests.ensureRunning({ deadline, signal: closing.signal }).catch((error: unknown) => {
-      if (!closing.signal.aborted) app.log.warn({ err: error }, 'the business-unit digests workflow could not be started');
+  let attempt: Promise<void> = Promise.resolve();
+  let again: NodeJS.Timeout | undefined;
+  const tryStart = () => {
+    const deadline = new Date(Date.now() + timing.attemptMs);
+    attempt = digests.ensureRunning({ deadline, signal: closing.signal }).catch((error: unknown) => {
+      if (closing.signal.aborted) return;
+      app.log.warn({ err: error }, `the business-unit digests workflow could not be started; trying again in ${timing.againMs / 1000} s`);
+      again = setTimeout(tryStart, timing.againMs).unref();
     });
-  });
+  };
+  app.addHook('onReady', async () => tryStart());
   app.addHook('onClose', async () => {
     closing.abort();
-    await starting;
+    clearTimeout(again);
+    await attempt;
   });
 }

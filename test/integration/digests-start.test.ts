@@ -29,7 +29,7 @@ describe("the digests' workflow started by the API", () => {
     const connection = Connection.lazy({ address: `127.0.0.1:${await deadPort()}` });
     const warnings: string[] = [];
     const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => warnings.push(line) } } });
-    startDigestsOnReady(app, createDigestDesk(new Client({ connection }), 'irflow-digests-test'), 1_500);
+    startDigestsOnReady(app, createDigestDesk(new Client({ connection }), 'irflow-digests-test'), { attemptMs: 1_500, againMs: 60_000 });
     await app.ready();
     await new Promise((resolve) => setTimeout(resolve, 300)); // the start is failing and being retried now
     await app.close();
