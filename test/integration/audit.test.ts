@@ -23,6 +23,21 @@ const closedIncident = () => closedIncidentOf(stack, analyst);
 
 const verify = async (id: string) => (await stack.call('GET', `/v1/incidents/${id}/history/verify`, auditor)).body;
 
+/** A new incident worked (work-log entries, one after another) while `read` runs `times` times over it. */
+async function readWhileWorked<T>(title: string, times: number, read: (id: string) => Promise<T>): Promise<{ id: string; reads: T[] }> {
+  const created = await stack.call('POST', '/v1/incidents', analyst, { title, severity: 'high' });
+  const id = created.body.id as string;
+  let working = true;
+  const work = (async () => {
+    for (let i = 0; working && i < 60; i += 1) await stack.call('POST', `/v1/incidents/${id}/work-log`, analyst, { minutes: 1, note: `step ${i}` });
+  })();
+  const reads: T[] = [];
+  for (let i = 0; i < times; i += 1) reads.push(await read(id));
+  working = false;
+  await work;
+  return { id, reads };
+}
+
 beforeAll(async () => {
   stack = await startStack();
   analyst = await stack.token(['analyst'], 'alice');
@@ -60,16 +75,7 @@ describe('tamper evidence (direct SQL on the audit log)', () => {
   });
 
   it('says valid while the incident is being worked: steps recorded between its reads of the ledger and the history are no break', async () => {
-    const created = await stack.call('POST', '/v1/incidents', analyst, { title: 'Worked while verified', severity: 'high' });
-    const id = created.body.id as string;
-    let working = true;
-    const work = (async () => {
-      for (let i = 0; working && i < 60; i += 1) await stack.call('POST', `/v1/incidents/${id}/work-log`, analyst, { minutes: 1, note: `step ${i}` });
-    })();
-    const verdicts = [];
-    for (let i = 0; i < 15; i += 1) verdicts.push(await verify(id));
-    working = false;
-    await work;
+    const { id, reads: verdicts } = await readWhileWorked('Worked while verified', 15, verify);
     verdicts.push(await verify(id));
     expect(verdicts.filter((v) => !v.valid).map((v) => v.reason)).toEqual([]);
     expect(verdicts.at(-1).history).toMatchObject({ consistent: true });
@@ -85,16 +91,7 @@ describe('tamper evidence (direct SQL on the audit log)', () => {
 
 describe('export dossier', () => {
   it('exports a consistent dossier of an incident being worked: the signed head is the last event of its log', async () => {
-    const created = await stack.call('POST', '/v1/incidents', analyst, { title: 'Worked while exported', severity: 'high' });
-    const id = created.body.id as string;
-    let working = true;
-    const work = (async () => {
-      for (let i = 0; working && i < 60; i += 1) await stack.call('POST', `/v1/incidents/${id}/work-log`, analyst, { minutes: 1, note: `step ${i}` });
-    })();
-    const dossiers = [];
-    for (let i = 0; i < 10; i += 1) dossiers.push((await stack.call('GET', `/v1/incidents/${id}/export`, auditor)).body);
-    working = false;
-    await work;
+    const { reads: dossiers } = await readWhileWorked('Worked while exported', 10, async (id) => (await stack.call('GET', `/v1/incidents/${id}/export`, auditor)).body);
     for (const dossier of dossiers) {
       expect(dossier.events.length).toBe(dossier.chain.lastSeq);
       expect(dossier.events.at(-1).hash).toBe(dossier.chain.lastHash);
