@@ -14,10 +14,16 @@ import { problems } from '../problem.js';
 import { MAX_SAFE_ID, authProblems, incidentIdParams, problem } from '../schemas.js';
 
 export function auditRoutes(app: FastifyInstance, db: Database, commands: IncidentCommands, replayer?: Replayer, keyRing?: KeyRing): void {
-  /** The projected incident and the playbook version it pinned; 404 when there is none. */
-  async function pinnedIncident(id: string) {
+  /** The projected incident; 404 when there is none. */
+  async function incidentRow(id: string) {
     const row = await findIncident(db, id);
     if (!row) throw problems.notFound(`no incident ${id}`);
+    return row;
+  }
+
+  /** The projected incident and the playbook version it pinned; 404 when there is none. */
+  async function pinnedIncident(id: string) {
+    const row = await incidentRow(id);
     const playbook = await playbookVersion(db, row.playbookId, row.playbookVersion);
     if (!playbook) throw new Error(`playbook ${row.playbookId} version ${row.playbookVersion} of ${row.id} is missing`);
     return { row, playbook };
@@ -56,7 +62,7 @@ export function auditRoutes(app: FastifyInstance, db: Database, commands: Incide
     },
     async (request) => {
       const principal = principalOf(request);
-      await pinnedIncident(request.params.id);
+      await incidentRow(request.params.id);
       // A consistent dossier of a busy incident: the history first (a step is in the ledger before
       // its hash reaches the history, so the ledger read after it holds every step it names), then
       // the head, then the log up to that head - the signed head is the log's last event.
