@@ -1,7 +1,7 @@
 /** When the API starts the digests' workflow (api/digests.ts): on ready, again until it runs, never after close. */
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { startDigestsOnReady, type DigestDesk } from '../../api/digests.js';
+import { DIGESTS_START, startDigestsOnReady, type DigestDesk } from '../../api/digests.js';
 
 /** A desk whose starts fail `failures` times, then succeed; counts the attempts. */
 function deskFailing(failures: number) {
@@ -22,6 +22,10 @@ const until = async (done: () => boolean) => {
 };
 
 describe("the API's start of the digests' workflow", () => {
+  it('gives an attempt 3 s and tries again every 30 s by default (as the README says)', () => {
+    expect(DIGESTS_START).toEqual({ attemptMs: 3_000, againMs: 30_000 });
+  });
+
   it('starts it once on ready, each attempt with its deadline', async () => {
     const { desk, attempts } = deskFailing(0);
     const app = Fastify();
