@@ -15,6 +15,7 @@ import { startDevServer } from '../runtime/dev-server.js';
 import { freePort } from '../runtime/ports.js';
 import { loadShippedPlaybooks } from '../runtime/shipped-playbooks.js';
 import { createIncidentWorker } from '../runtime/worker.js';
+import { workerTuningFromEnv } from '../runtime/worker-tuning.js';
 import { locateTemporalCli } from '../scripts/temporal-cli.js';
 import { BENCH_LIMITS, benchDynamicConfig, openBenchDatabase } from './bench-database.js';
 import type { EvidenceStore } from '../runtime/evidence-store.js';
@@ -67,7 +68,7 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
   await seedAdminToken(database.db, token);
   const taskQueue = `bench-${options.name}`;
   const workerConnection = await NativeConnection.connect({ address: server.address });
-  const worker = await createIncidentWorker({ connection: workerConnection, namespace: 'default', taskQueue, db: database.db });
+  const worker = await createIncidentWorker({ connection: workerConnection, namespace: 'default', taskQueue, db: database.db, tuning: workerTuningFromEnv() });
   const bareWorker = await Worker.create({ connection: workerConnection, taskQueue: BARE_TASK_QUEUE, workflowsPath: fileURLToPath(options.bareWorkflows) });
   const running = [worker.run(), bareWorker.run()];
   const connection = await Connection.connect({ address: server.address });

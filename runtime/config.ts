@@ -6,6 +6,7 @@ import { createOidcVerifier, oidcSettingsFromEnv, OidcSettingsError, type OidcSe
 import { TASK_QUEUE } from '../workflows/incident.messages.js';
 import { fileEvidenceStore } from './evidence-store.js';
 import { s3EvidenceStore, type S3EvidenceSettings } from './s3-evidence-store.js';
+import { workerTuningFromEnv, WorkerTuningError, type WorkerTuning } from './worker-tuning.js';
 
 export interface Config {
   port: number;
@@ -36,6 +37,8 @@ export interface Config {
   oidc?: OidcSettings;
   /** How long a request may take to arrive whole (IRFLOW_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
+  /** The incident worker's slots, cache and threads (runtime/worker-tuning.ts); unset: the SDK's defaults. */
+  workerTuning: WorkerTuning;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +70,15 @@ function oidc(env: NodeJS.ProcessEnv): OidcSettings | undefined {
     return oidcSettingsFromEnv(env);
   } catch (error) {
     if (error instanceof OidcSettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function workerTuning(env: NodeJS.ProcessEnv): WorkerTuning {
+  try {
+    return workerTuningFromEnv(env);
+  } catch (error) {
+    if (error instanceof WorkerTuningError) throw new ConfigError(error.message);
     throw error;
   }
 }
@@ -112,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hourlyRate: positive(env, 'IRFLOW_HOURLY_RATE'),
     updateDeadlineMs: positive(env, 'IRFLOW_UPDATE_DEADLINE_MS', 1000),
     metricsCacheMs: positive(env, 'IRFLOW_METRICS_CACHE_MS', 0),
+    workerTuning: workerTuning(env),
     limits: definedOnly({
       perWindow: positive(env, 'IRFLOW_RATE_LIMIT', 1),
       ingestPerWindow: positive(env, 'IRFLOW_INGEST_RATE_LIMIT', 1),

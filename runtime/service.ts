@@ -90,6 +90,7 @@ export async function startService(config: Config, log: (line: string) => void):
       db: database.db,
       metrics,
       signer: keyRing.signer,
+      tuning: config.workerTuning,
     });
     const workerDone = worker.run();
     closers.push(async () => {

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'irflow_worker_' });
   const { signer } = await prepareKeyRing(config.dataDir, database.db, (line) => console.error(line));
-  const worker = await createIncidentWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, metrics, signer });
+  const worker = await createIncidentWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, metrics, signer, tuning: config.workerTuning });
   const metricsPort = process.env.IRFLOW_WORKER_METRICS_PORT;
   const server = metricsPort
     ? createServer((request, response) => {

@@ -12,6 +12,7 @@ import { createIncidentActivities } from '../activities/incident.activities.js';
 import type { SigningKey } from '../db/chain-signing.js';
 import { createNotifyActivities } from '../activities/notify.activities.js';
 import type { Database } from '../db/client.js';
+import type { WorkerTuning } from './worker-tuning.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -32,6 +33,8 @@ export interface IncidentWorkerOptions {
   metrics?: Registry;
   /** The key that signs chain heads (runtime/signing-keys.ts); without it heads are unsigned. */
   signer?: SigningKey;
+  /** Slots, cache and threads: `config.workerTuning` or `workerTuningFromEnv()` (runtime/worker-tuning.ts) for irflow's; without it, the SDK's defaults. */
+  tuning?: WorkerTuning;
 }
 
 function lookupObserver(registry: Registry | undefined): LookupObserver | undefined {
@@ -50,9 +53,10 @@ function lookupObserver(registry: Registry | undefined): LookupObserver | undefi
   return (kind, outcome, seconds) => latency.observe({ kind, outcome }, seconds);
 }
 
-export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+/** What the incident worker is created with: the bundle, the activities, the tuning given (the SDK's defaults for the rest). */
+export function incidentWorkerOptions(options: IncidentWorkerOptions): WorkerOptions {
   const notify = createNotifyActivities({ db: options.db, env: options.env, publicUrl: options.env?.IRFLOW_PUBLIC_URL ?? process.env.IRFLOW_PUBLIC_URL });
-  return Worker.create({
+  return {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -66,7 +70,12 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
       ...createDigestActivities({ db: options.db, notify }),
     },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
-  });
+    ...options.tuning,
+  };
+}
+
+export function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+  return Worker.create(incidentWorkerOptions(options));
 }
 
 export { NativeConnection };
