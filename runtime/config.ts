@@ -37,7 +37,7 @@ export interface Config {
   oidc?: OidcSettings;
   /** How long a request may take to arrive whole (IRFLOW_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
-  /** The incident worker's slots, cache and threads (runtime/worker-tuning.ts); unset: the SDK's defaults. */
+  /** The incident worker's slots, cache and threads (runtime/worker-tuning.ts): two workflow threads, else the SDK's defaults, unless set. */
   workerTuning: WorkerTuning;
 }
 
@@ -65,20 +65,12 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function oidc(env: NodeJS.ProcessEnv): OidcSettings | undefined {
+/** Settings another module reads: its own error about them becomes a ConfigError with the same message. */
+function readWith<T>(read: () => T, settingsError: abstract new (...args: never[]) => Error): T {
   try {
-    return oidcSettingsFromEnv(env);
+    return read();
   } catch (error) {
-    if (error instanceof OidcSettingsError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function workerTuning(env: NodeJS.ProcessEnv): WorkerTuning {
-  try {
-    return workerTuningFromEnv(env);
-  } catch (error) {
-    if (error instanceof WorkerTuningError) throw new ConfigError(error.message);
+    if (error instanceof settingsError) throw new ConfigError(error.message);
     throw error;
   }
 }
@@ -103,7 +95,7 @@ function evidenceS3(env: NodeJS.ProcessEnv): S3EvidenceSettings | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const sso = oidc(env);
+  const sso = readWith(() => oidcSettingsFromEnv(env), OidcSettingsError);
   const s3 = evidenceS3(env);
   const requestTimeoutMs = positive(env, 'IRFLOW_REQUEST_TIMEOUT_MS', 1000);
   return {
@@ -124,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hourlyRate: positive(env, 'IRFLOW_HOURLY_RATE'),
     updateDeadlineMs: positive(env, 'IRFLOW_UPDATE_DEADLINE_MS', 1000),
     metricsCacheMs: positive(env, 'IRFLOW_METRICS_CACHE_MS', 0),
-    workerTuning: workerTuning(env),
+    workerTuning: readWith(() => workerTuningFromEnv(env), WorkerTuningError),
     limits: definedOnly({
       perWindow: positive(env, 'IRFLOW_RATE_LIMIT', 1),
       ingestPerWindow: positive(env, 'IRFLOW_INGEST_RATE_LIMIT', 1),
