@@ -100,6 +100,7 @@ describe('replay', () => {
     try {
       expect(await replayer(history, incidentId)).toEqual({ deterministic: true });
       expect(Error.prepareStackTrace, 'the replay ran in this thread').toBe(prepareStackTrace);
+      expect(replayer.stackTraceHooks(), "the SDK's stack-trace hooks, which no one queries in a replay, are skipped").toBe('skipped');
       expect(await replayer(history, incidentId)).toEqual({ deterministic: true });
       const unreadable = await replayer({ events: [{ eventType: 'not-an-event' }] }, incidentId);
       expect(unreadable.deterministic).toBe(false);
@@ -112,6 +113,18 @@ describe('replay', () => {
       expect([again, beside]).toEqual([{ deterministic: true }, { deterministic: true }]);
     } finally {
       await replayer.close();
+    }
+  });
+
+  it('ends a replay that outlives its deadline with its thread, and answers why', async () => {
+    const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody());
+    const history = (await stack.call('GET', `/v1/incidents/${incidentId}/export`, auditor)).body.temporalHistory;
+    // No replay thread starts, let alone replays, within a millisecond.
+    const hurried = createReplayer({ deadlineMs: 1 });
+    try {
+      expect(await hurried(history, incidentId)).toEqual({ deterministic: false, error: 'the replay did not end within 0.001 s' });
+    } finally {
+      await hurried.close();
     }
   });
 });
