@@ -9,10 +9,25 @@
  * touch the API's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayResult, type ReplayWorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type Logger, type ReplayResult, type ReplayWorkerOptions } from '@temporalio/worker';
+import type { CompiledWorkerOptions } from '@temporalio/worker/lib/worker-options.js';
+import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface.js';
 import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared.js';
+import type { WorkflowBundleWithSourceMapAndFilename } from '@temporalio/worker/lib/workflow/workflow-worker-thread/input.js';
 import { HistoryQueue } from './history-queue.js';
 import { describeError, historyToReplay, type ReplayRequest, type ReplayThreadData, type ReplayThreadMessage } from './replay-history.js';
+
+/**
+ * The SDK's replay worker, its workflow code entered without an execution timeout. With one (49
+ * days in debug mode), Node starts and joins a watchdog thread for every call into the workflow
+ * context: a quarter of a long replay's time. This thread's own deadline (runtime/replayer.ts
+ * ends the thread) stops a replay that never ends.
+ */
+class ReplayThreadWorker extends Worker {
+  protected static override async createWorkflowCreator(bundle: WorkflowBundleWithSourceMapAndFilename, options: CompiledWorkerOptions, logger: Logger): Promise<WorkflowCreator> {
+    return super.createWorkflowCreator(bundle, { ...options, isolateExecutionTimeoutMs: undefined as unknown as number }, logger);
+  }
+}
 
 /**
  * Marks the SDK's stack-trace hooks (promise hook, prepareStackTrace) of this thread as installed
@@ -34,7 +49,7 @@ async function serve(port: NonNullable<typeof parentPort>, data: ReplayThreadDat
   // ReplayWorkerOptions leaves debugMode out of its type; the SDK's replay worker takes it (it
   // defaults it to true): the workflow code runs in this thread, not in threads of its own.
   const options: ReplayWorkerOptions & { debugMode: boolean } = { workflowBundle, debugMode: true, replayName: 'irflow-replay' };
-  const results: AsyncIterator<ReplayResult> = Worker.runReplayHistories(options, queue);
+  const results: AsyncIterator<ReplayResult> = ReplayThreadWorker.runReplayHistories(options, queue);
   const send = (message: ReplayThreadMessage) => port.postMessage(message);
   let turn: Promise<void> = Promise.resolve();
   const replay = async ({ id, historyJson, workflowId }: ReplayRequest) => {

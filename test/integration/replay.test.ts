@@ -127,4 +127,16 @@ describe('replay', () => {
       await hurried.close();
     }
   });
+
+  it('ends a replay whose workflow code never yields with its thread, at its deadline', async () => {
+    const { incidentId } = await postAlert(stack, await stack.token(['ingest']), alertBody());
+    await walkTo(stack, analyst, incidentId, ['acknowledge']);
+    const history = (await stack.call('GET', `/v1/incidents/${incidentId}/export`, auditor)).body.temporalHistory;
+    const spinning = createReplayer({ workflowsPath: fileURLToPath(new URL('../support/spinning-workflow/index.ts', import.meta.url)), deadlineMs: 20_000 });
+    try {
+      expect(await spinning(history, incidentId)).toEqual({ deterministic: false, error: 'the replay did not end within 20 s' });
+    } finally {
+      await spinning.close();
+    }
+  });
 });
