@@ -139,4 +139,16 @@ describe('replay', () => {
       await spinning.close();
     }
   });
+
+  it('rejects every replay with the reason while its thread cannot start (workflows that do not bundle)', async () => {
+    const history = JSON.parse(readFileSync(fileURLToPath(new URL('../golden/default.history.json', import.meta.url)), 'utf8')) as { history: unknown; workflowId: string };
+    const nowhere = createReplayer({ workflowsPath: fileURLToPath(new URL('../support/no-such-workflows/index.ts', import.meta.url)) });
+    try {
+      await expect(nowhere(history.history, history.workflowId)).rejects.toThrow(/no-such-workflows/);
+      await expect(nowhere(history.history, history.workflowId)).rejects.toThrow(/no-such-workflows/);
+      expect(nowhere.stackTraceHooks(), 'no thread got as far as its replay worker').toBeUndefined();
+    } finally {
+      await nowhere.close();
+    }
+  });
 });
