@@ -12,7 +12,7 @@
  */
 import { Worker as Thread } from 'node:worker_threads';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { DeterminismVerdict, ReplayRequest, ReplayThreadData, ReplayThreadMessage } from './replay-history.js';
+import { describeError, type DeterminismVerdict, type ReplayRequest, type ReplayThreadData, type ReplayThreadMessage } from './replay-history.js';
 import { WORKFLOWS_PATH } from './worker.js';
 
 export type { DeterminismVerdict } from './replay-history.js';
@@ -56,7 +56,7 @@ class ReplayThread {
         else if (message.type === 'verdict') this.answer(message.id, message.verdict);
         else this.end(message.error, reject);
       });
-      this.thread.on('error', (error) => this.end(`${error.name}: ${error.message}`, reject));
+      this.thread.on('error', (error) => this.end(describeError(error), reject));
       this.thread.on('exit', (code) => this.end(`the replay thread exited (${code})`, reject));
     });
     this.ready.catch(() => undefined);
