@@ -22,6 +22,8 @@ export type Replayer = ((historyJson: unknown, workflowId: string) => Promise<De
   close(): Promise<void>;
   /** Whether the replay thread, once started, skips the SDK's stack-trace hooks (undefined before it is ready). */
   stackTraceHooks(): 'skipped' | 'installed' | undefined;
+  /** Whether a replay thread is running now (it ends after `idleMs` without a replay). */
+  threadRunning(): boolean;
 };
 
 /** A replay thread kept this long after its last replay. */
@@ -139,5 +141,6 @@ export function createReplayer(options: ReplayerOptions = {}): Replayer {
       thread = undefined;
     },
     stackTraceHooks: () => hooks,
+    threadRunning: () => thread?.alive === true,
   });
 }

@@ -5,7 +5,7 @@
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { latestPlaybook } from '../../db/playbooks.repo.js';
 import { createReplayer } from '../../runtime/replayer.js';
@@ -138,6 +138,22 @@ describe('replay', () => {
     } finally {
       await spinning.close();
     }
+  });
+
+  it('ends its replay thread once idle, and starts another for the next replay', async () => {
+    const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../golden/default.history.json', import.meta.url)), 'utf8')) as { history: unknown; workflowId: string };
+    const brief = createReplayer({ idleMs: 200 });
+    try {
+      expect(brief.threadRunning(), 'no thread before the first replay').toBe(false);
+      expect(await brief(golden.history, golden.workflowId)).toEqual({ deterministic: true });
+      expect(brief.threadRunning(), 'kept for the next replay').toBe(true);
+      await vi.waitFor(() => expect(brief.threadRunning()).toBe(false), { timeout: 30_000, interval: 100 });
+      expect(await brief(golden.history, golden.workflowId)).toEqual({ deterministic: true });
+      expect(brief.threadRunning()).toBe(true);
+    } finally {
+      await brief.close();
+    }
+    expect(brief.threadRunning(), 'closed').toBe(false);
   });
 
   it('rejects every replay with the reason while its thread cannot start (workflows that do not bundle)', async () => {
