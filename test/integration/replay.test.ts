@@ -15,6 +15,8 @@ import { startStack, type Stack } from '../support/stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const copy = `${root}workflows-nondeterministic`;
+/** The golden history of the default playbook (test/golden), with its workflow id. */
+const defaultGolden = () => JSON.parse(readFileSync(fileURLToPath(new URL('../golden/default.history.json', import.meta.url)), 'utf8')) as { history: unknown; workflowId: string };
 let stack: Stack;
 /** Today's workflow code, one replay worker for the file. */
 const today = createReplayer();
@@ -141,7 +143,7 @@ describe('replay', () => {
   });
 
   it('ends its replay thread once idle, and starts another for the next replay', async () => {
-    const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../golden/default.history.json', import.meta.url)), 'utf8')) as { history: unknown; workflowId: string };
+    const golden = defaultGolden();
     const brief = createReplayer({ idleMs: 200 });
     try {
       expect(brief.threadRunning(), 'no thread before the first replay').toBe(false);
@@ -157,7 +159,7 @@ describe('replay', () => {
   });
 
   it('rejects every replay with the reason while its thread cannot start (workflows that do not bundle)', async () => {
-    const history = JSON.parse(readFileSync(fileURLToPath(new URL('../golden/default.history.json', import.meta.url)), 'utf8')) as { history: unknown; workflowId: string };
+    const history = defaultGolden();
     const nowhere = createReplayer({ workflowsPath: fileURLToPath(new URL('../support/no-such-workflows/index.ts', import.meta.url)) });
     try {
       await expect(nowhere(history.history, history.workflowId)).rejects.toThrow(/no-such-workflows/);
