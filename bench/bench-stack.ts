@@ -29,6 +29,8 @@ export interface BenchStack {
   database: DatabaseHandle;
   taskQueue: string;
   app: FastifyInstance;
+  /** The dev server's process, for the CPU it uses (bench/process-cpu.ts). */
+  temporalPid: number;
   /** Sums and counts of the worker's Temporal histograms (BENCH_TEMPORAL_METRICS=1), else empty. */
   temporalHistograms(): Promise<Map<string, { sum: number; count: number }>>;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
     database,
     taskQueue,
     app,
+    temporalPid: server.process.pid!,
     temporalHistograms: () => scrapeHistograms(metricsAddress),
     async close() {
       await app.close();

@@ -3,6 +3,7 @@
  * worker, the API, Temporal and Postgres. Postgres is counted as every process named `postgres`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const TICKS_PER_SECOND = 100;
 
@@ -38,9 +39,28 @@ export function cpuSnapshot(processes: Record<string, number | 'postgres'>): Cpu
   );
 }
 
-/** What each used between two snapshots, as "label 12.3 s" parts. */
-export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): string {
-  return Object.keys(after)
-    .map((label) => `${label} ${(after[label]! - (before[label] ?? 0)).toFixed(1)} s`)
+/** CPU seconds each used between two snapshots. */
+export function cpuUsed(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
+  return Object.fromEntries(Object.keys(after).map((label) => [label, after[label]! - (before[label] ?? 0)]));
+}
+
+/** CPU seconds used, as "label 12.3 s" parts. */
+export function cpuSeconds(used: CpuSnapshot): string {
+  return Object.entries(used)
+    .map(([label, seconds]) => `${label} ${seconds.toFixed(1)} s`)
     .join(', ');
+}
+
+/** CPU milliseconds an item, all processes together and each: `used` divided over `items`. */
+export function cpuPerItem(used: CpuSnapshot, items: number): { totalMs: number; parts: string } {
+  const each = Object.entries(used).map(([label, seconds]) => [label, (seconds * 1000) / Math.max(1, items)] as const);
+  return { totalMs: each.reduce((sum, [, value]) => sum + value, 0), parts: each.map(([label, value]) => `${label} ${value.toFixed(1)}`).join(', ') };
+}
+
+/**
+ * The most items a second the machine's cores could finish, each costing `msEach` of CPU across
+ * all processes: a ceiling for a CPU-bound pipeline whose processes share these cores.
+ */
+export function ceilingPerSecond(msEach: number, cores = availableParallelism()): number {
+  return (cores * 1000) / msEach;
 }

@@ -6,16 +6,20 @@
  * Update of a workflow that only holds a stage (bench/bare/bare-case.workflow.ts), sent with the
  * same SDK client. Both one at a time (p50 latency) and 16 incidents at once (throughput).
  * Also printed: irflow's Update sent straight to the workflow, without HTTP, to tell the API's
- * share from the worker's. Goal (issue 13): p50 within 2x of the bare Update.
+ * share from the worker's. Goal (issue 13): p50 within 2x of the bare Update. Printed with each
+ * figure: the CPU a transition cost every process (this one, Temporal, Postgres), and with
+ * BENCH_TEMPORAL_METRICS=1 the workflow task and local activity latencies of both workflows.
  *
  *   npm run bench:transitions      BENCH_TRANSITIONS (default 200) per figure
  *   BENCH_TRANSITION_CASES=1 node --cpu-prof --cpu-prof-dir=profiles --import tsx bench/transitions.bench.ts
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { applyEventUpdate, incidentWorkflowId } from '../workflows/incident.messages.js';
 import { bareStepUpdate } from './bare/bare-case.workflow.js';
 import { BARE_TASK_QUEUE, startBenchStack } from './bench-stack.js';
 import { median } from './bench-database.js';
+import { ceilingPerSecond, cpuPerItem, cpuSnapshot, cpuUsed } from './process-cpu.js';
 import { ms, reportFigure, times } from './report.js';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
@@ -48,6 +52,9 @@ async function call(method: string, path: string, body?: unknown): Promise<any> 
   return answer;
 }
 
+/** The processes a transition costs CPU in: the API with its worker (and the benchmark's client), Temporal, Postgres. */
+const processes = () => ({ 'this process': process.pid, temporal: stack.temporalPid, postgres: 'postgres' as const });
+
 /** A way to send the i-th transition of case `c`; resolves when it is answered. */
 type Sender = (c: string, i: number) => Promise<void>;
 type Opener = () => Promise<string>;
@@ -63,11 +70,12 @@ const bareOpen: Opener = async () => {
 const bareUpdate: Sender = async (id, i) => void (await stack.client.workflow.getHandle(id).executeUpdate(bareStepUpdate, { args: [{ event: EVENTS[i % 2]!, actor: 'bench' }] }));
 
 /** `cases` cases at once, each sent its transitions one after another: p50 latency and throughput. */
-async function measure(open: Opener, send: Sender, cases: number): Promise<{ p50: number; perSecond: number; eventsEach: number }> {
+async function measure(open: Opener, send: Sender, cases: number): Promise<{ p50: number; perSecond: number; eventsEach: number; cpu: { totalMs: number; parts: string } }> {
   const ids = await Promise.all(Array.from({ length: cases }, open));
   await Promise.all(ids.map((id) => send(id, 0).then(() => send(id, 1)))); // warm: each case cached on the worker
   const latencies: number[] = [];
   const each = Math.ceil(TRANSITIONS / cases) * 2;
+  const cpuBefore = cpuSnapshot(processes());
   const started = performance.now();
   await Promise.all(
     ids.map(async (id) => {
@@ -79,9 +87,10 @@ async function measure(open: Opener, send: Sender, cases: number): Promise<{ p50
     }),
   );
   const perSecond = latencies.length / ((performance.now() - started) / 1000);
+  const cpu = cpuPerItem(cpuUsed(cpuBefore, cpuSnapshot(processes())), latencies.length);
   const before = await historyLength(ids[0]!);
   await send(ids[0]!, each);
-  return { p50: median(latencies), perSecond, eventsEach: (await historyLength(ids[0]!)) - before };
+  return { p50: median(latencies), perSecond, eventsEach: (await historyLength(ids[0]!)) - before, cpu };
 }
 
 /** Events in the workflow's history: what one more transition adds is what the server stores for it. */
@@ -91,23 +100,24 @@ async function historyLength(id: string): Promise<number> {
   return events?.length ?? 0;
 }
 
-/** Mean of each Temporal histogram over a measurement (BENCH_TEMPORAL_METRICS=1). */
-function printHistograms(before: Map<string, { sum: number; count: number }>, after: Map<string, { sum: number; count: number }>): void {
-  for (const [name, { sum, count }] of after) {
+/** Runs a measurement and prints the mean of each Temporal histogram over it (BENCH_TEMPORAL_METRICS=1). */
+async function withHistograms<T>(label: string, measurement: () => Promise<T>): Promise<T> {
+  const before = await stack.temporalHistograms();
+  const result = await measurement();
+  for (const [name, { sum, count }] of await stack.temporalHistograms()) {
     const n = count - (before.get(name)?.count ?? 0);
-    if (n > 0) console.log(`  ${name}: ${n} x, mean ${((sum - (before.get(name)?.sum ?? 0)) / n).toFixed(2)} ms`);
+    if (n > 0) console.log(`  ${label}: ${name}: ${n} x, mean ${((sum - (before.get(name)?.sum ?? 0)) / n).toFixed(2)} ms`);
   }
+  return result;
 }
 
 try {
   await call('POST', '/v1/playbooks', CYCLE_PLAYBOOK);
   console.log(`database: ${stack.database.kind}; ${TRANSITIONS}+ transitions a figure`);
   for (const cases of CASES) {
-    const bare = await measure(bareOpen, bareUpdate, cases);
+    const bare = await withHistograms('bare Update', () => measure(bareOpen, bareUpdate, cases));
     const http = await measure(irflowOpen, overHttp, cases);
-    const metricsBefore = await stack.temporalHistograms();
-    const direct = await measure(irflowOpen, straight, cases);
-    printHistograms(metricsBefore, await stack.temporalHistograms());
+    const direct = await withHistograms("irflow's Update alone", () => measure(irflowOpen, straight, cases));
     const what = cases === 1 ? 'one at a time' : `${cases} incidents at once`;
     console.log(
       `transitions, ${what}: irflow over HTTP p50 ${http.p50.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s; ` +
@@ -115,6 +125,10 @@ try {
         `bare Update p50 ${bare.p50.toFixed(1)} ms, ${bare.perSecond.toFixed(0)}/s; ` +
         `ratio p50 ${(http.p50 / bare.p50).toFixed(2)}x (goal <= 2x), throughput ${(http.perSecond / bare.perSecond).toFixed(2)}x; ` +
         `history events a transition: irflow ${http.eventsEach}, bare ${bare.eventsEach}`,
+    );
+    console.log(
+      `  CPU a transition, all processes: irflow over HTTP ${http.cpu.totalMs.toFixed(1)} ms (${http.cpu.parts}), its Update alone ${direct.cpu.totalMs.toFixed(1)} ms (${direct.cpu.parts}), ` +
+        `bare ${bare.cpu.totalMs.toFixed(1)} ms (${bare.cpu.parts}); on ${availableParallelism()} cores at most ${ceilingPerSecond(http.cpu.totalMs).toFixed(0)}/s and ${ceilingPerSecond(bare.cpu.totalMs).toFixed(0)}/s`,
     );
     reportFigure({ figure: `transition p50, ${what}`, irflow: ms(http.p50), baseline: `bare Update ${ms(bare.p50)}`, ratio: times(http.p50 / bare.p50), goal: '≤ 2x', met: http.p50 / bare.p50 <= 2 });
     if (cases > 1) {

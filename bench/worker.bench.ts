@@ -5,18 +5,21 @@
  * the API, recorded/s by the worker (incidents whose first alert is in the ledger), the backlog
  * at the end of the load and how long the worker then needs to clear it, and the worker's RSS.
  * Baseline in the same run: the same stream into a workflow that only holds its alerts
- * (bench/bare), i.e. what Temporal and this machine give any intake.
+ * (bench/bare), i.e. what Temporal and this machine give any intake. Also printed: the CPU a new
+ * incident cost each process, accepted and recorded, and the rate the machine's cores could
+ * sustain at that cost.
  *
  *   npm run bench:worker              (PGlite cannot be shared: needs DATABASE_URL)
  *   BENCH_CPU_PROFILE=1 npm run bench:worker   writes the worker's CPU profiles to ./profiles
  */
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { selectRows } from '../db/sql-rows.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
 import { postAlerts } from './intake-client.js';
-import { cpuBetween, cpuSnapshot } from './process-cpu.js';
+import { ceilingPerSecond, cpuPerItem, cpuSeconds, cpuSnapshot, cpuUsed } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
 import { reportFigure } from './report.js';
 import { rssMbOf, startWorkerStack } from './worker-stack.js';
@@ -61,19 +64,25 @@ const processes = () => ({ worker: worker.pid!, 'API (this process)': process.pi
 try {
   const before = cpuSnapshot(processes());
   const mine = await irflowRun();
-  const irflowCpu = cpuBetween(before, cpuSnapshot(processes()));
+  const irflowUsed = cpuUsed(before, cpuSnapshot(processes()));
   const bareBefore = cpuSnapshot(processes());
   const bare = await bareRun();
-  const bareCpu = cpuBetween(bareBefore, cpuSnapshot(processes()));
+  const bareUsed = cpuUsed(bareBefore, cpuSnapshot(processes()));
+  // Each accepted item was also finished (steadyLoad waits for the backlog), so CPU / accepted is the cost of one.
+  const [irflowEach, bareEach] = [cpuPerItem(irflowUsed, mine.acceptedPerSecond * SECONDS), cpuPerItem(bareUsed, bare.acceptedPerSecond * SECONDS)];
   console.log(`one worker, ${IN_FLIGHT} alerts in flight for ${SECONDS} s, each opening an incident; database: postgres`);
   console.log(`irflow: accepted ${mine.acceptedPerSecond.toFixed(1)}/s, recorded ${mine.recordedPerSecond.toFixed(1)}/s during the load; backlog at its end ${mine.backlog}, cleared ${mine.clearSeconds.toFixed(0)} s later; worker RSS ${mine.rssMb.toFixed(0)} MB`);
-  console.log(`  CPU used, load and clearing: ${irflowCpu}`);
+  console.log(`  CPU used, load and clearing: ${cpuSeconds(irflowUsed)}`);
+  console.log(
+    `  CPU a new incident, all processes: ${irflowEach.totalMs.toFixed(1)} ms (${irflowEach.parts}); ` +
+      `on ${availableParallelism()} cores at most ${ceilingPerSecond(irflowEach.totalMs).toFixed(0)} new incidents/s accepted and recorded together`,
+  );
   console.log(`bare signalWithStart: ${bare.acceptedPerSecond.toFixed(1)}/s; irflow accepted at ${(mine.acceptedPerSecond / bare.acceptedPerSecond).toFixed(2)}×, recorded at ${(mine.recordedPerSecond / bare.acceptedPerSecond).toFixed(2)}× of it (goal: recorded ≥ accepted, no growing backlog)`);
-  console.log(`  CPU used (the bare worker runs in this process): ${bareCpu}`);
+  console.log(`  CPU a signalWithStart (the bare worker runs in this process): ${bareEach.totalMs.toFixed(1)} ms (${bareEach.parts})`);
   reportFigure({
     figure: `one worker, new incidents, ${IN_FLIGHT} in flight`,
-    irflow: `recorded ${mine.recordedPerSecond.toFixed(1)}/s of ${mine.acceptedPerSecond.toFixed(1)}/s accepted; backlog ${mine.backlog}`,
-    baseline: `signalWithStart ${bare.acceptedPerSecond.toFixed(1)}/s`,
+    irflow: `recorded ${mine.recordedPerSecond.toFixed(1)}/s of ${mine.acceptedPerSecond.toFixed(1)}/s accepted; backlog ${mine.backlog}; ${irflowEach.totalMs.toFixed(0)} ms CPU each`,
+    baseline: `signalWithStart ${bare.acceptedPerSecond.toFixed(1)}/s; ${bareEach.totalMs.toFixed(1)} ms CPU`,
     ratio: `${(mine.recordedPerSecond / mine.acceptedPerSecond).toFixed(2)}x of accepted`,
     goal: 'recorded ≥ accepted',
     met: mine.recordedPerSecond >= mine.acceptedPerSecond,
