@@ -100,24 +100,38 @@ async function historyLength(id: string): Promise<number> {
   return events?.length ?? 0;
 }
 
-/** Runs a measurement and prints the mean of each Temporal histogram over it (BENCH_TEMPORAL_METRICS=1). */
-async function withHistograms<T>(label: string, measurement: () => Promise<T>): Promise<T> {
+/**
+ * Runs a measurement and prints the mean of each Temporal histogram over it (BENCH_TEMPORAL_METRICS=1);
+ * answers the result and the means by histogram (empty without the metrics).
+ */
+async function withHistograms<T>(label: string, measurement: () => Promise<T>): Promise<[T, Map<string, number>]> {
   const before = await stack.temporalHistograms();
   const result = await measurement();
+  const means = new Map<string, number>();
   for (const [name, { sum, count }] of await stack.temporalHistograms()) {
     const n = count - (before.get(name)?.count ?? 0);
-    if (n > 0) console.log(`  ${label}: ${name}: ${n} x, mean ${((sum - (before.get(name)?.sum ?? 0)) / n).toFixed(2)} ms`);
+    if (n === 0) continue;
+    means.set(name, (sum - (before.get(name)?.sum ?? 0)) / n);
+    console.log(`  ${label}: ${name}: ${n} x, mean ${means.get(name)!.toFixed(2)} ms`);
   }
-  return result;
+  return [result, means];
+}
+
+/** "(task 20.7, ledger 8.0)": a workflow task's and the ledger append's mean in ms, when measured. */
+function taskParts(means: Map<string, number>, workflowType: string): string {
+  const task = means.get(`temporal_workflow_task_execution_latency ${workflowType}`);
+  const ledger = means.get('temporal_local_activity_execution_latency recordIncidentSteps');
+  if (task === undefined) return '';
+  return ` (task ${task.toFixed(1)}${ledger === undefined ? '' : `, ledger ${ledger.toFixed(1)}`})`;
 }
 
 try {
   await call('POST', '/v1/playbooks', CYCLE_PLAYBOOK);
   console.log(`database: ${stack.database.kind}; ${TRANSITIONS}+ transitions a figure`);
   for (const cases of CASES) {
-    const bare = await withHistograms('bare Update', () => measure(bareOpen, bareUpdate, cases));
+    const [bare, bareMeans] = await withHistograms('bare Update', () => measure(bareOpen, bareUpdate, cases));
     const http = await measure(irflowOpen, overHttp, cases);
-    const direct = await withHistograms("irflow's Update alone", () => measure(irflowOpen, straight, cases));
+    const [direct, irflowMeans] = await withHistograms("irflow's Update alone", () => measure(irflowOpen, straight, cases));
     const what = cases === 1 ? 'one at a time' : `${cases} incidents at once`;
     console.log(
       `transitions, ${what}: irflow over HTTP p50 ${http.p50.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s; ` +
@@ -130,10 +144,12 @@ try {
       `  CPU a transition, all processes: irflow over HTTP ${http.cpu.totalMs.toFixed(1)} ms (${http.cpu.parts}), its Update alone ${direct.cpu.totalMs.toFixed(1)} ms (${direct.cpu.parts}), ` +
         `bare ${bare.cpu.totalMs.toFixed(1)} ms (${bare.cpu.parts}); on ${availableParallelism()} cores at most ${ceilingPerSecond(http.cpu.totalMs).toFixed(0)}/s and ${ceilingPerSecond(bare.cpu.totalMs).toFixed(0)}/s`,
     );
-    reportFigure({ figure: `transition p50, ${what}`, irflow: ms(http.p50), baseline: `bare Update ${ms(bare.p50)}`, ratio: times(http.p50 / bare.p50), goal: '≤ 2x', met: http.p50 / bare.p50 <= 2 });
+    // The table's cells carry what explains them: one at a time the workflow task's parts, at once the CPU.
+    const [mine, theirs] = cases === 1 ? [taskParts(irflowMeans, 'incidentWorkflow'), taskParts(bareMeans, 'bareCase')] : [`; ${ms(http.cpu.totalMs)} CPU`, `; ${ms(bare.cpu.totalMs)} CPU`];
+    reportFigure({ figure: `transition p50, ${what}`, irflow: `${ms(http.p50)}${mine}`, baseline: `bare Update ${ms(bare.p50)}${theirs}`, ratio: times(http.p50 / bare.p50), goal: '≤ 2x', met: http.p50 / bare.p50 <= 2 });
     if (cases > 1) {
       const ratio = http.perSecond / bare.perSecond;
-      reportFigure({ figure: `transitions/s, ${what}`, irflow: `${http.perSecond.toFixed(0)}/s`, baseline: `bare Update ${bare.perSecond.toFixed(0)}/s`, ratio: times(ratio), goal: '≥ 0.5x', met: ratio >= 0.5 });
+      reportFigure({ figure: `transitions/s, ${what}`, irflow: `${http.perSecond.toFixed(0)}/s${mine}`, baseline: `bare Update ${bare.perSecond.toFixed(0)}/s${theirs}`, ratio: times(ratio), goal: '≥ 0.5x', met: ratio >= 0.5 });
     }
   }
 } finally {
