@@ -28,7 +28,7 @@ import { median, openBenchDatabase } from './bench-database.js';
 const INCIDENTS = 400;
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SIGNING_ROUNDS = Math.max(5, RUNS);
+const SIGNING_ROUNDS = Math.max(15, RUNS);
 const T = (minute: number) => `2026-11-30T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
 const { handle: database, drop } = await openBenchDatabase();
@@ -80,15 +80,22 @@ async function timed(record: (steps: IncidentStep[]) => Promise<unknown>, batche
   return { perSecond: batches.length / seconds, cpuMs: (used.user + used.system) / 1000 / batches.length };
 }
 
-/** Signing a head: the same appends with and without the signer (one head signed per append), and a bare signature. */
-function reportSigning(signedCpuMs: number, unsignedCpuMs: number, signedRate: number, unsignedRate: number): void {
+/**
+ * Signing a head: the same appends with and without the signer (one head signed per append), and a
+ * bare signature. The difference is the median of each round's own (signed minus unsigned, measured
+ * side by side), so a round the host ran slow moves both of its sides, not the figure.
+ */
+function reportSigning(signed: Timing[], unsigned: Timing[]): void {
   const head = { incidentId: 'INC-bench', lastSeq: 4, lastHash: 'ab'.repeat(32) };
   const count = 5000;
   const start = performance.now();
   for (let i = 0; i < count; i += 1) signHead(signer, { ...head, lastSeq: i });
   const bareUs = ((performance.now() - start) * 1000) / count;
-  const addedUs = (signedCpuMs - unsignedCpuMs) * 1000;
-  console.log(`with head signing: ${signedRate.toFixed(0)} incidents/s, ${signedCpuMs.toFixed(2)} ms CPU an append, against ${unsignedRate.toFixed(0)}/s and ${unsignedCpuMs.toFixed(2)} ms without: a difference of ${addedUs.toFixed(0)} µs CPU an append (a difference below zero, or above a bare signature's, is run-to-run noise); a bare Ed25519 head signature ${bareUs.toFixed(1)} µs`);
+  const unsignedCpuMs = median(unsigned.map((t) => t.cpuMs));
+  const addedUs = median(signed.map((t, i) => t.cpuMs - unsigned[i]!.cpuMs)) * 1000;
+  const signedCpuMs = unsignedCpuMs + addedUs / 1000;
+  const [signedRate, unsignedRate] = [signed, unsigned].map((xs) => median(xs.map((x) => x.perSecond))) as [number, number];
+  console.log(`with head signing: ${signedRate.toFixed(0)} incidents/s against ${unsignedRate.toFixed(0)}/s without; ${unsignedCpuMs.toFixed(2)} ms CPU an unsigned append, signing adds ${addedUs.toFixed(0)} µs (median of ${signed.length} rounds' differences; one below zero, or above a bare signature's, is run-to-run noise); a bare Ed25519 head signature ${bareUs.toFixed(1)} µs`);
   reportFigure({ figure: 'signing the chain head, per append', irflow: `${addedUs.toFixed(0)} µs CPU difference; a bare signature ${bareUs.toFixed(0)} µs`, baseline: `append unsigned ${(unsignedCpuMs * 1000).toFixed(0)} µs CPU`, ratio: `${(signedCpuMs / unsignedCpuMs).toFixed(2)}x the CPU`, goal: '≤ 1.1x', met: signedCpuMs <= unsignedCpuMs * 1.1 });
 }
 
@@ -139,9 +146,11 @@ try {
   await database.db.execute(sql`create table bench_plain_events (incident_id text, seq integer, at timestamptz, type text, actor text, from_stage text, to_stage text, data jsonb, prev_hash text, hash text, primary key (incident_id, seq))`);
   await database.db.execute(sql`create table bench_plain_incidents (id text primary key, stage text, severity text, priority text, document jsonb, last_seq integer, last_hash text)`);
   const results = { irflow: [] as Timing[], plain: [] as Timing[], signed: [] as Timing[] };
-  // At least five rounds, the signed and unsigned appends in turn first: signing adds tens of µs to
-  // ~1 ms of CPU an append, and with two rounds, the signed one always last, the difference swung
-  // by ±250 µs on this machine (1.18x in one CI run, 0.96-1.09x by hand).
+  // At least fifteen rounds, the signed and unsigned appends in turn first: signing adds tens of µs
+  // to ~1 ms of CPU an append, and one round's difference swings by ±200 µs on this machine. With
+  // two rounds, the signed one always last, the figure read 1.18x in one CI run and 0.96-1.09x by
+  // hand; five rounds, each side's median compared, 1.23x in a CI run; fifteen rounds, the median
+  // of the rounds' own differences, 71-132 µs in three runs by hand.
   for (let run = -1; run < SIGNING_ROUNDS; run += 1) {
     const signedFirst = run % 2 === 0;
     const sign = () => timed((steps) => signed.recordIncidentSteps({ steps }), scripts(`s${run}`));
@@ -160,7 +169,7 @@ try {
   console.log(`recordIncidentSteps: ${rate(results.irflow).toFixed(0)} incidents/s, ${cpu(results.irflow).toFixed(2)} ms CPU each`);
   console.log(`plain raw-SQL append + upsert: ${rate(results.plain).toFixed(0)} incidents/s, ${cpu(results.plain).toFixed(2)} ms CPU each`);
   console.log(`ratio: ${(rate(results.irflow) / rate(results.plain)).toFixed(2)}× the throughput, ${(cpu(results.irflow) / cpu(results.plain)).toFixed(1)}× the CPU`);
-  reportSigning(cpu(results.signed), cpu(results.irflow), rate(results.signed), rate(results.irflow));
+  reportSigning(results.signed, results.irflow);
   await reportOneTransition();
   await reportVerify();
 } finally {
