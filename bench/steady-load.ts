@@ -13,6 +13,8 @@ export interface SteadyLoad {
 }
 
 export interface SteadyLoadResult {
+  /** How many were sent and accepted in all. */
+  accepted: number;
   acceptedPerSecond: number;
   recordedPerSecond: number;
   backlog: number;
@@ -41,6 +43,7 @@ export async function steadyLoad(load: SteadyLoad): Promise<SteadyLoadResult> {
   clearInterval(probe);
   peakRss = Math.max(peakRss, await load.rssMb());
   return {
+    accepted,
     acceptedPerSecond: accepted / loadSeconds,
     recordedPerSecond: recordedAtEnd / loadSeconds,
     backlog: accepted - recordedAtEnd,

@@ -40,6 +40,29 @@ export async function rssMbOf(pid: number | undefined): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * Resolves once the worker process polls its task queue (its entry says so on stderr, which goes
+ * on to this process's): a load started before would count the worker's start - its workflow
+ * bundle built on a loaded machine, 6-8 s here - as time it failed to record in.
+ */
+function polling(worker: ChildProcess, timeoutMs = 120_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the worker did not poll within ${timeoutMs / 1000} s`)), timeoutMs);
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    worker.stderr!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (seen.includes('worker polling ')) done();
+    });
+    worker.once('exit', (code) => done(new Error(`the worker exited with code ${code} before polling`)));
+  });
+}
+
 /** `name` is the task queue; `workerArgs` go to node before the worker's entry (e.g. --cpu-prof). */
 export async function startWorkerStack(name: string, workerArgs: string[] = []): Promise<WorkerStack> {
   if (!process.env.DATABASE_URL) throw new Error(`bench:${name} runs the worker in its own process: set DATABASE_URL to a Postgres server`);
@@ -58,9 +81,10 @@ export async function startWorkerStack(name: string, workerArgs: string[] = []):
   const worker = spawn(process.execPath, [...workerArgs, '--import', 'tsx', 'runtime/worker.main.ts'], {
     cwd: root,
     env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url, IRFLOW_TASK_QUEUE: name, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise((resolve) => worker.once('exit', resolve));
+  await polling(worker);
   return {
     api: `http://127.0.0.1:${port}`,
     token: TOKEN,

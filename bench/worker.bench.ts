@@ -69,7 +69,7 @@ try {
   const bare = await bareRun();
   const bareUsed = cpuUsed(bareBefore, cpuSnapshot(processes()));
   // Each accepted item was also finished (steadyLoad waits for the backlog), so CPU / accepted is the cost of one.
-  const [irflowEach, bareEach] = [cpuPerItem(irflowUsed, mine.acceptedPerSecond * SECONDS), cpuPerItem(bareUsed, bare.acceptedPerSecond * SECONDS)];
+  const [irflowEach, bareEach] = [cpuPerItem(irflowUsed, mine.accepted), cpuPerItem(bareUsed, bare.accepted)];
   console.log(`one worker, ${IN_FLIGHT} alerts in flight for ${SECONDS} s, each opening an incident; database: postgres`);
   console.log(`irflow: accepted ${mine.acceptedPerSecond.toFixed(1)}/s, recorded ${mine.recordedPerSecond.toFixed(1)}/s during the load; backlog at its end ${mine.backlog}, cleared ${mine.clearSeconds.toFixed(0)} s later; worker RSS ${mine.rssMb.toFixed(0)} MB`);
   console.log(`  CPU used, load and clearing: ${cpuSeconds(irflowUsed)}`);
