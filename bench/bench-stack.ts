@@ -29,8 +29,8 @@ export interface BenchStack {
   database: DatabaseHandle;
   taskQueue: string;
   app: FastifyInstance;
-  /** The dev server's process, for the CPU it uses (bench/process-cpu.ts). */
-  temporalPid: number;
+  /** The processes an item costs CPU in, for cpuSnapshot: this one (the API, its worker, the client), Temporal, Postgres. */
+  cpuProcesses(): Record<string, number | 'postgres'>;
   /** Sums and counts of the worker's Temporal histograms (BENCH_TEMPORAL_METRICS=1), else empty. */
   temporalHistograms(): Promise<Map<string, { sum: number; count: number }>>;
   close(): Promise<void>;
@@ -85,7 +85,7 @@ export async function startBenchStack(options: { name: string; bareWorkflows: UR
     database,
     taskQueue,
     app,
-    temporalPid: server.process.pid!,
+    cpuProcesses: () => ({ 'this process': process.pid, temporal: server.process.pid!, postgres: 'postgres' }),
     temporalHistograms: () => scrapeHistograms(metricsAddress),
     async close() {
       await app.close();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { selectRows } from '../db/sql-rows.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
 
 export interface AlertAnswer {
@@ -26,6 +27,12 @@ export async function postAlerts(api: string, token: string, alerts: AlertBody, 
   if (response.status !== 202) throw new Error(`intake answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
   const answer = (await response.json()) as AlertAnswer | AlertAnswer[];
   return Array.isArray(answer) ? answer : [answer];
+}
+
+/** Alerts recorded in incidents' ledgers so far: each alert is an `alert_received` step. */
+export async function recordedAlerts(db: Database): Promise<number> {
+  const [row] = await selectRows<{ n: number }>(db, sql`select count(*)::int as n from incident_events where type = 'alert_received'`);
+  return Number(row?.n ?? 0);
 }
 
 /** The baseline's store: alerts by source id, one row each. */

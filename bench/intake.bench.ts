@@ -15,12 +15,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { sql } from 'drizzle-orm';
 import pLimit from 'p-limit';
-import { selectRows } from '../db/sql-rows.js';
 import { median } from './bench-database.js';
 import { BARE_TASK_QUEUE, startBenchStack } from './bench-stack.js';
-import { postAlerts, signalPlain } from './intake-client.js';
+import { postAlerts, recordedAlerts, signalPlain } from './intake-client.js';
 import { ceilingPerSecond, cpuPerItem, cpuSnapshot, cpuUsed, type CpuSnapshot } from './process-cpu.js';
 import { reportFigure, times } from './report.js';
 
@@ -38,9 +36,6 @@ async function rate(count: number, inFlight: number, send: (i: number) => Promis
   return count / ((performance.now() - start) / 1000);
 }
 
-/** Alerts recorded in incidents' ledgers so far (each alert an `alert_received` step). */
-const recordedAlerts = async () =>
-  Number((await selectRows<{ n: number }>(stack.database.db, sql`select count(*)::int as n from incident_events where type = 'alert_received'`))[0]?.n ?? 0);
 let posted = 0;
 const postOne = async (body: ReturnType<typeof alert>) => {
   await postAlerts(stack.api, stack.token, [body]);
@@ -49,11 +44,9 @@ const postOne = async (body: ReturnType<typeof alert>) => {
 
 /** Waits until every alert irflow accepted is in its incident's ledger, and half a second more for what trails it. */
 async function settled(): Promise<void> {
-  while ((await recordedAlerts()) < posted) await new Promise((resolve) => setTimeout(resolve, 200));
+  while ((await recordedAlerts(stack.database.db)) < posted) await new Promise((resolve) => setTimeout(resolve, 200));
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-
-const processes = () => ({ 'this process': process.pid, temporal: stack.temporalPid, postgres: 'postgres' as const });
 
 interface Measured {
   perSecond: number;
@@ -63,10 +56,10 @@ interface Measured {
 
 /** One run: its rate, then (after every alert is recorded) the CPU it cost, an alert. */
 async function measured(inFlight: number, send: (i: number) => Promise<void>): Promise<Measured> {
-  const before = cpuSnapshot(processes());
+  const before = cpuSnapshot(stack.cpuProcesses());
   const perSecond = await rate(PER_RUN, inFlight, send);
   await settled();
-  return { perSecond, cpu: cpuUsed(before, cpuSnapshot(processes())) };
+  return { perSecond, cpu: cpuUsed(before, cpuSnapshot(stack.cpuProcesses())) };
 }
 
 function report(shape: 'opening' | 'joining', inFlight: number, irflow: Measured[], bare: Measured[]): void {

@@ -52,9 +52,6 @@ async function call(method: string, path: string, body?: unknown): Promise<any> 
   return answer;
 }
 
-/** The processes a transition costs CPU in: the API with its worker (and the benchmark's client), Temporal, Postgres. */
-const processes = () => ({ 'this process': process.pid, temporal: stack.temporalPid, postgres: 'postgres' as const });
-
 /** A way to send the i-th transition of case `c`; resolves when it is answered. */
 type Sender = (c: string, i: number) => Promise<void>;
 type Opener = () => Promise<string>;
@@ -75,7 +72,7 @@ async function measure(open: Opener, send: Sender, cases: number): Promise<{ p50
   await Promise.all(ids.map((id) => send(id, 0).then(() => send(id, 1)))); // warm: each case cached on the worker
   const latencies: number[] = [];
   const each = Math.ceil(TRANSITIONS / cases) * 2;
-  const cpuBefore = cpuSnapshot(processes());
+  const cpuBefore = cpuSnapshot(stack.cpuProcesses());
   const started = performance.now();
   await Promise.all(
     ids.map(async (id) => {
@@ -87,7 +84,7 @@ async function measure(open: Opener, send: Sender, cases: number): Promise<{ p50
     }),
   );
   const perSecond = latencies.length / ((performance.now() - started) / 1000);
-  const cpu = cpuPerItem(cpuUsed(cpuBefore, cpuSnapshot(processes())), latencies.length);
+  const cpu = cpuPerItem(cpuUsed(cpuBefore, cpuSnapshot(stack.cpuProcesses())), latencies.length);
   const before = await historyLength(ids[0]!);
   await send(ids[0]!, each);
   return { p50: median(latencies), perSecond, eventsEach: (await historyLength(ids[0]!)) - before, cpu };

@@ -15,10 +15,8 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { sql } from 'drizzle-orm';
-import { selectRows } from '../db/sql-rows.js';
 import { bareAlertsSignal } from './bare/bare-intake.workflow.js';
-import { postAlerts } from './intake-client.js';
+import { postAlerts, recordedAlerts } from './intake-client.js';
 import { ceilingPerSecond, cpuPerItem, cpuSeconds, cpuSnapshot, cpuUsed } from './process-cpu.js';
 import { steadyLoad } from './steady-load.js';
 import { reportFigure } from './report.js';
@@ -31,8 +29,7 @@ const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=p
 const stack = await startWorkerStack('bench-worker', profile);
 const { api, token: TOKEN, client, database, worker } = stack;
 
-const recorded = async () =>
-  Number((await selectRows<{ n: number }>(database.db, sql`select count(*)::int as n from incident_events where type = 'alert_received'`))[0]?.n ?? 0);
+const recorded = () => recordedAlerts(database.db);
 const rssMb = () => rssMbOf(worker.pid);
 
 async function irflowRun() {
